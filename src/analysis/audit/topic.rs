@@ -1,0 +1,1221 @@
+//! Topic rules: durability (RF, min.insync.replicas, unclean election), retention and segment
+//! sizing, compaction, and partition spread. One finding per topic, except the partition-spread
+//! summary.
+
+use std::collections::BTreeMap;
+
+use crate::analysis::finding::{Severity, EVIDENCE_ITEMS};
+use crate::analysis::snapshot::ConfigSource;
+
+use super::context::{
+    fmt_bytes, fmt_ms, is_scratch_topic, manual, policy_has, Ctx, Hit, Rule, Val, DAY_MS, GIB,
+    HOUR_MS, MIB,
+};
+use super::{Remediation, RuleScope, TopicConfigSnapshot};
+
+/// The topic family, in evaluation order.
+pub(crate) const RULES: &[Rule] = &[
+    UNCLEAN_LEADER_ELECTION,
+    MIN_ISR_ABOVE_RF,
+    MIN_ISR_EQUALS_RF,
+    MIN_ISR_BELOW_2,
+    RF_ONE,
+    RF_BELOW_3,
+    RF_ABOVE_LIVE_BROKERS,
+    MAX_MESSAGE_BYTES_ABOVE_SEGMENT_BYTES,
+    SEGMENT_BYTES_VS_RETENTION_BYTES,
+    RETENTION_UNBOUNDED,
+    RETENTION_MS_VERY_SHORT,
+    SEGMENT_MS_ABOVE_RETENTION_MS,
+    COMPACTED_TOPIC_NULL_KEYS,
+    PARTITIONS_NOT_MULTIPLE_OF_BROKERS,
+];
+
+/// Above this many partitions a reassignment plan is not inlined in the command.
+const MAX_INLINE_PLAN_PARTITIONS: u32 = 100;
+
+fn per_topic(ctx: &Ctx<'_>, f: impl Fn(&TopicConfigSnapshot) -> Option<Hit>) -> Vec<Hit> {
+    ctx.input.topics.iter().filter_map(f).collect()
+}
+
+fn hit(
+    t: &TopicConfigSnapshot,
+    title: String,
+    detail: String,
+    vals: &[&Val],
+    fix: Remediation,
+) -> Hit {
+    Hit {
+        title,
+        items: vec![t.name.clone()],
+        detail,
+        values: vals.iter().map(|v| v.ev.clone()).collect(),
+        fix,
+    }
+}
+
+// --- durability -------------------------------------------------------------------------------------------
+
+const UNCLEAN_LEADER_ELECTION: Rule = Rule {
+    id: "unclean-leader-election",
+    severity: Severity::Critical,
+    scope: RuleScope::Topic,
+    title: "Topic allows unclean leader election",
+    doc: "Checks a topic's own `unclean.leader.election.enable=true` override (a value inherited from the \
+          brokers is reported once by `broker-unclean-leader-election`).\n\
+          Why: when all in-sync replicas are down, an out-of-sync replica may become leader; every record it \
+          had not replicated is lost, although producers with `acks=all` were told it was written, and \
+          consumers may see offsets go backwards.\n\
+          Fix: `kafka-configs.sh --bootstrap-server <bootstrap> --alter --entity-type topics --entity-name \
+          <topic> --add-config unclean.leader.election.enable=false`. To bring back one offline partition \
+          knowingly, run `kafka-leader-election.sh --election-type unclean` for that partition only.",
+    check: unclean,
+};
+
+fn unclean(ctx: &Ctx<'_>) -> Vec<Hit> {
+    per_topic(ctx, |t| {
+        let v = ctx.topic_val(t, "unclean.leader.election.enable")?;
+        let own = matches!(
+            v.source(),
+            ConfigSource::DynamicTopicConfig | ConfigSource::Unknown
+        ) && !v.inherited;
+        (v.is_true() && own).then(|| {
+            hit(
+                t,
+                format!("{}: unclean.leader.election.enable=true", t.name),
+                format!(
+                    "{}: a failover to an out-of-sync replica loses acknowledged writes",
+                    v.describe()
+                ),
+                &[&v],
+                ctx.topic_fix(&t.name, "unclean.leader.election.enable", "false"),
+            )
+        })
+    })
+}
+
+const MIN_ISR_ABOVE_RF: Rule = Rule {
+    id: "min-isr-above-rf",
+    severity: Severity::Error,
+    scope: RuleScope::Topic,
+    title: "min.insync.replicas is above the replication factor: acks=all writes always fail",
+    doc: "Checks `min.insync.replicas` > replication factor.\n\
+          Why: a partition can never have more in-sync replicas than replicas, so every `acks=all` produce \
+          (the default of the Java client since 3.0 and of librdkafka) fails with NOT_ENOUGH_REPLICAS, even \
+          with every broker up. Often a topic created with RF 1 or 2 on a cluster whose brokers set \
+          `min.insync.replicas=2`.\n\
+          Fix: set the topic's `min.insync.replicas` to RF − 1 (at least 1) with `kafka-configs.sh --alter \
+          --entity-type topics`; better, raise the RF to 3 (`rf-one`/`rf-below-3` carry the plan) and keep 2.",
+    check: min_isr_above_rf,
+};
+
+fn min_isr_above_rf(ctx: &Ctx<'_>) -> Vec<Hit> {
+    per_topic(ctx, |t| {
+        let rf = i64::from(t.replication_factor);
+        if rf == 0 {
+            return None;
+        }
+        let v = ctx.topic_val(t, "min.insync.replicas")?;
+        let m = v.int()?;
+        (m > rf).then(|| {
+            let target = (rf - 1).max(1);
+            hit(
+                t,
+                format!("{}: min.insync.replicas {m} > RF {rf}", t.name),
+                format!("{} > replication factor {rf}: every acks=all write fails with NOT_ENOUGH_REPLICAS", v.describe()),
+                &[&v],
+                ctx.topic_fix(&t.name, "min.insync.replicas", &target.to_string()),
+            )
+        })
+    })
+}
+
+const MIN_ISR_EQUALS_RF: Rule = Rule {
+    id: "min-isr-equals-rf",
+    severity: Severity::Warn,
+    scope: RuleScope::Topic,
+    title: "min.insync.replicas equals the replication factor: one broker down blocks acks=all writes",
+    doc: "Checks `min.insync.replicas` == replication factor, for RF > 1 (RF 1 is `rf-one`).\n\
+          Why: every replica must be in sync for an `acks=all` write, so one broker restart or failure makes \
+          producers fail with NOT_ENOUGH_REPLICAS (or time out with retries) until it is back.\n\
+          Fix: `kafka-configs.sh --bootstrap-server <bootstrap> --alter --entity-type topics --entity-name \
+          <topic> --add-config min.insync.replicas=<RF-1>` (2 for RF 3).",
+    check: min_isr_equals_rf,
+};
+
+fn min_isr_equals_rf(ctx: &Ctx<'_>) -> Vec<Hit> {
+    per_topic(ctx, |t| {
+        let rf = i64::from(t.replication_factor);
+        if rf <= 1 {
+            return None;
+        }
+        let v = ctx.topic_val(t, "min.insync.replicas")?;
+        (v.int()? == rf).then(|| {
+            hit(
+                t,
+                format!("{}: min.insync.replicas {rf} = RF {rf}", t.name),
+                format!(
+                    "{} = replication factor {rf}: one broker down blocks acks=all writes",
+                    v.describe()
+                ),
+                &[&v],
+                ctx.topic_fix(&t.name, "min.insync.replicas", &(rf - 1).to_string()),
+            )
+        })
+    })
+}
+
+const MIN_ISR_BELOW_2: Rule = Rule {
+    id: "min-isr-below-2",
+    severity: Severity::Warn,
+    scope: RuleScope::Topic,
+    title: "min.insync.replicas is 1 on a topic with 3 or more replicas",
+    doc: "Checks `min.insync.replicas` < 2 on topics with RF ≥ 3.\n\
+          Why: with 1, `acks=all` means \"the leader has it\": a write acknowledged while followers lag is \
+          lost if the leader's broker dies, although the topic has replicas to spare.\n\
+          Fix: `kafka-configs.sh --bootstrap-server <bootstrap> --alter --entity-type topics --entity-name \
+          <topic> --add-config min.insync.replicas=2`.",
+    check: min_isr_below_2,
+};
+
+fn min_isr_below_2(ctx: &Ctx<'_>) -> Vec<Hit> {
+    per_topic(ctx, |t| {
+        let rf = i64::from(t.replication_factor);
+        if rf < 3 {
+            return None;
+        }
+        let v = ctx.topic_val(t, "min.insync.replicas")?;
+        (v.int()? < 2).then(|| {
+            hit(
+                t,
+                format!("{}: min.insync.replicas {} with RF {rf}", t.name, v.str()),
+                format!(
+                    "{} with replication factor {rf}: acks=all is acknowledged by the leader alone",
+                    v.describe()
+                ),
+                &[&v],
+                ctx.topic_fix(&t.name, "min.insync.replicas", "2"),
+            )
+        })
+    })
+}
+
+const RF_ONE: Rule = Rule {
+    id: "rf-one",
+    severity: Severity::Error,
+    scope: RuleScope::Topic,
+    title: "Topic has a single replica",
+    doc: "Checks replication factor 1 on topics that are not scratch topics. Scratch topics are names starting \
+          with `tmp.`, `test.`, `scratch.`, `it-` (or with `-`/`_` for the dot) or ending with `.tmp`, `.test`, \
+          `.scratch` (or `-`/`_`), in any case; they are exempt from all RF rules.\n\
+          Why: one broker down makes the partitions unavailable; one disk lost loses their data for good. With \
+          `min.insync.replicas` ≥ 2 inherited from the brokers, `acks=all` writes fail even while healthy.\n\
+          Fix: raise the RF to 3 with `kafka-reassign-partitions.sh --execute`; the finding's command writes an \
+          exact plan that keeps the current replicas and adds the least-loaded live brokers.",
+    check: rf_one,
+};
+
+fn rf_one(ctx: &Ctx<'_>) -> Vec<Hit> {
+    per_topic(ctx, |t| {
+        (t.replication_factor == 1 && !is_scratch_topic(&t.name)).then(|| {
+            let target = if ctx.live() >= 2 { ctx.live().min(3) as u32 } else { 3 };
+            Hit {
+                title: format!("{}: replication factor 1", t.name),
+                items: vec![t.name.clone()],
+                detail: format!(
+                    "replication factor 1 over {} partition(s): one broker down makes them unavailable, one disk \
+                     lost loses them",
+                    t.partitions
+                ),
+                values: vec![],
+                fix: reassign_fix(ctx, t, target),
+            }
+        })
+    })
+}
+
+const RF_BELOW_3: Rule = Rule {
+    id: "rf-below-3",
+    severity: Severity::Warn,
+    scope: RuleScope::Topic,
+    title: "Topic has fewer than 3 replicas",
+    doc: "Checks replication factor 2 on non-scratch topics (see `rf-one` for scratch names).\n\
+          Why: with 2 replicas, one broker down leaves a single copy: either `min.insync.replicas=2` blocks \
+          `acks=all` writes, or `min.insync.replicas=1` accepts writes that the next failure loses.\n\
+          Fix: raise the RF to 3 with `kafka-reassign-partitions.sh --execute`; the finding's command writes an \
+          exact plan that keeps the current replicas.",
+    check: rf_below_3,
+};
+
+fn rf_below_3(ctx: &Ctx<'_>) -> Vec<Hit> {
+    per_topic(ctx, |t| {
+        (t.replication_factor == 2 && !is_scratch_topic(&t.name)).then(|| Hit {
+            title: format!("{}: replication factor 2", t.name),
+            items: vec![t.name.clone()],
+            detail: format!(
+                "replication factor 2 over {} partition(s): one broker down leaves one copy",
+                t.partitions
+            ),
+            values: vec![],
+            fix: reassign_fix(ctx, t, 3),
+        })
+    })
+}
+
+const RF_ABOVE_LIVE_BROKERS: Rule = Rule {
+    id: "rf-above-live-brokers",
+    severity: Severity::Error,
+    scope: RuleScope::Topic,
+    title: "Replication factor is above the number of live brokers",
+    doc: "Checks RF > live brokers (Metadata).\n\
+          Why: some replicas cannot exist, so partitions stay under-replicated, `acks=all` writes fail once the \
+          ISR drops below `min.insync.replicas`, and creating partitions or topics with this RF fails with \
+          INVALID_REPLICATION_FACTOR. Usually brokers are down rather than the RF being wrong.\n\
+          Fix: bring the missing brokers back (cluster health shows which). Only if they are gone for good, \
+          reassign their replicas to live brokers with `kafka-reassign-partitions.sh`.",
+    check: rf_above_live,
+};
+
+fn rf_above_live(ctx: &Ctx<'_>) -> Vec<Hit> {
+    let live = ctx.live();
+    if live == 0 {
+        return vec![];
+    }
+    per_topic(ctx, |t| {
+        (t.replication_factor as usize > live).then(|| Hit {
+            title: format!("{}: RF {} > {live} live broker(s)", t.name, t.replication_factor),
+            items: vec![t.name.clone()],
+            detail: format!(
+                "replication factor {} but only {live} live broker(s) ({}): partitions stay under-replicated",
+                t.replication_factor,
+                ctx.input.live_broker_ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", ")
+            ),
+            values: vec![],
+            fix: manual(format!(
+                "bring the missing broker(s) back; if they are gone for good, move the replicas of {} to live \
+                 brokers with kafka-reassign-partitions.sh",
+                t.name
+            )),
+        })
+    })
+}
+
+/// A `kafka-reassign-partitions.sh` command raising `t` to `target` replicas: current replicas
+/// kept, the least-loaded live brokers added (by replicas across all topics, then lowest id).
+fn reassign_fix(ctx: &Ctx<'_>, t: &TopicConfigSnapshot, target: u32) -> Remediation {
+    let mut live = ctx.input.live_broker_ids.clone();
+    live.sort_unstable();
+    if (live.len() as u32) < target {
+        return manual(format!(
+            "only {} live broker(s): add brokers until there are {target}, then raise {}'s replication factor \
+             with kafka-reassign-partitions.sh",
+            live.len(),
+            t.name
+        ));
+    }
+    if t.partitions > MAX_INLINE_PLAN_PARTITIONS {
+        return manual(format!(
+            "write a kafka-reassign-partitions.sh plan giving each of {}'s {} partitions {target} replicas \
+             (keep the current ones first), then run it with --execute",
+            t.name, t.partitions
+        ));
+    }
+    let mut load: BTreeMap<i32, usize> = live.iter().map(|id| (*id, 0)).collect();
+    for r in ctx
+        .input
+        .topics
+        .iter()
+        .flat_map(|x| x.assignment.iter().flatten())
+    {
+        if let Some(n) = load.get_mut(r) {
+            *n += 1;
+        }
+    }
+    let mut parts = Vec::new();
+    for p in 0..t.partitions {
+        let mut reps: Vec<i32> = t.assignment.get(p as usize).cloned().unwrap_or_default();
+        while (reps.len() as u32) < target {
+            let Some((&id, _)) = load
+                .iter()
+                .filter(|(id, _)| !reps.contains(id))
+                .min_by_key(|(id, n)| (**n, **id))
+            else {
+                break;
+            };
+            reps.push(id);
+            *load.entry(id).or_default() += 1;
+        }
+        let reps: Vec<String> = reps.iter().map(|r| r.to_string()).collect();
+        parts.push(format!(
+            r#"{{"topic":"{}","partition":{p},"replicas":[{}]}}"#,
+            t.name,
+            reps.join(",")
+        ));
+    }
+    let file = format!("increase-rf-{}.json", t.name);
+    manual(format!(
+        "echo '{{\"version\":1,\"partitions\":[{}]}}' > {file} && kafka-reassign-partitions.sh --bootstrap-server \
+         {} --reassignment-json-file {file} --execute",
+        parts.join(","),
+        ctx.bootstrap()
+    ))
+}
+
+// --- sizes and retention ---------------------------------------------------------------------------------
+
+const MAX_MESSAGE_BYTES_ABOVE_SEGMENT_BYTES: Rule = Rule {
+    id: "max-message-bytes-above-segment-bytes",
+    severity: Severity::Error,
+    scope: RuleScope::Topic,
+    title: "max.message.bytes is above segment.bytes: batches in between are rejected",
+    doc: "Checks `max.message.bytes` > `segment.bytes`.\n\
+          Why: Kafka refuses any batch larger than a segment (RecordBatchTooLargeException, \
+          RECORD_BATCH_TOO_LARGE), so batches between the two sizes pass the size limit the topic advertises \
+          and still fail; producers see errors the config says cannot happen.\n\
+          Fix: lower `max.message.bytes` to `segment.bytes` with `kafka-configs.sh --alter --entity-type topics`, \
+          or raise `segment.bytes` if such large records are really needed.",
+    check: max_message_above_segment,
+};
+
+fn max_message_above_segment(ctx: &Ctx<'_>) -> Vec<Hit> {
+    per_topic(ctx, |t| {
+        let mm = ctx.topic_val(t, "max.message.bytes")?;
+        let seg = ctx.topic_val(t, "segment.bytes")?;
+        let (m, s) = (mm.int()?, seg.int()?);
+        (m > s).then(|| {
+            hit(
+                t,
+                format!(
+                    "{}: max.message.bytes {} > segment.bytes {}",
+                    t.name,
+                    fmt_bytes(m),
+                    fmt_bytes(s)
+                ),
+                format!(
+                    "{} > {}: batches between them are rejected with RECORD_BATCH_TOO_LARGE",
+                    mm.describe(),
+                    seg.describe()
+                ),
+                &[&mm, &seg],
+                ctx.topic_fix(&t.name, "max.message.bytes", &s.to_string()),
+            )
+        })
+    })
+}
+
+const SEGMENT_BYTES_VS_RETENTION_BYTES: Rule = Rule {
+    id: "segment-bytes-vs-retention-bytes",
+    severity: Severity::Warn,
+    scope: RuleScope::Topic,
+    title: "segment.bytes is outside 2–50 % of retention.bytes",
+    doc: "Checks, on delete-policy topics with `retention.bytes` > 0, that `segment.bytes` lies within 2 % to \
+          50 % of `retention.bytes`, both ends inclusive (1 MiB segments under 2 MiB retention pass). Segments \
+          below 2 % are only flagged while under 1 GiB.\n\
+          Why: retention deletes whole closed segments and never the active one, so a partition holds between \
+          `retention.bytes` and `retention.bytes + segment.bytes`: above 50 % the size swings widely and each \
+          delete drops a large share of the data; below 2 % a partition has over 50 segments, each with open \
+          files and indexes.\n\
+          Fix: set `segment.bytes` to 10 % of `retention.bytes` (between 1 MiB, Kafka's minimum, and 1 GiB) \
+          with `kafka-configs.sh --alter --entity-type topics`; if `retention.bytes` is under 2 MiB, raise it.",
+    check: segment_vs_retention_bytes,
+};
+
+fn segment_vs_retention_bytes(ctx: &Ctx<'_>) -> Vec<Hit> {
+    per_topic(ctx, |t| {
+        let policy = ctx.topic_val(t, "cleanup.policy")?;
+        if !policy_has(&policy, "delete") {
+            return None;
+        }
+        let rbv = ctx.topic_val(t, "retention.bytes")?;
+        let rb = rbv.int()?;
+        if rb <= 0 {
+            return None;
+        }
+        let segv = ctx.topic_val(t, "segment.bytes")?;
+        let seg = segv.int()?;
+        let pct = seg as f64 * 100.0 / rb as f64;
+        let (title, fix) = if seg.saturating_mul(2) > rb {
+            let target = (rb / 10).max(MIB);
+            let fix = if target.saturating_mul(2) <= rb {
+                ctx.topic_fix(&t.name, "segment.bytes", &target.to_string())
+            } else {
+                manual(format!(
+                    "retention.bytes {} is too small for Kafka's 1 MiB minimum segment.bytes: raise it, e.g. \
+                     kafka-configs.sh --bootstrap-server {b} --alter --entity-type topics --entity-name {n} \
+                     --add-config retention.bytes={ten},segment.bytes={mib}",
+                    fmt_bytes(rb),
+                    b = ctx.bootstrap(),
+                    n = t.name,
+                    ten = 10 * MIB,
+                    mib = MIB,
+                ))
+            };
+            (
+                format!("{}: segment.bytes is {pct:.0} % of retention.bytes", t.name),
+                fix,
+            )
+        } else if seg.saturating_mul(50) < rb && seg < GIB {
+            let target = (rb / 10).min(GIB);
+            (
+                format!("{}: segment.bytes is {pct:.1} % of retention.bytes", t.name),
+                ctx.topic_fix(&t.name, "segment.bytes", &target.to_string()),
+            )
+        } else {
+            return None;
+        };
+        Some(hit(
+            t,
+            title,
+            format!(
+                "{} is {pct:.1} % of {} (expected 2–50 %)",
+                segv.describe(),
+                rbv.describe()
+            ),
+            &[&segv, &rbv],
+            fix,
+        ))
+    })
+}
+
+const RETENTION_UNBOUNDED: Rule = Rule {
+    id: "retention-unbounded",
+    severity: Severity::Warn,
+    scope: RuleScope::Topic,
+    title: "Delete-policy topic keeps data forever",
+    doc: "Checks `cleanup.policy=delete` with both `retention.ms` = -1 and `retention.bytes` = -1.\n\
+          Why: nothing is ever deleted, so the topic grows until the brokers' disks fill, and a full disk \
+          takes the broker down with every partition on it.\n\
+          Fix: bound it by time or size, e.g. `kafka-configs.sh --alter --entity-type topics --entity-name \
+          <topic> --add-config retention.ms=604800000` (7 days, Kafka's default); use `cleanup.policy=compact` \
+          if the topic is a keyed changelog meant to be kept.",
+    check: retention_unbounded,
+};
+
+fn retention_unbounded(ctx: &Ctx<'_>) -> Vec<Hit> {
+    per_topic(ctx, |t| {
+        let policy = ctx.topic_val(t, "cleanup.policy")?;
+        if !policy_has(&policy, "delete") || policy_has(&policy, "compact") {
+            return None;
+        }
+        let ms = ctx.topic_val(t, "retention.ms")?;
+        let bytes = ctx.topic_val(t, "retention.bytes")?;
+        (ms.int()? < 0 && bytes.int()? < 0).then(|| {
+            hit(
+                t,
+                format!("{}: no retention limit", t.name),
+                format!(
+                    "{}, {}, {}: the topic grows until disks fill",
+                    policy.describe(),
+                    ms.describe(),
+                    bytes.describe()
+                ),
+                &[&policy, &ms, &bytes],
+                ctx.topic_fix(&t.name, "retention.ms", &(7 * DAY_MS).to_string()),
+            )
+        })
+    })
+}
+
+const RETENTION_MS_VERY_SHORT: Rule = Rule {
+    id: "retention-ms-very-short",
+    severity: Severity::Warn,
+    scope: RuleScope::Topic,
+    title: "Retention is under one hour",
+    doc: "Checks `retention.ms` below 1 hour on delete-policy topics.\n\
+          Why: a consumer that is down, rebalancing or lagging for longer than that loses records for good; \
+          its offsets fall below the log start and it resets per `auto.offset.reset`.\n\
+          Fix: `kafka-configs.sh --alter --entity-type topics --entity-name <topic> --add-config \
+          retention.ms=86400000` (1 day), or longer than the worst consumer outage you plan for.",
+    check: retention_short,
+};
+
+fn retention_short(ctx: &Ctx<'_>) -> Vec<Hit> {
+    per_topic(ctx, |t| {
+        let policy = ctx.topic_val(t, "cleanup.policy")?;
+        if !policy_has(&policy, "delete") {
+            return None;
+        }
+        let ms = ctx.topic_val(t, "retention.ms")?;
+        let n = ms.int()?;
+        (0..HOUR_MS).contains(&n).then(|| {
+            hit(
+                t,
+                format!("{}: retention {}", t.name, fmt_ms(n)),
+                format!(
+                    "{}: consumers down longer than that lose records",
+                    ms.describe()
+                ),
+                &[&ms],
+                ctx.topic_fix(&t.name, "retention.ms", &DAY_MS.to_string()),
+            )
+        })
+    })
+}
+
+const SEGMENT_MS_ABOVE_RETENTION_MS: Rule = Rule {
+    id: "segment-ms-above-retention-ms",
+    severity: Severity::Info,
+    scope: RuleScope::Topic,
+    title: "segment.ms is above retention.ms: quiet partitions keep data longer than retention says",
+    doc: "Checks `segment.ms` (roll time; from `log.roll.ms` > `log.roll.hours` when inherited) > \
+          `retention.ms` (from `log.retention.ms` > `.minutes` > `.hours`) on delete-policy topics.\n\
+          Why: only closed segments are deleted, and a low-traffic partition closes its segment only after \
+          `segment.ms`; its oldest records then live up to `segment.ms + retention.ms`, longer than the \
+          retention promised (e.g. for privacy deletion).\n\
+          Fix: `kafka-configs.sh --alter --entity-type topics --entity-name <topic> --add-config \
+          segment.ms=<retention.ms>`.",
+    check: segment_ms_above_retention,
+};
+
+fn segment_ms_above_retention(ctx: &Ctx<'_>) -> Vec<Hit> {
+    per_topic(ctx, |t| {
+        let policy = ctx.topic_val(t, "cleanup.policy")?;
+        if !policy_has(&policy, "delete") {
+            return None;
+        }
+        let ret = ctx.topic_val(t, "retention.ms")?;
+        let r = ret.int()?;
+        if r <= 0 {
+            return None;
+        }
+        let seg = ctx.topic_val(t, "segment.ms")?;
+        let s = seg.int()?;
+        (s > r).then(|| {
+            hit(
+                t,
+                format!(
+                    "{}: segment.ms {} > retention.ms {}",
+                    t.name,
+                    fmt_ms(s),
+                    fmt_ms(r)
+                ),
+                format!(
+                    "{} > {}: records in quiet partitions live up to {}",
+                    seg.describe(),
+                    ret.describe(),
+                    fmt_ms(s.saturating_add(r))
+                ),
+                &[&seg, &ret],
+                ctx.topic_fix(&t.name, "segment.ms", &r.to_string()),
+            )
+        })
+    })
+}
+
+// --- compaction and layout -------------------------------------------------------------------------------
+
+const COMPACTED_TOPIC_NULL_KEYS: Rule = Rule {
+    id: "compacted-topic-null-keys",
+    severity: Severity::Error,
+    scope: RuleScope::Topic,
+    title: "Keyless records sent to a compacted topic",
+    doc: "Checks, on topics whose `cleanup.policy` includes `compact`, a sample of recent records (or of what \
+          producers sent) for null keys.\n\
+          Why: compaction keeps the latest record per key, so a record without a key has no place: Kafka \
+          rejects it with INVALID_RECORD (\"Broker failed to validate record\", seen on Kafka 4.0) and the \
+          producer's data is lost unless it handles the error; records written before the policy changed are \
+          removed by the cleaner.\n\
+          Fix: give every record produced to the topic a key; if the topic is not a keyed changelog, use \
+          `cleanup.policy=delete` instead.",
+    check: compacted_null_keys,
+};
+
+fn compacted_null_keys(ctx: &Ctx<'_>) -> Vec<Hit> {
+    per_topic(ctx, |t| {
+        let sample = t.null_key_sample.filter(|s| s.null_keys > 0)?;
+        let policy = ctx.topic_val(t, "cleanup.policy")?;
+        policy_has(&policy, "compact").then(|| {
+            hit(
+                t,
+                format!("{}: {} of {} sampled records have no key", t.name, sample.null_keys, sample.sampled),
+                format!(
+                    "{}; {} of {} sampled records have a null key: rejected with INVALID_RECORD",
+                    policy.describe(),
+                    sample.null_keys,
+                    sample.sampled
+                ),
+                &[&policy],
+                manual(format!(
+                    "give every record produced to {} a key (or use cleanup.policy=delete if it is not a keyed \
+                     changelog)",
+                    t.name
+                )),
+            )
+        })
+    })
+}
+
+const PARTITIONS_NOT_MULTIPLE_OF_BROKERS: Rule = Rule {
+    id: "partitions-not-multiple-of-brokers",
+    severity: Severity::Info,
+    scope: RuleScope::Cluster,
+    title: "Partition counts are not a multiple of the broker count",
+    doc: "Lists non-internal topics with more than one partition whose partition count is not a multiple of \
+          the broker count (live brokers plus any down broker that still holds replicas) (single-partition topics are a deliberate choice for total order).\n\
+          Why: leaders and replicas cannot spread evenly, so some brokers carry more of the topic's load.\n\
+          Fix: only when the keys allow it: adding partitions moves keys to other partitions (ordering per key \
+          breaks across the change, compacted topics keep stale values). Then `kafka-topics.sh --alter \
+          --topic <topic> --partitions <next multiple>`; Kafka cannot lower partition counts.",
+    check: partitions_not_multiple,
+};
+
+fn partitions_not_multiple(ctx: &Ctx<'_>) -> Vec<Hit> {
+    let n = ctx.cluster_brokers() as u32;
+    if n <= 1 {
+        return vec![];
+    }
+    let odd: Vec<&TopicConfigSnapshot> = ctx
+        .input
+        .topics
+        .iter()
+        .filter(|t| !t.internal && t.partitions > 1 && t.partitions % n != 0)
+        .collect();
+    if odd.is_empty() {
+        return vec![];
+    }
+    let mut cmds: Vec<String> = odd
+        .iter()
+        .take(EVIDENCE_ITEMS)
+        .map(|t| {
+            format!(
+                "kafka-topics.sh --bootstrap-server {} --alter --topic {} --partitions {}",
+                ctx.bootstrap(),
+                t.name,
+                t.partitions.div_ceil(n) * n
+            )
+        })
+        .collect();
+    if odd.len() > EVIDENCE_ITEMS {
+        cmds.push(format!("# and {} more topics", odd.len() - EVIDENCE_ITEMS));
+    }
+    vec![Hit {
+        title: format!(
+            "{} topic(s) have a partition count that is not a multiple of {n} brokers",
+            odd.len()
+        ),
+        items: odd.iter().map(|t| t.name.clone()).collect(),
+        detail: format!(
+            "{n} brokers; {}",
+            odd.iter()
+                .take(EVIDENCE_ITEMS)
+                .map(|t| format!("{}={}", t.name, t.partitions))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        values: vec![],
+        fix: manual(cmds.join(" && ")),
+    }]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::audit::testkit::*;
+    use crate::analysis::audit::{evaluate, AuditOptions, NullKeySample};
+    use ConfigSource::*;
+
+    #[test]
+    fn unclean_leader_election_topic_override() {
+        let mut i = base();
+        put_topic(
+            &mut i,
+            "orders",
+            "unclean.leader.election.enable",
+            "true",
+            DynamicTopicConfig,
+        );
+        let r = run(&i);
+        let f = only(&r, "unclean-leader-election");
+        assert_eq!(f.finding.severity, Severity::Critical);
+        assert_eq!(f.finding.evidence.items, ["orders"]);
+        fix_clears(&i, f);
+        put_topic(
+            &mut i,
+            "orders",
+            "unclean.leader.election.enable",
+            "false",
+            DynamicTopicConfig,
+        );
+        assert!(run(&i).findings.is_empty());
+    }
+
+    #[test]
+    fn min_isr_above_rf() {
+        let mut i = base();
+        i.topics.push(topic("solo", 3, 1));
+        i.topics[1].assignment = vec![vec![1], vec![2], vec![3]];
+        let r = run(&i);
+        assert_eq!(ids(&r), ["min-isr-above-rf", "rf-one"]);
+        let f = &r.findings[0];
+        assert_eq!(f.finding.title, "solo: min.insync.replicas 2 > RF 1");
+        assert!(
+            f.finding
+                .evidence
+                .detail
+                .contains("[STATIC_BROKER_CONFIG: server.properties"),
+            "{}",
+            f.finding.evidence.detail
+        );
+        assert_eq!(
+            f.finding.remediation,
+            "kafka-configs.sh --bootstrap-server <bootstrap> --alter --entity-type topics --entity-name solo \
+             --add-config min.insync.replicas=1"
+        );
+        fix_clears(&i, f);
+        put_topic(
+            &mut i,
+            "solo",
+            "min.insync.replicas",
+            "1",
+            DynamicTopicConfig,
+        );
+        assert_eq!(ids(&run(&i)), ["rf-one"]);
+    }
+
+    #[test]
+    fn min_isr_equals_rf() {
+        let mut i = base();
+        put_topic(
+            &mut i,
+            "orders",
+            "min.insync.replicas",
+            "3",
+            DynamicTopicConfig,
+        );
+        let r = run(&i);
+        let f = only(&r, "min-isr-equals-rf");
+        assert!(f.finding.evidence.detail.starts_with("min.insync.replicas=3 [DYNAMIC_TOPIC_CONFIG: topic override on orders] = replication factor 3"), "{}", f.finding.evidence.detail);
+        fix_clears(&i, f);
+        // RF 1 with min.isr 1 is rf-one's business, not this rule's.
+        i.topics.push(topic("solo", 3, 1));
+        put_topic(
+            &mut i,
+            "solo",
+            "min.insync.replicas",
+            "1",
+            DynamicTopicConfig,
+        );
+        assert!(hits(&run(&i), "min-isr-equals-rf")
+            .iter()
+            .all(|f| f.finding.evidence.items == ["orders"]));
+    }
+
+    #[test]
+    fn min_isr_below_2() {
+        let mut i = base();
+        put_topic(
+            &mut i,
+            "orders",
+            "min.insync.replicas",
+            "1",
+            DynamicTopicConfig,
+        );
+        let r = run(&i);
+        fix_clears(&i, only(&r, "min-isr-below-2"));
+        // RF 2 with min.isr 1 is rf-below-3's business.
+        let mut i = base();
+        i.topics[0].replication_factor = 2;
+        put_topic(
+            &mut i,
+            "orders",
+            "min.insync.replicas",
+            "1",
+            DynamicTopicConfig,
+        );
+        assert_eq!(ids(&run(&i)), ["rf-below-3"]);
+    }
+
+    #[test]
+    fn rf_one_plan_keeps_current_replicas() {
+        let mut i = base();
+        i.topics.push(TopicConfigSnapshot {
+            assignment: vec![vec![3], vec![1]],
+            ..topic("single", 2, 1)
+        });
+        put_topic(
+            &mut i,
+            "single",
+            "min.insync.replicas",
+            "1",
+            DynamicTopicConfig,
+        );
+        let r = run(&i);
+        // 2 partitions over 3 brokers is also worth an info.
+        assert_eq!(ids(&r), ["rf-one", "partitions-not-multiple-of-brokers"]);
+        let f = &r.findings[0];
+        assert!(f.fix.incremental_alter.is_none());
+        // orders puts 6 replicas on each broker; single adds 3 and 1.
+        assert_eq!(
+            f.finding.remediation,
+            "echo '{\"version\":1,\"partitions\":[{\"topic\":\"single\",\"partition\":0,\"replicas\":[3,2,1]},\
+             {\"topic\":\"single\",\"partition\":1,\"replicas\":[1,2,3]}]}' > increase-rf-single.json && \
+             kafka-reassign-partitions.sh --bootstrap-server <bootstrap> --reassignment-json-file \
+             increase-rf-single.json --execute"
+        );
+    }
+
+    #[test]
+    fn rf_one_exempts_scratch_and_needs_brokers() {
+        let mut i = base();
+        i.topics.push(topic("tmp.scratchpad", 3, 1));
+        put_topic(
+            &mut i,
+            "tmp.scratchpad",
+            "min.insync.replicas",
+            "1",
+            DynamicTopicConfig,
+        );
+        assert!(run(&i).findings.is_empty());
+        let mut i = base();
+        i.live_broker_ids = vec![1];
+        i.brokers.truncate(1);
+        i.topics = vec![topic("solo", 1, 1)];
+        put_topic(
+            &mut i,
+            "solo",
+            "min.insync.replicas",
+            "1",
+            DynamicTopicConfig,
+        );
+        let r = run(&i);
+        let f = only(&r, "rf-one");
+        assert!(
+            f.finding
+                .remediation
+                .starts_with("only 1 live broker(s): add brokers"),
+            "{}",
+            f.finding.remediation
+        );
+    }
+
+    #[test]
+    fn rf_below_3() {
+        let mut i = base();
+        i.topics[0].replication_factor = 2;
+        i.topics[0].assignment = assignment(6, 2);
+        put_topic(
+            &mut i,
+            "orders",
+            "min.insync.replicas",
+            "1",
+            DynamicTopicConfig,
+        );
+        let r = run(&i);
+        let f = only(&r, "rf-below-3");
+        assert!(
+            f.finding
+                .remediation
+                .contains(r#""partition":0,"replicas":[1,2,3]"#),
+            "{}",
+            f.finding.remediation
+        );
+        i.topics[0].name = "orders-test".into();
+        assert!(run(&i).findings.is_empty());
+    }
+
+    #[test]
+    fn rf_above_live_brokers() {
+        let mut i = base();
+        i.live_broker_ids = vec![1, 2];
+        let r = run(&i);
+        let f = only(&r, "rf-above-live-brokers");
+        assert!(f
+            .finding
+            .evidence
+            .detail
+            .contains("only 2 live broker(s) (1, 2)"));
+        i.live_broker_ids = vec![];
+        let r = run(&i);
+        assert!(r.findings.is_empty());
+        assert!(
+            r.notes[0].starts_with("live broker list unknown"),
+            "{:?}",
+            r.notes
+        );
+    }
+
+    #[test]
+    fn max_message_bytes_above_segment_bytes() {
+        let mut i = base();
+        put_topic(
+            &mut i,
+            "orders",
+            "segment.bytes",
+            "1048576",
+            DynamicTopicConfig,
+        );
+        put_topic(
+            &mut i,
+            "orders",
+            "max.message.bytes",
+            "1048576",
+            DynamicTopicConfig,
+        );
+        assert!(run(&i).findings.is_empty());
+        put_topic(
+            &mut i,
+            "orders",
+            "max.message.bytes",
+            "2097152",
+            DynamicTopicConfig,
+        );
+        let r = run(&i);
+        let f = only(&r, "max-message-bytes-above-segment-bytes");
+        assert_eq!(f.finding.severity, Severity::Error);
+        assert_eq!(
+            f.fix.incremental_alter.as_ref().unwrap().value.as_deref(),
+            Some("1048576")
+        );
+        fix_clears(&i, f);
+    }
+
+    #[test]
+    fn segment_bytes_vs_retention_bytes_boundaries() {
+        let mut i = base();
+        put_topic(
+            &mut i,
+            "orders",
+            "retention.bytes",
+            "2097152",
+            DynamicTopicConfig,
+        );
+        put_topic(
+            &mut i,
+            "orders",
+            "segment.bytes",
+            "1048576",
+            DynamicTopicConfig,
+        );
+        put_topic(
+            &mut i,
+            "orders",
+            "max.message.bytes",
+            "1000000",
+            DynamicTopicConfig,
+        );
+        // Exactly 50 %: inside the range.
+        assert!(run(&i).findings.is_empty());
+        // 1 MiB of 1.5 MiB: too large, and segment.bytes cannot go below 1 MiB.
+        put_topic(
+            &mut i,
+            "orders",
+            "retention.bytes",
+            "1572864",
+            DynamicTopicConfig,
+        );
+        let r = run(&i);
+        let f = only(&r, "segment-bytes-vs-retention-bytes");
+        assert!(f.fix.incremental_alter.is_none());
+        assert!(f
+            .finding
+            .remediation
+            .contains("retention.bytes=10485760,segment.bytes=1048576"));
+        // 512 MiB of 1 GiB: too large, fixed by 10 %.
+        put_topic(
+            &mut i,
+            "orders",
+            "retention.bytes",
+            "1073741824",
+            DynamicTopicConfig,
+        );
+        put_topic(
+            &mut i,
+            "orders",
+            "segment.bytes",
+            "536870913",
+            DynamicTopicConfig,
+        );
+        let r = run(&i);
+        fix_clears(&i, only(&r, "segment-bytes-vs-retention-bytes"));
+        // Exactly 2 %: inside; just below: too small.
+        put_topic(
+            &mut i,
+            "orders",
+            "retention.bytes",
+            "104857600",
+            DynamicTopicConfig,
+        );
+        put_topic(
+            &mut i,
+            "orders",
+            "segment.bytes",
+            "2097152",
+            DynamicTopicConfig,
+        );
+        assert!(run(&i).findings.is_empty());
+        put_topic(
+            &mut i,
+            "orders",
+            "segment.bytes",
+            "2097151",
+            DynamicTopicConfig,
+        );
+        let r = run(&i);
+        fix_clears(&i, only(&r, "segment-bytes-vs-retention-bytes"));
+        // Compacted topics and unlimited retention.bytes are not checked.
+        put_topic(
+            &mut i,
+            "orders",
+            "cleanup.policy",
+            "compact",
+            DynamicTopicConfig,
+        );
+        assert!(run(&i).findings.is_empty());
+    }
+
+    #[test]
+    fn retention_unbounded() {
+        let mut i = base();
+        put_topic(&mut i, "orders", "retention.ms", "-1", DynamicTopicConfig);
+        let r = run(&i);
+        fix_clears(&i, only(&r, "retention-unbounded"));
+        put_topic(
+            &mut i,
+            "orders",
+            "retention.bytes",
+            "1073741824000",
+            DynamicTopicConfig,
+        );
+        assert!(run(&i).findings.is_empty());
+        put_topic(
+            &mut i,
+            "orders",
+            "retention.bytes",
+            "-1",
+            DynamicTopicConfig,
+        );
+        put_topic(
+            &mut i,
+            "orders",
+            "cleanup.policy",
+            "compact,delete",
+            DynamicTopicConfig,
+        );
+        assert!(run(&i).findings.is_empty());
+    }
+
+    #[test]
+    fn retention_ms_very_short() {
+        let mut i = base();
+        put_topic(
+            &mut i,
+            "orders",
+            "retention.ms",
+            "600000",
+            DynamicTopicConfig,
+        );
+        put_topic(&mut i, "orders", "segment.ms", "600000", DynamicTopicConfig);
+        let r = run(&i);
+        let f = only(&r, "retention-ms-very-short");
+        assert_eq!(f.finding.title, "orders: retention 600000 ms (10min)");
+        fix_clears(&i, f);
+        put_topic(
+            &mut i,
+            "orders",
+            "retention.ms",
+            "3600000",
+            DynamicTopicConfig,
+        );
+        assert!(run(&i).findings.is_empty());
+    }
+
+    #[test]
+    fn segment_ms_above_retention_ms_via_broker_units() {
+        let mut i = base();
+        // The topic does not report retention.ms: it is inherited from log.retention.minutes.
+        i.topics[0]
+            .configs
+            .entries
+            .retain(|e| e.name != "retention.ms");
+        put_brokers(&mut i, "log.retention.minutes", "1440", StaticBrokerConfig);
+        let r = run(&i);
+        let f = only(&r, "segment-ms-above-retention-ms");
+        assert_eq!(f.finding.severity, Severity::Info);
+        assert!(
+            f.finding.evidence.detail.contains(
+                "retention.ms=86400000 [STATIC_BROKER_CONFIG via log.retention.minutes: inherited from broker 1: \
+                 server.properties of broker 1]"
+            ),
+            "{}",
+            f.finding.evidence.detail
+        );
+        fix_clears(&i, f);
+    }
+
+    #[test]
+    fn compacted_topic_null_keys() {
+        let mut i = base();
+        i.topics[0].null_key_sample = Some(NullKeySample {
+            sampled: 100,
+            null_keys: 3,
+        });
+        assert!(run(&i).findings.is_empty());
+        put_topic(
+            &mut i,
+            "orders",
+            "cleanup.policy",
+            "compact",
+            DynamicTopicConfig,
+        );
+        let r = run(&i);
+        let f = only(&r, "compacted-topic-null-keys");
+        assert_eq!(
+            f.finding.title,
+            "orders: 3 of 100 sampled records have no key"
+        );
+        i.topics[0].null_key_sample = Some(NullKeySample {
+            sampled: 100,
+            null_keys: 0,
+        });
+        assert!(run(&i).findings.is_empty());
+    }
+
+    #[test]
+    fn partitions_not_multiple_of_brokers() {
+        let mut i = base();
+        i.topics.push(topic("five", 5, 3));
+        i.topics.push(topic("one", 1, 3));
+        i.topics.push(TopicConfigSnapshot {
+            internal: true,
+            ..topic("__consumer_offsets", 50, 3)
+        });
+        let r = run(&i);
+        let f = only(&r, "partitions-not-multiple-of-brokers");
+        assert_eq!(f.finding.evidence.items, ["five"]);
+        assert_eq!(
+            f.finding.remediation,
+            "kafka-topics.sh --bootstrap-server <bootstrap> --alter --topic five --partitions 6"
+        );
+        // A down broker that still holds replicas counts: 6 partitions stay even over 3 brokers.
+        i.live_broker_ids = vec![1, 2];
+        let r = evaluate(
+            &i,
+            &AuditOptions {
+                min_severity: Severity::Info,
+                disabled: vec!["rf-above-live-brokers".into()],
+                ..AuditOptions::default()
+            },
+        );
+        assert_eq!(
+            pairs_of(&r),
+            [("partitions-not-multiple-of-brokers", vec!["five"])]
+        );
+    }
+
+    fn pairs_of(r: &crate::analysis::audit::AuditReport) -> Vec<(&str, Vec<&str>)> {
+        r.findings
+            .iter()
+            .map(|f| {
+                (
+                    f.finding.id.as_str(),
+                    f.finding
+                        .evidence
+                        .items
+                        .iter()
+                        .map(String::as_str)
+                        .collect(),
+                )
+            })
+            .collect()
+    }
+}

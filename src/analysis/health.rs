@@ -1,0 +1,821 @@
+//! Cluster health rules (offline, under-replicated, under/at-min-ISR, missing brokers, skew,
+//! quorum) over one [`ClusterSnapshot`]. Pure: snapshot in, [`HealthReport`] out; no Kafka, clock
+//! or I/O. Used by `tools::cluster_health` and by `topic_manage describe` for its health note.
+//!
+//! Rules live in one registry ([`RULES`]): a stable id, a severity, a title, the doc (why it
+//! matters and what to do) and a check. Ids are kebab-case and never reused.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use super::finding::{sort_findings, Evidence, Finding, Severity};
+use super::snapshot::{ClusterSnapshot, PartitionSnapshot, QuorumView, TopicSnapshot};
+
+/// Tunables of the health rules. Defaults match the documented server settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HealthSettings {
+    /// Leader / replica skew tolerance: a broker more than this fraction above or below the
+    /// mean is flagged (0.10 = 10 %).
+    pub skew_tolerance: f64,
+    /// Replicas hosted per broker above which the broker is flagged.
+    pub max_partitions_per_broker: usize,
+    /// Broker ids the operator says must be present (config `expected_brokers`).
+    pub expected_brokers: Vec<i32>,
+    /// Metadata-log records a quorum voter may trail the leader before it is flagged.
+    pub quorum_lag_records: i64,
+    /// Placeholder used in remediation commands for the bootstrap servers.
+    pub bootstrap: String,
+}
+
+impl Default for HealthSettings {
+    fn default() -> Self {
+        HealthSettings {
+            skew_tolerance: 0.10,
+            max_partitions_per_broker: 4000,
+            expected_brokers: Vec::new(),
+            quorum_lag_records: 1000,
+            bootstrap: "<bootstrap>".to_string(),
+        }
+    }
+}
+
+/// Overall verdict: CRIT when anything critical, WARN when any error or warning, else OK.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+pub enum HealthStatus {
+    /// Nothing above `info`.
+    #[serde(rename = "OK")]
+    Ok,
+    /// Degraded or at risk: some `warn` or `error` finding.
+    #[serde(rename = "WARN")]
+    Warn,
+    /// Data unavailable or writes failing now: some `critical` finding.
+    #[serde(rename = "CRIT")]
+    Crit,
+}
+
+/// Partition and topic counts of the evaluated snapshot.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct HealthCounts {
+    /// Live brokers.
+    pub brokers: usize,
+    /// Topics evaluated (after the topic filter), internal included.
+    pub topics: usize,
+    /// Internal topics among them (`__consumer_offsets`, ...).
+    pub internal_topics: usize,
+    /// Partitions evaluated.
+    pub partitions: usize,
+    /// Partitions with no leader.
+    pub offline_partitions: usize,
+    /// Partitions whose ISR is smaller than their replica set.
+    pub under_replicated_partitions: usize,
+    /// Partitions whose ISR is below the topic's effective `min.insync.replicas`.
+    pub under_min_isr_partitions: usize,
+    /// Partitions whose ISR equals `min.insync.replicas` (one more loss blocks acks=all).
+    pub at_min_isr_partitions: usize,
+}
+
+/// The answer of the health rules.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HealthReport {
+    /// Overall verdict.
+    pub status: HealthStatus,
+    /// Counts over the evaluated snapshot.
+    pub counts: HealthCounts,
+    /// Findings, worst first.
+    pub findings: Vec<Finding>,
+}
+
+/// What a rule sees.
+pub struct Ctx<'a> {
+    /// The snapshot.
+    pub snap: &'a ClusterSnapshot,
+    /// The settings.
+    pub settings: &'a HealthSettings,
+    /// Live broker ids.
+    pub live: BTreeSet<i32>,
+}
+
+/// One health rule.
+pub struct Rule {
+    /// Stable kebab-case id.
+    pub id: &'static str,
+    /// Severity of its findings.
+    pub severity: Severity,
+    /// Why it matters and what to do (shown by `explain`).
+    pub doc: &'static str,
+    /// The check: zero or one finding (evidence lists the affected items).
+    pub check: fn(&Ctx<'_>, &Rule) -> Option<Finding>,
+}
+
+impl Rule {
+    fn finding(&self, title: String, evidence: Evidence, remediation: String) -> Finding {
+        Finding {
+            id: self.id.to_string(),
+            severity: self.severity,
+            title,
+            evidence,
+            remediation,
+        }
+    }
+}
+
+/// Every health rule, in evaluation order.
+pub const RULES: &[Rule] = &[
+    Rule {
+        id: "offline-partitions",
+        severity: Severity::Critical,
+        doc: "Partitions with no leader: nothing can be read from or written to them. \
+              Bring back the brokers holding their replicas; do not enable unclean leader \
+              election unless losing the unreplicated data is acceptable.",
+        check: offline_partitions,
+    },
+    Rule {
+        id: "under-min-isr",
+        severity: Severity::Critical,
+        doc: "The ISR shrank below the topic's effective min.insync.replicas: producers with \
+              acks=all get NOT_ENOUGH_REPLICAS. Bring the missing replicas' brokers back; do \
+              not lower min.insync.replicas.",
+        check: under_min_isr,
+    },
+    Rule {
+        id: "controller-unreachable",
+        severity: Severity::Critical,
+        doc: "No active KRaft controller answered: the metadata quorum has probably lost its \
+              majority, so leadership cannot move and the metadata shown may be stale. \
+              Restart the controllers that are down until a majority of voters is back.",
+        check: controller_unreachable,
+    },
+    Rule {
+        id: "internal-topic-unhealthy",
+        severity: Severity::Critical,
+        doc: "An internal topic (__consumer_offsets, __transaction_state) is offline or below \
+              min.insync.replicas: consumer groups cannot commit or coordinate, transactions \
+              stall. Restore its replicas' brokers first.",
+        check: internal_topic_unhealthy,
+    },
+    Rule {
+        id: "brokers-missing",
+        severity: Severity::Error,
+        doc: "Brokers that hold replicas (or are expected by config) are not live: their \
+              partitions are under-replicated or offline. Check the broker process and its logs.",
+        check: brokers_missing,
+    },
+    Rule {
+        id: "min-isr-above-rf",
+        severity: Severity::Error,
+        doc: "min.insync.replicas is larger than the replication factor: acks=all producers \
+              always fail, even with every broker up. Lower the topic's min.insync.replicas \
+              to at most RF - 1, or raise the replication factor.",
+        check: min_isr_above_rf,
+    },
+    Rule {
+        id: "rf-above-live-brokers",
+        severity: Severity::Error,
+        doc: "Replication factor larger than the number of live brokers: the topic can never \
+              be fully replicated. Bring brokers back or reassign with a lower RF.",
+        check: rf_above_live_brokers,
+    },
+    Rule {
+        id: "quorum-voter-down",
+        severity: Severity::Error,
+        doc: "A KRaft voter is not replicating the metadata log (log end offset -1 or far \
+              behind): the quorum tolerates one fewer failure. Restart that controller.",
+        check: quorum_voter_down,
+    },
+    Rule {
+        id: "under-replicated",
+        severity: Severity::Warn,
+        doc: "Partitions with fewer in-sync replicas than replicas: one more failure may make \
+              them unavailable or lose acknowledged data. Find the lagging broker (often one \
+              broker for all of them) and fix it.",
+        check: under_replicated,
+    },
+    Rule {
+        id: "at-min-isr",
+        severity: Severity::Warn,
+        doc: "ISR exactly at min.insync.replicas: one more replica loss blocks acks=all writes.",
+        check: at_min_isr,
+    },
+    Rule {
+        id: "quorum-unknown",
+        severity: Severity::Warn,
+        doc: "The KRaft quorum could not be described, so the active controller is not \
+              reported (Metadata's controller id is an arbitrary broker under KRaft).",
+        check: quorum_unknown,
+    },
+    Rule {
+        id: "low-replication-factor",
+        severity: Severity::Warn,
+        doc: "Topics with replication factor below 3 lose availability (RF 2) or data (RF 1) \
+              when one broker fails. Reassign with RF 3 (kafka-reassign-partitions.sh).",
+        check: low_replication_factor,
+    },
+    Rule {
+        id: "preferred-leader-not-leading",
+        severity: Severity::Warn,
+        doc: "Partitions not led by their preferred (first) replica, typically after a broker \
+              restart: load concentrates on fewer brokers. Run a preferred leader election.",
+        check: preferred_leader_not_leading,
+    },
+    Rule {
+        id: "leader-skew",
+        severity: Severity::Warn,
+        doc: "Partition leadership is unevenly spread over live brokers (beyond the tolerance): \
+              the busiest broker serves most produce and fetch traffic. Run a preferred leader \
+              election; if it persists, rebalance replica assignments.",
+        check: leader_skew,
+    },
+    Rule {
+        id: "replica-skew",
+        severity: Severity::Warn,
+        doc: "Replicas are unevenly spread over live brokers (beyond the tolerance): disk and \
+              replication load concentrate. Reassign partitions to even them out.",
+        check: replica_skew,
+    },
+    Rule {
+        id: "partitions-per-broker",
+        severity: Severity::Warn,
+        doc: "A broker hosts more replicas than the configured threshold: recovery and \
+              controller failover slow down. Add brokers or reduce partitions.",
+        check: partitions_per_broker,
+    },
+];
+
+/// The doc of a health rule, for `explain`.
+pub fn explain(id: &str) -> Option<&'static str> {
+    RULES.iter().find(|r| r.id == id).map(|r| r.doc)
+}
+
+/// Evaluates every rule over the snapshot.
+pub fn evaluate(snap: &ClusterSnapshot, settings: &HealthSettings) -> HealthReport {
+    let ctx = Ctx {
+        snap,
+        settings,
+        live: snap.brokers.iter().map(|b| b.id).collect(),
+    };
+    let mut findings: Vec<Finding> = RULES.iter().filter_map(|r| (r.check)(&ctx, r)).collect();
+    sort_findings(&mut findings);
+    HealthReport {
+        status: status_of(&findings),
+        counts: counts(&ctx),
+        findings,
+    }
+}
+
+/// CRIT when any finding is critical, WARN when any is a warning or error, else OK.
+pub fn status_of(findings: &[Finding]) -> HealthStatus {
+    if findings.iter().any(|f| f.severity == Severity::Critical) {
+        HealthStatus::Crit
+    } else if findings.iter().any(|f| f.severity >= Severity::Warn) {
+        HealthStatus::Warn
+    } else {
+        HealthStatus::Ok
+    }
+}
+
+/// True for Kafka's internal topics (`__consumer_offsets`, `__transaction_state`, ...).
+pub fn is_internal(name: &str) -> bool {
+    name.starts_with("__")
+}
+
+/// The effective `min.insync.replicas` of a topic, if known.
+pub fn min_isr(snap: &ClusterSnapshot, topic: &str) -> Option<i64> {
+    snap.min_isr.get(topic).copied().or(snap.default_min_isr)
+}
+
+/// Per-partition facts the rules share. Counts follow Kafka's own definitions (the
+/// `kafka-topics.sh --under-min-isr-partitions` / `--at-min-isr-partitions` filters); findings
+/// split them by cause.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PartitionState {
+    /// No leader.
+    pub offline: bool,
+    /// ISR smaller than the replica set.
+    pub under_replicated: bool,
+    /// ISR below min.insync.replicas (Kafka's definition, whatever the cause).
+    pub under_min_isr: bool,
+    /// ISR equal to min.insync.replicas.
+    pub at_min_isr: bool,
+    /// RF below min.insync.replicas: acks=all can never succeed, even with every broker up.
+    pub min_isr_above_rf: bool,
+}
+
+impl PartitionState {
+    /// Below min ISR because replicas dropped out (not by configuration, not offline).
+    pub fn lost_min_isr(&self) -> bool {
+        self.under_min_isr && !self.min_isr_above_rf && !self.offline
+    }
+}
+
+/// Classifies one partition given the topic's effective min ISR (if known).
+pub fn partition_state(p: &PartitionSnapshot, min_isr: Option<i64>) -> PartitionState {
+    let isr = p.isr.len() as i64;
+    let rf = p.replicas.len() as i64;
+    let (under_min, at_min, above_rf) = match min_isr {
+        Some(m) => (isr < m, isr == m, rf < m),
+        None => (false, false, false),
+    };
+    PartitionState {
+        offline: p.leader < 0,
+        under_replicated: isr < rf,
+        under_min_isr: under_min,
+        at_min_isr: at_min,
+        min_isr_above_rf: above_rf,
+    }
+}
+
+fn label(t: &TopicSnapshot, p: &PartitionSnapshot) -> String {
+    format!("{}-{}", t.name, p.id)
+}
+
+/// Every (topic, partition, state) of the snapshot.
+fn states<'a>(
+    snap: &'a ClusterSnapshot,
+) -> impl Iterator<Item = (&'a TopicSnapshot, &'a PartitionSnapshot, PartitionState)> + 'a {
+    snap.topics.iter().flat_map(move |t| {
+        let m = min_isr(snap, &t.name);
+        t.partitions
+            .iter()
+            .map(move |p| (t, p, partition_state(p, m)))
+    })
+}
+
+fn counts(ctx: &Ctx<'_>) -> HealthCounts {
+    let mut c = HealthCounts {
+        brokers: ctx.live.len(),
+        topics: ctx.snap.topics.len(),
+        internal_topics: ctx
+            .snap
+            .topics
+            .iter()
+            .filter(|t| t.internal || is_internal(&t.name))
+            .count(),
+        ..HealthCounts::default()
+    };
+    for (_, _, s) in states(ctx.snap) {
+        c.partitions += 1;
+        c.offline_partitions += s.offline as usize;
+        c.under_replicated_partitions += s.under_replicated as usize;
+        c.under_min_isr_partitions += s.under_min_isr as usize;
+        c.at_min_isr_partitions += s.at_min_isr as usize;
+    }
+    c
+}
+
+fn partitions_where(
+    ctx: &Ctx<'_>,
+    mut pred: impl FnMut(&TopicSnapshot, &PartitionSnapshot, &PartitionState) -> bool,
+) -> Vec<String> {
+    states(ctx.snap)
+        .filter(|(t, p, s)| pred(t, p, s))
+        .map(|(t, p, _)| label(t, p))
+        .collect()
+}
+
+fn offline_partitions(ctx: &Ctx<'_>, rule: &Rule) -> Option<Finding> {
+    let mut replicas_down = BTreeSet::new();
+    let items = partitions_where(ctx, |_, p, s| {
+        if s.offline {
+            replicas_down.extend(p.replicas.iter().copied());
+        }
+        s.offline
+    });
+    if items.is_empty() {
+        return None;
+    }
+    let n = items.len();
+    let brokers = join_ids(&replicas_down);
+    Some(rule.finding(
+        format!("{n} partition(s) offline (no leader)"),
+        Evidence::from_items(items, format!("leader=-1; their replicas live on broker(s) {brokers}")),
+        format!(
+            "Restart broker(s) {brokers} (the only replicas of these partitions). Last resort, \
+             accepting data loss: kafka-leader-election.sh --bootstrap-server {} \
+             --election-type unclean --topic <topic> --partition <p>",
+            ctx.settings.bootstrap
+        ),
+    ))
+}
+
+fn under_min_isr(ctx: &Ctx<'_>, rule: &Rule) -> Option<Finding> {
+    let mut detail = Vec::new();
+    let items = partitions_where(ctx, |t, p, s| {
+        if s.lost_min_isr() && detail.len() < 3 {
+            detail.push(format!(
+                "{}-{}: isr={} < min.insync.replicas={}",
+                t.name,
+                p.id,
+                p.isr.len(),
+                min_isr(ctx.snap, &t.name).unwrap_or_default()
+            ));
+        }
+        s.lost_min_isr()
+    });
+    if items.is_empty() {
+        return None;
+    }
+    Some(rule.finding(
+        format!(
+            "{} partition(s) below min.insync.replicas: acks=all producers fail with NOT_ENOUGH_REPLICAS",
+            items.len()
+        ),
+        Evidence::from_items(items, detail.join("; ")),
+        "Bring the missing replicas' brokers back (see brokers-missing / under-replicated). \
+         Do not lower min.insync.replicas to get writes through: it trades durability for availability."
+            .to_string(),
+    ))
+}
+
+fn min_isr_above_rf(ctx: &Ctx<'_>, rule: &Rule) -> Option<Finding> {
+    let mut topics: BTreeMap<String, (i64, usize)> = BTreeMap::new();
+    let items = partitions_where(ctx, |t, _, s| {
+        if s.min_isr_above_rf {
+            let m = min_isr(ctx.snap, &t.name).unwrap_or_default();
+            topics.insert(t.name.clone(), (m, t.replication_factor()));
+        }
+        s.min_isr_above_rf
+    });
+    if items.is_empty() {
+        return None;
+    }
+    let detail = topics
+        .iter()
+        .map(|(t, (m, rf))| format!("{t}: min.insync.replicas={m} > RF={rf}"))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let (first, (_, rf)) = topics.iter().next().map(|(t, v)| (t.clone(), *v))?;
+    let fix = (rf as i64 - 1).max(1);
+    Some(rule.finding(
+        format!(
+            "{} partition(s) can never satisfy min.insync.replicas (RF too small): acks=all producers always fail",
+            items.len()
+        ),
+        Evidence::from_items(items, detail),
+        format!(
+            "kafka-configs.sh --bootstrap-server {} --alter --entity-type topics --entity-name {first} \
+             --add-config min.insync.replicas={fix} (or raise the topic's replication factor)",
+            ctx.settings.bootstrap
+        ),
+    ))
+}
+
+fn under_replicated(ctx: &Ctx<'_>, rule: &Rule) -> Option<Finding> {
+    let mut missing: BTreeMap<i32, usize> = BTreeMap::new();
+    let items = partitions_where(ctx, |_, p, s| {
+        if s.under_replicated {
+            for r in p.replicas.iter().filter(|r| !p.isr.contains(r)) {
+                *missing.entry(*r).or_default() += 1;
+            }
+        }
+        s.under_replicated
+    });
+    if items.is_empty() {
+        return None;
+    }
+    let detail = missing
+        .iter()
+        .map(|(b, n)| format!("broker {b} out of ISR in {n}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Some(rule.finding(
+        format!("{} partition(s) under-replicated", items.len()),
+        Evidence::from_items(items, detail),
+        "Check the broker(s) named in the evidence: process up, disk, network, replica fetcher \
+         logs. The ISR refills on its own once they catch up."
+            .to_string(),
+    ))
+}
+
+fn at_min_isr(ctx: &Ctx<'_>, rule: &Rule) -> Option<Finding> {
+    let items = partitions_where(ctx, |_, _, s| s.at_min_isr);
+    if items.is_empty() {
+        return None;
+    }
+    Some(rule.finding(
+        format!(
+            "{} partition(s) at min.insync.replicas: one more replica loss blocks acks=all writes",
+            items.len()
+        ),
+        Evidence::from_items(items, "isr == min.insync.replicas"),
+        "Restore under-replicated partitions first; for topics at min ISR by design \
+         (min.insync.replicas = RF), set min.insync.replicas to RF - 1 so one broker can be lost."
+            .to_string(),
+    ))
+}
+
+fn internal_topic_unhealthy(ctx: &Ctx<'_>, rule: &Rule) -> Option<Finding> {
+    let items = partitions_where(ctx, |t, _, s| {
+        (t.internal || is_internal(&t.name)) && (s.offline || s.lost_min_isr())
+    });
+    if items.is_empty() {
+        return None;
+    }
+    Some(rule.finding(
+        format!(
+            "{} partition(s) of internal topics offline or below min ISR: group commits/coordination affected",
+            items.len()
+        ),
+        Evidence::from_items(items, ""),
+        "Restore the brokers holding these replicas first; consumer groups whose coordinator \
+         partition is affected cannot commit offsets until then."
+            .to_string(),
+    ))
+}
+
+fn brokers_missing(ctx: &Ctx<'_>, rule: &Rule) -> Option<Finding> {
+    let mut expected: BTreeSet<i32> = ctx.settings.expected_brokers.iter().copied().collect();
+    for t in &ctx.snap.topics {
+        for p in &t.partitions {
+            expected.extend(p.replicas.iter().copied().filter(|r| *r >= 0));
+        }
+    }
+    if let QuorumView::Known(q) = &ctx.snap.quorum {
+        expected.extend(q.observers.iter().map(|o| o.id));
+    }
+    let missing: Vec<i32> = expected.difference(&ctx.live).copied().collect();
+    if missing.is_empty() {
+        return None;
+    }
+    let ids = join_ids(&missing);
+    let mut hosting: BTreeMap<i32, usize> = BTreeMap::new();
+    for t in &ctx.snap.topics {
+        for p in &t.partitions {
+            for r in p.replicas.iter().filter(|r| missing.contains(r)) {
+                *hosting.entry(*r).or_default() += 1;
+            }
+        }
+    }
+    let detail = missing
+        .iter()
+        .map(|b| format!("broker {b}: {} replica(s) assigned", hosting.get(b).unwrap_or(&0)))
+        .collect::<Vec<_>>()
+        .join("; ");
+    Some(rule.finding(
+        format!("{} broker(s) missing: {ids}", missing.len()),
+        Evidence::from_items(missing.iter().map(|b| format!("broker {b}")), detail),
+        format!("Start broker(s) {ids} and check their logs; their replicas rejoin the ISR once caught up."),
+    ))
+}
+
+fn rf_above_live_brokers(ctx: &Ctx<'_>, rule: &Rule) -> Option<Finding> {
+    let live = ctx.live.len();
+    if live == 0 {
+        return None;
+    }
+    // Brokers that hold replicas but are down are reported by `brokers-missing`; this rule
+    // is about topics the cluster could never hold, even with every known broker up.
+    let known = known_brokers(ctx);
+    let items: Vec<String> = ctx
+        .snap
+        .topics
+        .iter()
+        .filter(|t| t.replication_factor() > known.len())
+        .map(|t| format!("{} (RF {})", t.name, t.replication_factor()))
+        .collect();
+    if items.is_empty() {
+        return None;
+    }
+    Some(rule.finding(
+        format!("{} topic(s) with replication factor above the {live} live broker(s)", items.len()),
+        Evidence::from_items(items, format!("live brokers: {live}")),
+        "Add brokers, or recreate/reassign these topics with a replication factor the cluster \
+         can hold (kafka-reassign-partitions.sh)."
+            .to_string(),
+    ))
+}
+
+fn low_replication_factor(ctx: &Ctx<'_>, rule: &Rule) -> Option<Finding> {
+    let items: Vec<String> = ctx
+        .snap
+        .topics
+        .iter()
+        .filter(|t| !t.partitions.is_empty() && t.replication_factor() < 3)
+        .map(|t| format!("{} (RF {})", t.name, t.replication_factor()))
+        .collect();
+    if items.is_empty() || known_brokers(ctx).len() < 3 {
+        // A cluster with fewer than 3 brokers cannot do better; config_audit says so.
+        return None;
+    }
+    Some(rule.finding(
+        format!("{} topic(s) with replication factor below 3", items.len()),
+        Evidence::from_items(items, ""),
+        "Raise RF to 3 with kafka-reassign-partitions.sh (add replicas to each partition's \
+         assignment); scratch topics may stay as they are."
+            .to_string(),
+    ))
+}
+
+fn preferred_leader_not_leading(ctx: &Ctx<'_>, rule: &Rule) -> Option<Finding> {
+    let items = partitions_where(ctx, |_, p, s| {
+        !s.offline
+            && p.replicas
+                .first()
+                .is_some_and(|pref| *pref != p.leader && ctx.live.contains(pref) && p.isr.contains(pref))
+    });
+    if items.is_empty() {
+        return None;
+    }
+    Some(rule.finding(
+        format!("{} partition(s) not led by their preferred replica", items.len()),
+        Evidence::from_items(items, "preferred replica is live and in ISR"),
+        format!(
+            "kafka-leader-election.sh --bootstrap-server {} --election-type preferred --all-topic-partitions",
+            ctx.settings.bootstrap
+        ),
+    ))
+}
+
+/// Per live broker counts, and the brokers outside `mean ± tolerance`.
+fn skewed(counts: &BTreeMap<i32, usize>, tol: f64) -> Option<(f64, Vec<(i32, usize)>)> {
+    if counts.len() < 2 {
+        return None;
+    }
+    let total: usize = counts.values().sum();
+    let mean = total as f64 / counts.len() as f64;
+    if total == 0 {
+        return None;
+    }
+    // Integer counts can't split evenly: allow one item of slack beyond the tolerance.
+    let slack = (mean * tol).max(1.0);
+    let off: Vec<(i32, usize)> = counts
+        .iter()
+        .filter(|(_, n)| (**n as f64 - mean).abs() > slack)
+        .map(|(b, n)| (*b, *n))
+        .collect();
+    (!off.is_empty()).then_some((mean, off))
+}
+
+fn per_live_broker(ctx: &Ctx<'_>, f: impl Fn(&PartitionSnapshot) -> Vec<i32>) -> BTreeMap<i32, usize> {
+    let mut m: BTreeMap<i32, usize> = ctx.live.iter().map(|b| (*b, 0)).collect();
+    for t in &ctx.snap.topics {
+        for p in &t.partitions {
+            for b in f(p) {
+                if let Some(n) = m.get_mut(&b) {
+                    *n += 1;
+                }
+            }
+        }
+    }
+    m
+}
+
+fn skew_finding(ctx: &Ctx<'_>, rule: &Rule, what: &str, counts: BTreeMap<i32, usize>, fix: String) -> Option<Finding> {
+    let (mean, off) = skewed(&counts, ctx.settings.skew_tolerance)?;
+    let all = counts
+        .iter()
+        .map(|(b, n)| format!("{b}:{n}"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    Some(rule.finding(
+        format!(
+            "{what} skew: {} broker(s) more than {:.0} % from the mean of {mean:.1}",
+            off.len(),
+            ctx.settings.skew_tolerance * 100.0
+        ),
+        Evidence::from_items(
+            off.iter().map(|(b, n)| format!("broker {b}: {n}")),
+            format!("{what} per broker {all}"),
+        ),
+        fix,
+    ))
+}
+
+fn leader_skew(ctx: &Ctx<'_>, rule: &Rule) -> Option<Finding> {
+    let counts = per_live_broker(ctx, |p| vec![p.leader]);
+    skew_finding(
+        ctx,
+        rule,
+        "leader",
+        counts,
+        format!(
+            "kafka-leader-election.sh --bootstrap-server {} --election-type preferred --all-topic-partitions",
+            ctx.settings.bootstrap
+        ),
+    )
+}
+
+fn replica_skew(ctx: &Ctx<'_>, rule: &Rule) -> Option<Finding> {
+    let counts = per_live_broker(ctx, |p| p.replicas.clone());
+    skew_finding(
+        ctx,
+        rule,
+        "replica",
+        counts,
+        "Generate a balanced plan with kafka-reassign-partitions.sh --generate for the heaviest \
+         topics and apply it with --execute (throttled)."
+            .to_string(),
+    )
+}
+
+fn partitions_per_broker(ctx: &Ctx<'_>, rule: &Rule) -> Option<Finding> {
+    let max = ctx.settings.max_partitions_per_broker;
+    let counts = per_live_broker(ctx, |p| p.replicas.clone());
+    let over: Vec<String> = counts
+        .iter()
+        .filter(|(_, n)| **n > max)
+        .map(|(b, n)| format!("broker {b}: {n}"))
+        .collect();
+    if over.is_empty() {
+        return None;
+    }
+    Some(rule.finding(
+        format!("{} broker(s) host more than {max} partition replicas", over.len()),
+        Evidence::from_items(over, format!("threshold {max}")),
+        "Add brokers and reassign, or delete/merge unused topics.".to_string(),
+    ))
+}
+
+fn quorum_unknown(ctx: &Ctx<'_>, rule: &Rule) -> Option<Finding> {
+    match &ctx.snap.quorum {
+        QuorumView::Known(_) => None,
+        QuorumView::Unknown { reason } => Some(rule.finding(
+            "KRaft quorum unknown: the active controller is not reported".to_string(),
+            Evidence::from_items(std::iter::empty(), reason.clone()),
+            "Grant DESCRIBE on CLUSTER to this principal, or run kafka-metadata-quorum.sh \
+             --bootstrap-server <bootstrap> describe --status to see it directly."
+                .to_string(),
+        )),
+    }
+}
+
+fn controller_unreachable(ctx: &Ctx<'_>, rule: &Rule) -> Option<Finding> {
+    let QuorumView::Unknown { reason } = &ctx.snap.quorum else {
+        return None;
+    };
+    let lower = reason.to_ascii_lowercase();
+    let timed_out = lower.contains("timed out") || lower.contains("timeout");
+    let Some(dc_err) = ctx.snap.describe_cluster_error.as_deref() else {
+        return None;
+    };
+    if !timed_out {
+        return None;
+    }
+    Some(rule.finding(
+        "No active controller answered: the KRaft quorum has likely lost its majority".to_string(),
+        Evidence::from_items(std::iter::empty(), format!("DescribeCluster: {dc_err}; DescribeQuorum: {reason}")),
+        "Restart the controllers (voters) that are down until a majority is back; until then \
+         leadership cannot move and broker metadata may be stale."
+            .to_string(),
+    ))
+}
+
+fn quorum_voter_down(ctx: &Ctx<'_>, rule: &Rule) -> Option<Finding> {
+    let QuorumView::Known(q) = &ctx.snap.quorum else {
+        return None;
+    };
+    let limit = ctx.settings.quorum_lag_records;
+    let mut details = Vec::new();
+    let items: Vec<String> = q
+        .voters
+        .iter()
+        .filter(|v| v.id != q.leader_id)
+        .filter(|v| {
+            let lag = q.lag_of(v).unwrap_or(0);
+            let down = v.log_end_offset < 0;
+            if down {
+                details.push(format!("voter {}: log end offset -1 (not fetching)", v.id));
+            } else if lag > limit {
+                details.push(format!("voter {}: {lag} records behind", v.id));
+            }
+            down || lag > limit
+        })
+        .map(|v| format!("voter {}", v.id))
+        .collect();
+    if items.is_empty() {
+        return None;
+    }
+    let healthy = q.voters.len() - items.len();
+    Some(rule.finding(
+        format!(
+            "{} of {} KRaft voter(s) not replicating: {healthy} of {} left, quorum needs {}",
+            items.len(),
+            q.voters.len(),
+            q.voters.len(),
+            q.voters.len() / 2 + 1
+        ),
+        Evidence::from_items(items, details.join("; ")),
+        "Restart the controller(s) named in the evidence; check their controller listener and logs."
+            .to_string(),
+    ))
+}
+
+/// Live brokers plus every broker id that holds a replica (some may be down).
+fn known_brokers(ctx: &Ctx<'_>) -> BTreeSet<i32> {
+    let mut known = ctx.live.clone();
+    for t in &ctx.snap.topics {
+        for p in &t.partitions {
+            known.extend(p.replicas.iter().copied().filter(|r| *r >= 0));
+        }
+    }
+    known
+}
+
+fn join_ids<'a>(ids: impl IntoIterator<Item = &'a i32>) -> String {
+    ids.into_iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", ")
+}
+
+#[cfg(test)]
+#[path = "health_tests.rs"]
+mod tests;

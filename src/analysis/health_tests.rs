@@ -1,0 +1,268 @@
+//! Health rules against the recorded real Kafka 4.0 captures, plus hand-made edge cases.
+
+use super::*;
+use crate::analysis::fixtures;
+use crate::analysis::snapshot::*;
+
+fn report(scenario: &str) -> HealthReport {
+    evaluate(&fixtures::cluster(scenario), &HealthSettings::default())
+}
+
+fn ids(r: &HealthReport) -> Vec<&str> {
+    let mut v: Vec<&str> = r.findings.iter().map(|f| f.id.as_str()).collect();
+    v.sort();
+    v
+}
+
+fn finding<'a>(r: &'a HealthReport, id: &str) -> &'a Finding {
+    r.findings
+        .iter()
+        .find(|f| f.id == id)
+        .unwrap_or_else(|| panic!("no finding {id} in {:?}", ids(r)))
+}
+
+#[test]
+fn healthy_capture() {
+    let r = report("healthy");
+    assert_eq!(r.status, HealthStatus::Warn);
+    assert_eq!(
+        ids(&r),
+        vec!["at-min-isr", "low-replication-factor", "min-isr-above-rf"]
+    );
+    assert_eq!(r.counts.brokers, 3);
+    assert_eq!(r.counts.topics, 7);
+    assert_eq!(r.counts.internal_topics, 1);
+    assert_eq!(r.counts.offline_partitions, 0);
+    assert_eq!(r.counts.under_replicated_partitions, 0);
+    // kafka-topics --under-min-isr-partitions: single.rf1 p0 and p1 (RF 1 < min ISR 2).
+    assert_eq!(r.counts.under_min_isr_partitions, 2);
+    assert_eq!(
+        finding(&r, "min-isr-above-rf").evidence.items,
+        vec!["single.rf1-0", "single.rf1-1"]
+    );
+    // kafka-topics --at-min-isr-partitions: risky p0-p2 (ISR 3 = min ISR 3).
+    assert_eq!(r.counts.at_min_isr_partitions, 3);
+    assert_eq!(
+        finding(&r, "at-min-isr").evidence.items,
+        vec!["risky-0", "risky-1", "risky-2"]
+    );
+    match &fixtures::cluster("healthy").quorum {
+        QuorumView::Known(q) => {
+            assert_eq!((q.leader_id, q.leader_epoch), (3, 1));
+            assert_eq!(q.voters.len(), 3);
+        }
+        other => panic!("quorum should be known: {other:?}"),
+    }
+}
+
+#[test]
+fn broker_down_capture() {
+    let r = report("broker-down");
+    assert_eq!(r.status, HealthStatus::Crit);
+    assert_eq!(
+        ids(&r),
+        vec![
+            "at-min-isr",
+            "brokers-missing",
+            "low-replication-factor",
+            "min-isr-above-rf",
+            "offline-partitions",
+            "quorum-voter-down",
+            "under-min-isr",
+            "under-replicated",
+        ]
+    );
+    assert_eq!(finding(&r, "offline-partitions").evidence.items, vec!["single.rf1-0"]);
+    assert_eq!(finding(&r, "offline-partitions").severity, Severity::Critical);
+    // ISR 2 < min ISR 3 on risky: acks=all fails (NOT_ENOUGH_REPLICAS in the produce probe).
+    assert_eq!(
+        finding(&r, "under-min-isr").evidence.items,
+        vec!["risky-0", "risky-1", "risky-2"]
+    );
+    assert_eq!(finding(&r, "brokers-missing").evidence.items, vec!["broker 3"]);
+    assert_eq!(finding(&r, "quorum-voter-down").evidence.items, vec!["voter 3"]);
+    // kafka-topics filters: 69 URP (single.rf1 p0 is not: ISR == replicas), 5 under min ISR,
+    // 66 at min ISR.
+    assert_eq!(r.counts.under_replicated_partitions, 69);
+    assert_eq!(finding(&r, "under-replicated").evidence.count, 69);
+    assert_eq!(r.counts.under_min_isr_partitions, 5);
+    assert_eq!(r.counts.at_min_isr_partitions, 66);
+    assert_eq!(r.counts.offline_partitions, 1);
+    assert_eq!(r.counts.partitions, 71);
+    // Preferred leader 3 is dead: no preferred-election advice while it is down.
+    assert!(!ids(&r).contains(&"preferred-leader-not-leading"));
+    match &fixtures::cluster("broker-down").quorum {
+        QuorumView::Known(q) => assert_eq!((q.leader_id, q.leader_epoch), (1, 2)),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn two_down_capture_reports_lost_quorum_not_a_controller() {
+    let snap = fixtures::cluster("two-down");
+    assert!(matches!(snap.quorum, QuorumView::Unknown { .. }));
+    let r = evaluate(&snap, &HealthSettings::default());
+    assert_eq!(r.status, HealthStatus::Crit);
+    let got = ids(&r);
+    for id in ["controller-unreachable", "quorum-unknown", "offline-partitions", "brokers-missing"] {
+        assert!(got.contains(&id), "{id} missing from {got:?}");
+    }
+    assert_eq!(finding(&r, "offline-partitions").evidence.items, vec!["single.rf1-0"]);
+}
+
+#[test]
+fn recovered_capture_flags_leadership_on_one_broker() {
+    let r = report("recovered");
+    assert_eq!(r.status, HealthStatus::Warn);
+    let f = finding(&r, "leader-skew");
+    assert_eq!(f.evidence.items, vec!["broker 1: 70", "broker 2: 0", "broker 3: 1"]);
+    assert_eq!(finding(&r, "preferred-leader-not-leading").evidence.count, 46);
+    assert!(f.remediation.contains("--election-type preferred"));
+    assert_eq!(r.counts.under_replicated_partitions, 0);
+    match &fixtures::cluster("recovered").quorum {
+        QuorumView::Known(q) => assert_eq!((q.leader_id, q.leader_epoch), (1, 4)),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn evidence_keeps_first_ten_and_counts_all() {
+    let r = report("broker-down");
+    let urp = finding(&r, "under-replicated");
+    assert_eq!(urp.evidence.items.len(), 10);
+    assert_eq!(urp.evidence.count, 69);
+}
+
+fn part(id: i32, leader: i32, replicas: &[i32], isr: &[i32]) -> PartitionSnapshot {
+    PartitionSnapshot {
+        id,
+        leader,
+        replicas: replicas.to_vec(),
+        isr: isr.to_vec(),
+        error: None,
+    }
+}
+
+fn snap(brokers: &[i32], topics: Vec<TopicSnapshot>, min_isr: i64) -> ClusterSnapshot {
+    ClusterSnapshot {
+        cluster_id: Some("c".into()),
+        describe_cluster_error: None,
+        brokers: brokers
+            .iter()
+            .map(|id| BrokerSnapshot { id: *id, host: "h".into(), port: 9092, rack: None })
+            .collect(),
+        topics,
+        quorum: QuorumView::Known(QuorumSnapshot {
+            leader_id: brokers[0],
+            leader_epoch: 1,
+            high_watermark: 10,
+            voters: brokers
+                .iter()
+                .map(|id| QuorumReplica { id: *id, log_end_offset: 10, last_caught_up_timestamp_ms: 1 })
+                .collect(),
+            observers: vec![],
+        }),
+        min_isr: Default::default(),
+        default_min_isr: Some(min_isr),
+    }
+}
+
+fn topic(name: &str, parts: Vec<PartitionSnapshot>) -> TopicSnapshot {
+    TopicSnapshot { name: name.into(), internal: name.starts_with("__"), partitions: parts, error: None }
+}
+
+#[test]
+fn clean_cluster_is_ok() {
+    let t = topic("a", (0..3).map(|i| part(i, i + 1, &[i + 1, (i + 1) % 3 + 1, (i + 2) % 3 + 1], &[1, 2, 3])).collect());
+    let r = evaluate(&snap(&[1, 2, 3], vec![t], 2), &HealthSettings::default());
+    assert_eq!(r.status, HealthStatus::Ok, "{:?}", r.findings);
+    assert!(r.findings.is_empty());
+}
+
+#[test]
+fn internal_topic_below_min_isr_is_critical() {
+    let t = topic("__consumer_offsets", vec![part(0, 1, &[1, 2, 3], &[1])]);
+    let r = evaluate(&snap(&[1, 2, 3], vec![t], 2), &HealthSettings::default());
+    assert_eq!(finding(&r, "internal-topic-unhealthy").severity, Severity::Critical);
+    assert_eq!(finding(&r, "under-min-isr").evidence.items, vec!["__consumer_offsets-0"]);
+}
+
+#[test]
+fn rf_above_live_brokers_only_when_not_explained_by_missing_brokers() {
+    // A single-node cluster that accepted RF 3 (e.g. a permissive test broker).
+    let t = topic("a", vec![part(0, 1, &[1], &[1])]);
+    let mut s = snap(&[1], vec![t], 1);
+    s.topics[0].partitions[0].replicas = vec![1];
+    let r = evaluate(&s, &HealthSettings::default());
+    assert!(!ids(&r).contains(&"rf-above-live-brokers"));
+    // Replicas on brokers that never existed in the live set and are not referenced elsewhere.
+    let t = topic("b", vec![part(0, 1, &[1, 2, 3], &[1])]);
+    let r = evaluate(&snap(&[1], vec![t], 1), &HealthSettings::default());
+    assert!(ids(&r).contains(&"brokers-missing"));
+}
+
+#[test]
+fn partitions_per_broker_threshold() {
+    let t = topic("a", (0..5).map(|i| part(i, 1, &[1, 2], &[1, 2])).collect());
+    let settings = HealthSettings { max_partitions_per_broker: 4, ..HealthSettings::default() };
+    let r = evaluate(&snap(&[1, 2], vec![t], 1), &settings);
+    assert_eq!(finding(&r, "partitions-per-broker").evidence.items, vec!["broker 1: 5", "broker 2: 5"]);
+}
+
+#[test]
+fn replica_skew_and_tolerance() {
+    // Broker 3 holds no replicas at all.
+    let t = topic("a", (0..6).map(|i| part(i, 1 + i % 2, &[1 + i % 2, 2 - i % 2], &[1, 2])).collect());
+    let r = evaluate(&snap(&[1, 2, 3], vec![t], 1), &HealthSettings::default());
+    assert!(ids(&r).contains(&"replica-skew"));
+    assert!(ids(&r).contains(&"leader-skew"));
+    // A 1-item difference on small counts is not skew.
+    let t = topic("b", vec![part(0, 1, &[1], &[1]), part(1, 2, &[2], &[2]), part(2, 1, &[1], &[1])]);
+    let r = evaluate(&snap(&[1, 2], vec![t], 1), &HealthSettings::default());
+    assert!(!ids(&r).contains(&"leader-skew"), "{:?}", ids(&r));
+}
+
+#[test]
+fn quorum_unknown_is_a_warning_with_the_reason() {
+    let t = topic("a", vec![part(0, 1, &[1], &[1])]);
+    let mut s = snap(&[1], vec![t], 1);
+    s.quorum = QuorumView::Unknown { reason: "broker does not support DescribeQuorum".into() };
+    let r = evaluate(&s, &HealthSettings::default());
+    let f = finding(&r, "quorum-unknown");
+    assert_eq!(f.severity, Severity::Warn);
+    assert!(f.evidence.detail.contains("DescribeQuorum"));
+    assert!(!ids(&r).contains(&"controller-unreachable"));
+}
+
+#[test]
+fn quorum_voter_far_behind() {
+    let t = topic("a", vec![part(0, 1, &[1, 2, 3], &[1, 2, 3])]);
+    let mut s = snap(&[1, 2, 3], vec![t], 2);
+    if let QuorumView::Known(q) = &mut s.quorum {
+        q.voters[0].log_end_offset = 5000;
+        q.voters[1].log_end_offset = 100;
+        q.voters[2].log_end_offset = 4990;
+    }
+    let r = evaluate(&s, &HealthSettings::default());
+    assert_eq!(finding(&r, "quorum-voter-down").evidence.items, vec!["voter 2"]);
+}
+
+#[test]
+fn unknown_min_isr_skips_isr_rules() {
+    let t = topic("a", vec![part(0, 1, &[1, 2, 3], &[1])]);
+    let mut s = snap(&[1, 2, 3], vec![t], 2);
+    s.default_min_isr = None;
+    let r = evaluate(&s, &HealthSettings::default());
+    assert!(!ids(&r).contains(&"under-min-isr"));
+    assert!(ids(&r).contains(&"under-replicated"));
+}
+
+#[test]
+fn every_rule_is_documented_and_unique() {
+    let mut seen = std::collections::BTreeSet::new();
+    for r in RULES {
+        assert!(seen.insert(r.id), "duplicate id {}", r.id);
+        assert!(r.doc.len() > 40, "{} needs a doc", r.id);
+        assert_eq!(explain(r.id), Some(r.doc));
+    }
+}

@@ -1,0 +1,16 @@
+//! The functional core: pure evaluation over plain data read from Kafka.
+//! Nothing here touches the network, the clock, the environment or tokio.
+
+pub mod audit;
+pub mod capacity;
+pub mod finding;
+pub mod glob;
+pub mod health;
+pub mod lag;
+pub mod murmur2;
+pub mod skew;
+pub mod snapshot;
+pub mod topic_rules;
+
+#[cfg(test)]
+pub mod fixtures;

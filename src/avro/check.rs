@@ -1,0 +1,306 @@
+//! Schema Registry compatibility modes (Confluent semantics) over a new schema and the previous
+//! versions, oldest first. BACKWARD: the new schema reads data written with the latest version;
+//! FORWARD: the latest version reads data written with the new one; FULL: both; `_TRANSITIVE`:
+//! against every previous version instead of the latest only; NONE: no check.
+
+use std::fmt;
+use std::str::FromStr;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::compat::{self, IncompatibilityKind, Roles, Side};
+use super::error::AvroError;
+use super::model::Schema;
+use super::validate::validate;
+
+/// A Schema Registry compatibility mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Mode {
+    /// The new schema can read data written with the latest previous version.
+    #[serde(alias = "backward")]
+    Backward,
+    /// The new schema can read data written with every previous version.
+    #[serde(alias = "backward_transitive")]
+    BackwardTransitive,
+    /// The latest previous version can read data written with the new schema.
+    #[serde(alias = "forward")]
+    Forward,
+    /// Every previous version can read data written with the new schema.
+    #[serde(alias = "forward_transitive")]
+    ForwardTransitive,
+    /// BACKWARD and FORWARD against the latest previous version.
+    #[serde(alias = "full")]
+    Full,
+    /// BACKWARD and FORWARD against every previous version.
+    #[serde(alias = "full_transitive")]
+    FullTransitive,
+    /// No check: always compatible.
+    #[serde(alias = "none")]
+    None,
+}
+
+impl Mode {
+    /// All seven modes, in the registry's usual order.
+    pub const ALL: [Mode; 7] = [
+        Mode::Backward,
+        Mode::BackwardTransitive,
+        Mode::Forward,
+        Mode::ForwardTransitive,
+        Mode::Full,
+        Mode::FullTransitive,
+        Mode::None,
+    ];
+
+    /// The registry's name, e.g. `BACKWARD_TRANSITIVE`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Backward => "BACKWARD",
+            Mode::BackwardTransitive => "BACKWARD_TRANSITIVE",
+            Mode::Forward => "FORWARD",
+            Mode::ForwardTransitive => "FORWARD_TRANSITIVE",
+            Mode::Full => "FULL",
+            Mode::FullTransitive => "FULL_TRANSITIVE",
+            Mode::None => "NONE",
+        }
+    }
+
+    /// Whether the new schema must read the old data.
+    pub fn backward(self) -> bool {
+        matches!(
+            self,
+            Mode::Backward | Mode::BackwardTransitive | Mode::Full | Mode::FullTransitive
+        )
+    }
+
+    /// Whether old schemas must read the new data.
+    pub fn forward(self) -> bool {
+        matches!(
+            self,
+            Mode::Forward | Mode::ForwardTransitive | Mode::Full | Mode::FullTransitive
+        )
+    }
+
+    /// Whether every previous version counts, not only the latest.
+    pub fn transitive(self) -> bool {
+        matches!(
+            self,
+            Mode::BackwardTransitive | Mode::ForwardTransitive | Mode::FullTransitive
+        )
+    }
+}
+
+impl fmt::Display for Mode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Mode {
+    type Err = AvroError;
+
+    /// Case-insensitive; `-` and spaces count as `_` (`backward-transitive` works).
+    fn from_str(s: &str) -> Result<Mode, AvroError> {
+        let norm = s.trim().to_ascii_uppercase().replace(['-', ' '], "_");
+        Mode::ALL
+            .into_iter()
+            .find(|m| m.as_str() == norm)
+            .ok_or_else(|| AvroError::UnknownMode(s.to_string()))
+    }
+}
+
+/// One reason the change breaks the mode, for one pair of schemas.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct Incompatibility {
+    /// The previous version this comes from, e.g. `version 3` or the label sent.
+    pub compared_with: String,
+    /// Which schema reads: `new`, or the previous version's label.
+    pub reader: String,
+    /// Which schema wrote the data: the previous version's label, or `new`.
+    pub writer: String,
+    /// Where, in the reader's schema, by field name: `/fields/address/fields/zip/type`; `/` is
+    /// the top-level type. Union branches appear as their type name (`/fields/pay/com.acme.Card`).
+    pub path: String,
+    /// Stable snake_case id of the rule broken (e.g. `missing_default`, `type_mismatch`).
+    pub kind: IncompatibilityKind,
+    /// What differs, naming both sides.
+    pub message: String,
+    /// One line on how to make the change compatible.
+    pub fix: String,
+}
+
+/// Verdict of one mode for a new schema against its previous versions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct CheckReport {
+    /// The mode checked.
+    pub mode: Mode,
+    /// True when the registry would accept the new schema under `mode`.
+    pub compatible: bool,
+    /// The previous versions compared with (the latest only, unless the mode is transitive;
+    /// none for NONE).
+    pub compared_with: Vec<String>,
+    /// Every incompatibility found, per version compared, backward (new reads old) first.
+    pub incompatibilities: Vec<Incompatibility>,
+}
+
+/// Whether the change satisfies one mode.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct ModeVerdict {
+    /// The mode.
+    pub mode: Mode,
+    /// True when the registry would accept the new schema under this mode.
+    pub compatible: bool,
+    /// How many incompatibilities break it (0 when compatible).
+    pub incompatibilities: usize,
+}
+
+/// Check `new` against `previous` (`(label, schema JSON)`, oldest first, latest last) under
+/// `mode`. An empty label becomes `version N` (its 1-based position), a numeric one `version <n>`.
+pub fn check(
+    new: &str,
+    previous: &[(String, String)],
+    mode: Mode,
+) -> Result<CheckReport, AvroError> {
+    let new_schema = parse_text(new, "new")?;
+    if mode == Mode::None {
+        return Ok(CheckReport {
+            mode,
+            compatible: true,
+            compared_with: Vec::new(),
+            incompatibilities: Vec::new(),
+        });
+    }
+    let olds = parse_previous(previous, mode)?;
+    let targets: &[(String, Schema)] = if mode.transitive() {
+        &olds
+    } else {
+        &olds[olds.len() - 1..]
+    };
+    let mut incompatibilities = Vec::new();
+    for (label, old) in targets {
+        if mode.backward() {
+            incompatibilities.extend(backward(&new_schema, label, old));
+        }
+        if mode.forward() {
+            incompatibilities.extend(forward(&new_schema, label, old));
+        }
+    }
+    Ok(CheckReport {
+        mode,
+        compatible: incompatibilities.is_empty(),
+        compared_with: targets.iter().map(|(l, _)| l.clone()).collect(),
+        incompatibilities,
+    })
+}
+
+/// Which of the seven modes the change from `previous` (oldest first) to `new` satisfies.
+pub fn modes(new: &str, previous: &[(String, String)]) -> Result<Vec<ModeVerdict>, AvroError> {
+    let new_schema = parse_text(new, "new")?;
+    let olds = parse_previous(previous, Mode::Backward)?;
+    let back: Vec<usize> = olds
+        .iter()
+        .map(|(l, o)| backward(&new_schema, l, o).len())
+        .collect();
+    let fwd: Vec<usize> = olds
+        .iter()
+        .map(|(l, o)| forward(&new_schema, l, o).len())
+        .collect();
+    let last = olds.len() - 1;
+    Ok(Mode::ALL
+        .into_iter()
+        .map(|mode| {
+            let range = if mode.transitive() {
+                0..=last
+            } else {
+                last..=last
+            };
+            let n: usize = range
+                .map(|i| {
+                    usize::from(mode.backward()) * back[i] + usize::from(mode.forward()) * fwd[i]
+                })
+                .sum();
+            ModeVerdict {
+                mode,
+                compatible: n == 0,
+                incompatibilities: n,
+            }
+        })
+        .collect())
+}
+
+fn parse_text(text: &str, input: &str) -> Result<Schema, AvroError> {
+    match serde_json::from_str(text) {
+        Ok(v) => compat::parse(&v, input),
+        Err(_) => Err(AvroError::invalid(input, validate(text).problems)),
+    }
+}
+
+fn parse_previous(
+    previous: &[(String, String)],
+    mode: Mode,
+) -> Result<Vec<(String, Schema)>, AvroError> {
+    if previous.is_empty() {
+        return Err(AvroError::NoPreviousVersions { mode });
+    }
+    previous
+        .iter()
+        .enumerate()
+        .map(|(i, (label, text))| {
+            let label = display_label(label, i);
+            let schema = parse_text(text, &format!("previous ({label})"))?;
+            Ok((label, schema))
+        })
+        .collect()
+}
+
+fn display_label(label: &str, i: usize) -> String {
+    let label = label.trim();
+    if label.is_empty() {
+        format!("version {}", i + 1)
+    } else if label.chars().all(|c| c.is_ascii_digit()) {
+        format!("version {label}")
+    } else {
+        label.to_string()
+    }
+}
+
+/// The new schema reading data written with `old`.
+fn backward(new: &Schema, label: &str, old: &Schema) -> Vec<Incompatibility> {
+    let roles = Roles {
+        reader: "the new schema",
+        writer: label,
+        change: Side::Reader,
+    };
+    tag(compat::resolve(new, old, roles), label, "new", label)
+}
+
+/// `old` reading data written with the new schema.
+fn forward(new: &Schema, label: &str, old: &Schema) -> Vec<Incompatibility> {
+    let roles = Roles {
+        reader: label,
+        writer: "the new schema",
+        change: Side::Writer,
+    };
+    tag(compat::resolve(old, new, roles), label, label, "new")
+}
+
+fn tag(
+    found: Vec<compat::Mismatch>,
+    compared_with: &str,
+    reader: &str,
+    writer: &str,
+) -> Vec<Incompatibility> {
+    found
+        .into_iter()
+        .map(|m| Incompatibility {
+            compared_with: compared_with.to_string(),
+            reader: reader.to_string(),
+            writer: writer.to_string(),
+            path: m.path,
+            kind: m.kind,
+            message: m.message,
+            fix: m.fix,
+        })
+        .collect()
+}

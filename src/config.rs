@@ -1,0 +1,588 @@
+//! Settings, defined once: the clap derive is the flag list (doc → `--help`, env, default), and
+//! the TOML file (`--config`) adds named clusters and the same server settings. `Cli` → `Config`.
+//!
+//! Precedence: command-line flag / its env var > TOML `[server]` > built-in default. Clusters
+//! come from the TOML file, or from `KAFKA_BOOTSTRAP_SERVERS` + `KAFKA_<PROPERTY>` env vars as a
+//! cluster named `default`.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use serde::Deserialize;
+
+/// kafka-mcp: an MCP server that lets AI agents operate Apache Kafka safely.
+///
+/// With no command it serves MCP over stdio (what Claude Code and Cursor launch).
+#[derive(Debug, Parser)]
+#[command(name = "kafka-mcp", version, about, long_about = None)]
+pub struct Cli {
+    /// Global settings shared by every command.
+    #[command(flatten)]
+    pub settings: Settings,
+    /// What to do; default: serve MCP over stdio.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve MCP: over stdio (default) or over HTTP with `--http ADDR`.
+    Serve(ServeArgs),
+    /// Call one tool and print its structured result as JSON (or `--text` for the summary).
+    Call {
+        /// Tool name, e.g. `cluster_health`.
+        tool: String,
+        /// Tool arguments as a JSON object, e.g. '{"detail":"full"}'.
+        #[arg(default_value = "{}")]
+        args: String,
+        /// Print the short text summary instead of the JSON result.
+        #[arg(long)]
+        text: bool,
+    },
+    /// List the tools with descriptions and input/output schemas (JSON).
+    Tools,
+    /// Configuration commands.
+    Config {
+        /// What to do with the configuration.
+        #[command(subcommand)]
+        action: ConfigAction,
+    },
+}
+
+/// `kafka-mcp config ...`
+#[derive(Debug, Subcommand)]
+pub enum ConfigAction {
+    /// Print the effective config (secrets masked) and test connectivity to every cluster.
+    Check,
+}
+
+/// `kafka-mcp serve` options.
+#[derive(Debug, Args, Default)]
+pub struct ServeArgs {
+    /// Serve streamable HTTP at `/mcp` and legacy SSE at `/sse` + `/messages` on this address
+    /// (e.g. 127.0.0.1:8080). Without it, serve stdio.
+    #[arg(long, value_name = "ADDR")]
+    pub http: Option<String>,
+    /// Bearer token clients must send (`Authorization: Bearer ...`). Required when ADDR is not
+    /// loopback. Prefer `--token-file` or the env var over the command line.
+    #[arg(long, env = "KAFKA_MCP_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+    /// File holding the bearer token (first line).
+    #[arg(long, env = "KAFKA_MCP_TOKEN_FILE")]
+    pub token_file: Option<PathBuf>,
+    /// Extra Host header values accepted (DNS-rebinding protection); loopback names are always
+    /// accepted on a loopback bind.
+    #[arg(long = "allowed-host", value_name = "HOST")]
+    pub allowed_hosts: Vec<String>,
+    /// Browser Origins accepted (e.g. https://app.example.com:443). Requests with any other
+    /// Origin are refused; requests without Origin pass.
+    #[arg(long = "allowed-origin", value_name = "ORIGIN")]
+    pub allowed_origins: Vec<String>,
+    /// Idle HTTP sessions expire after this many seconds.
+    #[arg(long, default_value_t = 1800)]
+    pub session_idle_secs: u64,
+}
+
+/// Settings shared by every command; each can also be set in the TOML `[server]` table.
+#[derive(Debug, Args, Default, Clone)]
+pub struct Settings {
+    /// TOML config file with named clusters and server settings.
+    #[arg(long, global = true, env = "KAFKA_MCP_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Deadline for every admin call, in ms (default 10000). Past it, the tool error names the
+    /// broker it waited on.
+    #[arg(long, global = true, env = "KAFKA_MCP_TIMEOUT_MS")]
+    pub timeout_ms: Option<u64>,
+    /// Hard cap on one tool answer, in bytes (default 65536); longer answers are cut with a note.
+    #[arg(long, global = true, env = "KAFKA_MCP_MAX_OUTPUT_BYTES")]
+    pub max_output_bytes: Option<usize>,
+    /// Enable `apply_change` (writes). Read-only is the default.
+    #[arg(long, global = true, env = "KAFKA_MCP_ALLOW_WRITES")]
+    pub allow_writes: bool,
+    /// Append a JSON line per plan and apply to this file (also always logged on stderr).
+    #[arg(long, global = true, env = "KAFKA_MCP_AUDIT_LOG")]
+    pub audit_log: Option<PathBuf>,
+}
+
+/// The `[server]` table of the TOML file.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerToml {
+    /// Admin-call deadline in ms.
+    pub timeout_ms: Option<u64>,
+    /// Hard cap on one answer, bytes.
+    pub max_output_bytes: Option<usize>,
+    /// Enable writes for every cluster (a cluster may still set `allow_writes = false`).
+    pub allow_writes: Option<bool>,
+    /// Topic globs writes must never touch (added to the built-in `__*`, `_schemas`, `_confluent*`).
+    #[serde(default)]
+    pub protected_topics: Vec<String>,
+    /// Topic globs writes may touch (default: all).
+    #[serde(default)]
+    pub write_allow: Vec<String>,
+    /// Topic globs writes may never touch.
+    #[serde(default)]
+    pub write_deny: Vec<String>,
+    /// Audit log file (JSON lines).
+    pub audit_log: Option<PathBuf>,
+    /// Plan lifetime in seconds (default 600).
+    pub plan_ttl_secs: Option<u64>,
+    /// Rule ids to disable (health and audit).
+    #[serde(default)]
+    pub disabled_rules: Vec<String>,
+    /// Leader/replica skew tolerance, percent (default 10).
+    pub skew_tolerance_pct: Option<f64>,
+    /// Replicas per broker above which health and audit warn (default 4000).
+    pub max_partitions_per_broker: Option<usize>,
+    /// Directory `schema_validate` may read schema files from.
+    pub schema_dir: Option<PathBuf>,
+    /// Confluent Schema Registry used by `schema_validate`.
+    pub schema_registry: Option<RegistryToml>,
+}
+
+/// A Schema Registry endpoint.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegistryToml {
+    /// Base URL, e.g. http://localhost:8081.
+    pub url: String,
+    /// Basic auth user.
+    pub username: Option<String>,
+    /// Basic auth password (use `${VAR}`).
+    pub password: Option<String>,
+    /// Bearer token (use `${VAR}`).
+    pub bearer_token: Option<String>,
+}
+
+/// The whole TOML file.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileToml {
+    /// Cluster used when a tool call names none.
+    pub default_cluster: Option<String>,
+    /// Server settings.
+    #[serde(default)]
+    pub server: ServerToml,
+    /// Named clusters: librdkafka properties, plus `allow_writes`, `expected_brokers` and
+    /// `description`.
+    #[serde(default)]
+    pub clusters: BTreeMap<String, BTreeMap<String, toml::Value>>,
+}
+
+/// One configured cluster.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClusterConfig {
+    /// Its name (`default` when it came from env vars).
+    pub name: String,
+    /// librdkafka properties, `${VAR}` already expanded.
+    pub properties: BTreeMap<String, String>,
+    /// Writes allowed on this cluster (server setting unless overridden per cluster).
+    pub allow_writes: bool,
+    /// Broker ids that must be present (health: brokers-missing).
+    pub expected_brokers: Vec<i32>,
+    /// Free text shown in `kafka://clusters`.
+    pub description: Option<String>,
+}
+
+impl ClusterConfig {
+    /// `bootstrap.servers`, or an empty string.
+    pub fn bootstrap(&self) -> &str {
+        self.properties.get("bootstrap.servers").map(String::as_str).unwrap_or("")
+    }
+
+    /// Properties with every secret masked, for display.
+    pub fn masked_properties(&self) -> BTreeMap<String, String> {
+        self.properties
+            .iter()
+            .map(|(k, v)| {
+                let shown = if is_secret_key(k) { "********".to_string() } else { v.clone() };
+                (k.clone(), shown)
+            })
+            .collect()
+    }
+
+    /// Secret values of this cluster (for scrubbing error text).
+    pub fn secret_values(&self) -> Vec<String> {
+        self.properties
+            .iter()
+            .filter(|(k, v)| is_secret_key(k) && !v.is_empty())
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+}
+
+/// True for property names that hold secrets (passwords, keys, tokens, JAAS configs).
+pub fn is_secret_key(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    ["password", "secret", "jaas", "token", "ssl.key.pem", "keystore.key", "credential", "private"]
+        .iter()
+        .any(|s| k.contains(s))
+}
+
+/// The effective configuration of one process.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Clusters by name.
+    pub clusters: BTreeMap<String, ClusterConfig>,
+    /// Default cluster name.
+    pub default_cluster: Option<String>,
+    /// Admin-call deadline.
+    pub timeout_ms: u64,
+    /// Hard cap on one answer, bytes.
+    pub max_output_bytes: usize,
+    /// Writes enabled server-wide.
+    pub allow_writes: bool,
+    /// Protected topic globs (built-ins + configured).
+    pub protected_topics: Vec<String>,
+    /// Topic globs writes may touch (empty = all).
+    pub write_allow: Vec<String>,
+    /// Topic globs writes may never touch.
+    pub write_deny: Vec<String>,
+    /// Audit log file.
+    pub audit_log: Option<PathBuf>,
+    /// Plan lifetime, seconds.
+    pub plan_ttl_secs: u64,
+    /// Disabled rule ids.
+    pub disabled_rules: Vec<String>,
+    /// Skew tolerance as a fraction.
+    pub skew_tolerance: f64,
+    /// Replicas per broker threshold.
+    pub max_partitions_per_broker: usize,
+    /// Schema directory for `schema_validate` files.
+    pub schema_dir: Option<PathBuf>,
+    /// Schema Registry.
+    pub schema_registry: Option<RegistryToml>,
+}
+
+/// Topics writes never touch unless the operator removes them from this list in code.
+pub const BUILTIN_PROTECTED: &[&str] = &["__*", "_schemas", "_confluent*"];
+
+/// Configuration errors, each saying what to fix.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The TOML file could not be read.
+    #[error("cannot read config file {path}: {source}. Check --config / KAFKA_MCP_CONFIG.")]
+    Read {
+        /// Path.
+        path: PathBuf,
+        /// Cause.
+        source: std::io::Error,
+    },
+    /// The TOML file is invalid.
+    #[error("invalid config file {path}: {message}")]
+    Parse {
+        /// Path.
+        path: PathBuf,
+        /// Parser message.
+        message: String,
+    },
+    /// `${VAR}` names an unset variable.
+    #[error("config refers to ${{{var}}} but that environment variable is not set (cluster {cluster:?}, key {key:?}). Export it or remove the reference.")]
+    MissingVar {
+        /// Variable.
+        var: String,
+        /// Cluster.
+        cluster: String,
+        /// Key.
+        key: String,
+    },
+    /// A cluster entry has a non-string value where a property is expected.
+    #[error("cluster {cluster:?}: property {key:?} must be a string, number or boolean")]
+    BadValue {
+        /// Cluster.
+        cluster: String,
+        /// Key.
+        key: String,
+    },
+    /// `default_cluster` names no cluster.
+    #[error("default_cluster = {name:?} is not one of the configured clusters ({known}).")]
+    UnknownDefault {
+        /// Name.
+        name: String,
+        /// Known names.
+        known: String,
+    },
+}
+
+impl Config {
+    /// Builds the effective config from CLI settings, the optional TOML file, and `env`.
+    pub fn load(settings: &Settings, env: &BTreeMap<String, String>) -> Result<Config, ConfigError> {
+        let file = match &settings.config {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+                    path: path.clone(),
+                    source,
+                })?;
+                toml::from_str::<FileToml>(&text).map_err(|e| ConfigError::Parse {
+                    path: path.clone(),
+                    message: e.message().to_string(),
+                })?
+            }
+            None => FileToml::default(),
+        };
+        Self::from_parts(settings, file, env)
+    }
+
+    /// Same as [`Config::load`] with the TOML already parsed (tests).
+    pub fn from_parts(
+        settings: &Settings,
+        file: FileToml,
+        env: &BTreeMap<String, String>,
+    ) -> Result<Config, ConfigError> {
+        let s = &file.server;
+        let allow_writes = settings.allow_writes || s.allow_writes.unwrap_or(false);
+        let mut clusters = BTreeMap::new();
+        for (name, table) in &file.clusters {
+            let mut properties = BTreeMap::new();
+            let mut cluster_writes = None;
+            let mut expected = Vec::new();
+            let mut description = None;
+            for (key, value) in table {
+                match (key.as_str(), value) {
+                    ("allow_writes", toml::Value::Boolean(b)) => cluster_writes = Some(*b),
+                    ("expected_brokers", toml::Value::Array(a)) => {
+                        expected = a.iter().filter_map(|v| v.as_integer()).map(|i| i as i32).collect()
+                    }
+                    ("description", toml::Value::String(d)) => description = Some(d.clone()),
+                    (_, v) => {
+                        let raw = match v {
+                            toml::Value::String(s) => s.clone(),
+                            toml::Value::Integer(i) => i.to_string(),
+                            toml::Value::Boolean(b) => b.to_string(),
+                            toml::Value::Float(f) => f.to_string(),
+                            _ => {
+                                return Err(ConfigError::BadValue { cluster: name.clone(), key: key.clone() })
+                            }
+                        };
+                        let value = interpolate(&raw, env).map_err(|var| ConfigError::MissingVar {
+                            var,
+                            cluster: name.clone(),
+                            key: key.clone(),
+                        })?;
+                        properties.insert(key.clone(), value);
+                    }
+                }
+            }
+            clusters.insert(
+                name.clone(),
+                ClusterConfig {
+                    name: name.clone(),
+                    properties,
+                    // A cluster can only narrow the server setting, never widen it.
+                    allow_writes: allow_writes && cluster_writes.unwrap_or(true),
+                    expected_brokers: expected,
+                    description,
+                },
+            );
+        }
+        if clusters.is_empty() {
+            if let Some(c) = cluster_from_env(env, allow_writes) {
+                clusters.insert(c.name.clone(), c);
+            }
+        }
+        let default_cluster = match &file.default_cluster {
+            Some(name) if !clusters.contains_key(name) => {
+                return Err(ConfigError::UnknownDefault {
+                    name: name.clone(),
+                    known: clusters.keys().cloned().collect::<Vec<_>>().join(", "),
+                })
+            }
+            Some(name) => Some(name.clone()),
+            None => clusters.keys().next().cloned(),
+        };
+        let mut protected: Vec<String> = BUILTIN_PROTECTED.iter().map(|s| s.to_string()).collect();
+        protected.extend(s.protected_topics.iter().cloned());
+        Ok(Config {
+            clusters,
+            default_cluster,
+            timeout_ms: settings.timeout_ms.or(s.timeout_ms).unwrap_or(10_000).max(100),
+            max_output_bytes: settings
+                .max_output_bytes
+                .or(s.max_output_bytes)
+                .unwrap_or(64 * 1024)
+                .max(1024),
+            allow_writes,
+            protected_topics: protected,
+            write_allow: s.write_allow.clone(),
+            write_deny: s.write_deny.clone(),
+            audit_log: settings.audit_log.clone().or_else(|| s.audit_log.clone()),
+            plan_ttl_secs: s.plan_ttl_secs.unwrap_or(600),
+            disabled_rules: s.disabled_rules.clone(),
+            skew_tolerance: s.skew_tolerance_pct.unwrap_or(10.0) / 100.0,
+            max_partitions_per_broker: s.max_partitions_per_broker.unwrap_or(4000),
+            schema_dir: s.schema_dir.clone(),
+            schema_registry: s.schema_registry.clone().map(|mut r| {
+                for field in [&mut r.password, &mut r.bearer_token, &mut r.username] {
+                    if let Some(v) = field.as_mut() {
+                        if let Ok(x) = interpolate(v, env) {
+                            *v = x;
+                        }
+                    }
+                }
+                r.url = interpolate(&r.url, env).unwrap_or(r.url.clone());
+                r
+            }),
+        })
+    }
+
+    /// The cluster a tool call means: the named one, or the default.
+    pub fn cluster(&self, name: Option<&str>) -> Result<&ClusterConfig, String> {
+        let known = || self.clusters.keys().cloned().collect::<Vec<_>>().join(", ");
+        match name.or(self.default_cluster.as_deref()) {
+            Some(n) => self.clusters.get(n).ok_or_else(|| {
+                if self.clusters.is_empty() {
+                    format!("unknown cluster {n:?}: no cluster is configured. Set KAFKA_BOOTSTRAP_SERVERS or add [clusters.{n}] to the config file.")
+                } else {
+                    format!("unknown cluster {n:?}. Configured clusters: {}. Pass one of them as `cluster`, or omit it for the default.", known())
+                }
+            }),
+            None => Err("no Kafka cluster is configured. Set KAFKA_BOOTSTRAP_SERVERS=host:port (plus KAFKA_<PROPERTY> for auth) or pass --config with a [clusters.NAME] table.".to_string()),
+        }
+    }
+
+    /// Every secret value configured anywhere (to scrub from errors and logs).
+    pub fn secret_values(&self) -> Vec<String> {
+        let mut v: Vec<String> = self.clusters.values().flat_map(|c| c.secret_values()).collect();
+        if let Some(r) = &self.schema_registry {
+            v.extend(r.password.iter().cloned());
+            v.extend(r.bearer_token.iter().cloned());
+        }
+        v.retain(|s| s.len() >= 3);
+        v
+    }
+}
+
+/// The `default` cluster from `KAFKA_BOOTSTRAP_SERVERS` and `KAFKA_<PROPERTY>` variables
+/// (`KAFKA_SECURITY_PROTOCOL` → `security.protocol`). `KAFKA_MCP_*` variables are ours, not
+/// librdkafka's, and are skipped.
+pub fn cluster_from_env(env: &BTreeMap<String, String>, allow_writes: bool) -> Option<ClusterConfig> {
+    env.get("KAFKA_BOOTSTRAP_SERVERS").filter(|v| !v.trim().is_empty())?;
+    let properties = env
+        .iter()
+        .filter(|(k, _)| k.starts_with("KAFKA_") && !k.starts_with("KAFKA_MCP_"))
+        .map(|(k, v)| (k["KAFKA_".len()..].to_ascii_lowercase().replace('_', "."), v.clone()))
+        .collect();
+    Some(ClusterConfig {
+        name: "default".to_string(),
+        properties,
+        allow_writes,
+        expected_brokers: Vec::new(),
+        description: Some("from KAFKA_* environment variables".to_string()),
+    })
+}
+
+/// Expands `${VAR}` from `env`; `$${` escapes a literal `${`. Err(var) for an unset variable.
+pub fn interpolate(raw: &str, env: &BTreeMap<String, String>) -> Result<String, String> {
+    let mut out = String::with_capacity(raw.len());
+    let mut rest = raw;
+    while let Some(i) = rest.find("${") {
+        if rest[..i].ends_with('$') {
+            out.push_str(&rest[..i - 1]);
+            out.push_str("${");
+            rest = &rest[i + 2..];
+            continue;
+        }
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 2..];
+        let Some(end) = after.find('}') else {
+            out.push_str(&rest[i..]);
+            return Ok(out);
+        };
+        let var = &after[..end];
+        out.push_str(env.get(var).ok_or_else(|| var.to_string())?);
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn env_cluster_maps_property_names() {
+        let e = env(&[
+            ("KAFKA_BOOTSTRAP_SERVERS", "b:9092"),
+            ("KAFKA_SECURITY_PROTOCOL", "SASL_SSL"),
+            ("KAFKA_SASL_PASSWORD", "hunter22"),
+            ("KAFKA_MCP_TIMEOUT_MS", "5"),
+        ]);
+        let c = Config::from_parts(&Settings::default(), FileToml::default(), &e).unwrap();
+        let d = c.cluster(None).unwrap();
+        assert_eq!(d.name, "default");
+        assert_eq!(d.bootstrap(), "b:9092");
+        assert_eq!(d.properties["security.protocol"], "SASL_SSL");
+        assert!(!d.properties.contains_key("mcp.timeout.ms"));
+        assert_eq!(d.masked_properties()["sasl.password"], "********");
+        assert_eq!(c.secret_values(), vec!["hunter22".to_string()]);
+    }
+
+    #[test]
+    fn toml_clusters_interpolate_and_narrow_writes() {
+        let file: FileToml = toml::from_str(
+            r#"
+            default_cluster = "prod"
+            [server]
+            allow_writes = true
+            timeout_ms = 2500
+            protected_topics = ["billing.*"]
+            [clusters.prod]
+            "bootstrap.servers" = "p:9092"
+            "sasl.password" = "${PROD_PW}"
+            allow_writes = false
+            expected_brokers = [1, 2, 3]
+            [clusters.dev]
+            "bootstrap.servers" = "d:9092"
+            "#,
+        )
+        .unwrap();
+        let c = Config::from_parts(&Settings::default(), file, &env(&[("PROD_PW", "s3cret")])).unwrap();
+        assert_eq!(c.default_cluster.as_deref(), Some("prod"));
+        assert_eq!(c.timeout_ms, 2500);
+        let prod = c.cluster(Some("prod")).unwrap();
+        assert_eq!(prod.properties["sasl.password"], "s3cret");
+        assert!(!prod.allow_writes);
+        assert_eq!(prod.expected_brokers, vec![1, 2, 3]);
+        assert!(c.cluster(Some("dev")).unwrap().allow_writes);
+        assert!(c.protected_topics.contains(&"billing.*".to_string()));
+        assert!(c.protected_topics.contains(&"__*".to_string()));
+        let err = c.cluster(Some("nope")).unwrap_err();
+        assert!(err.contains("dev, prod"), "{err}");
+    }
+
+    #[test]
+    fn missing_variable_is_an_error_naming_it() {
+        let file: FileToml = toml::from_str("[clusters.a]\n\"sasl.password\" = \"${NOPE}\"\n").unwrap();
+        let err = Config::from_parts(&Settings::default(), file, &BTreeMap::new()).unwrap_err();
+        assert!(err.to_string().contains("${NOPE}"), "{err}");
+    }
+
+    #[test]
+    fn interpolation_escapes() {
+        let e = env(&[("A", "x")]);
+        assert_eq!(interpolate("${A}-$${A}-${A}", &e).unwrap(), "x-${A}-x");
+        assert_eq!(interpolate("plain", &e).unwrap(), "plain");
+    }
+
+    #[test]
+    fn cli_flag_beats_file() {
+        let s = Settings { timeout_ms: Some(700), ..Settings::default() };
+        let file: FileToml = toml::from_str("[server]\ntimeout_ms = 2500\n").unwrap();
+        let c = Config::from_parts(&s, file, &BTreeMap::new()).unwrap();
+        assert_eq!(c.timeout_ms, 700);
+        assert!(c.cluster(None).unwrap_err().contains("KAFKA_BOOTSTRAP_SERVERS"));
+    }
+
+    #[test]
+    fn unknown_default_cluster() {
+        let file: FileToml = toml::from_str("default_cluster = \"x\"\n[clusters.a]\n\"bootstrap.servers\" = \"h:1\"\n").unwrap();
+        assert!(Config::from_parts(&Settings::default(), file, &BTreeMap::new()).is_err());
+    }
+}

@@ -1,0 +1,71 @@
+//! Tool errors: what failed, in the caller's words, and the next move. One `From` turns each
+//! shell error into a [`ToolError`]; rmcp renders it as a result with `isError: true` (the agent
+//! can act on it), never as a JSON-RPC protocol error.
+
+use rmcp::model::{ContentBlock, IntoContents};
+
+/// Why a tool call failed, coarse enough for an agent to branch on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// Bad arguments: fix the call.
+    InvalidInput,
+    /// A named thing (cluster, topic, group, plan) does not exist.
+    NotFound,
+    /// The broker or a deadline failed: retry later or fix connectivity.
+    Unavailable,
+    /// Kafka or our safety model refused (ACLs, protected topic, read-only, active group).
+    Refused,
+    /// The broker does not implement what was asked (e.g. a Kafka-compatible test broker).
+    Unsupported,
+}
+
+impl ErrorKind {
+    fn label(self) -> &'static str {
+        match self {
+            ErrorKind::InvalidInput => "invalid input",
+            ErrorKind::NotFound => "not found",
+            ErrorKind::Unavailable => "unavailable",
+            ErrorKind::Refused => "refused",
+            ErrorKind::Unsupported => "unsupported",
+        }
+    }
+}
+
+/// An error the agent sees as tool output. `message` says what happened and what to do next.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}: {message}", kind.label())]
+pub struct ToolError {
+    /// Category.
+    pub kind: ErrorKind,
+    /// What happened, why, and the next call to make.
+    pub message: String,
+}
+
+impl ToolError {
+    /// Bad arguments.
+    pub fn invalid(message: impl Into<String>) -> Self {
+        ToolError { kind: ErrorKind::InvalidInput, message: message.into() }
+    }
+    /// Unknown cluster/topic/group/plan.
+    pub fn not_found(message: impl Into<String>) -> Self {
+        ToolError { kind: ErrorKind::NotFound, message: message.into() }
+    }
+    /// Broker down, deadline passed.
+    pub fn unavailable(message: impl Into<String>) -> Self {
+        ToolError { kind: ErrorKind::Unavailable, message: message.into() }
+    }
+    /// Refused by Kafka or by the safety model.
+    pub fn refused(message: impl Into<String>) -> Self {
+        ToolError { kind: ErrorKind::Refused, message: message.into() }
+    }
+    /// The broker lacks the API.
+    pub fn unsupported(message: impl Into<String>) -> Self {
+        ToolError { kind: ErrorKind::Unsupported, message: message.into() }
+    }
+}
+
+impl IntoContents for ToolError {
+    fn into_contents(self) -> Vec<ContentBlock> {
+        vec![ContentBlock::text(self.to_string())]
+    }
+}

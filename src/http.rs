@@ -1,0 +1,304 @@
+//! HTTP transports: streamable HTTP at `/mcp` (rmcp, SSE streaming) and the legacy HTTP+SSE
+//! endpoints (`GET /sse` announces `/messages?sessionId=…`, `POST /messages` carries requests)
+//! for older clients. Every route sits behind the same guard: bearer token (required off
+//! loopback), Host allow-list (DNS-rebinding protection), Origin allow-list, body-size limit.
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::{Query, Request, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use futures::StreamExt;
+use rmcp::model::ClientJsonRpcMessage;
+use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
+use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
+use rmcp::ServiceExt;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use crate::server::{AppState, KafkaMcp};
+
+/// Largest request body accepted, bytes.
+pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+
+/// How the HTTP listener is guarded.
+#[derive(Debug, Clone)]
+pub struct HttpGuard {
+    /// Required bearer token; `None` only on loopback binds.
+    pub token: Option<String>,
+    /// Accepted Host header names (without port).
+    pub allowed_hosts: Vec<String>,
+    /// Accepted Origin values (scheme://host[:port]); empty: only loopback origins.
+    pub allowed_origins: Vec<String>,
+}
+
+impl HttpGuard {
+    /// Builds the guard for `addr`. Off loopback, a token is mandatory.
+    pub fn new(addr: &SocketAddr, token: Option<String>, hosts: Vec<String>, origins: Vec<String>) -> anyhow::Result<HttpGuard> {
+        if !addr.ip().is_loopback() && token.is_none() {
+            anyhow::bail!(
+                "refusing to serve on {addr} without a bearer token: set KAFKA_MCP_TOKEN, --token-file, or bind 127.0.0.1"
+            );
+        }
+        let mut allowed_hosts = vec!["localhost".to_string(), "127.0.0.1".to_string(), "::1".to_string(), "[::1]".to_string()];
+        if !addr.ip().is_unspecified() {
+            allowed_hosts.push(addr.ip().to_string());
+        }
+        allowed_hosts.extend(hosts);
+        Ok(HttpGuard { token, allowed_hosts, allowed_origins: origins })
+    }
+
+    /// Why a request is refused, or `None` when it may pass.
+    pub fn check(&self, headers: &HeaderMap) -> Option<(StatusCode, &'static str)> {
+        if let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) {
+            if !self.host_allowed(host) {
+                return Some((StatusCode::FORBIDDEN, "Host header not allowed (DNS-rebinding protection); add it with --allowed-host"));
+            }
+        }
+        if let Some(origin) = headers.get(header::ORIGIN).and_then(|h| h.to_str().ok()) {
+            if !self.origin_allowed(origin) {
+                return Some((StatusCode::FORBIDDEN, "Origin not allowed; add it with --allowed-origin"));
+            }
+        }
+        if let Some(token) = &self.token {
+            let given = headers
+                .get(header::AUTHORIZATION)
+                .and_then(|h| h.to_str().ok())
+                .and_then(|h| h.strip_prefix("Bearer "))
+                .map(str::trim);
+            if !given.is_some_and(|g| constant_time_eq(g.as_bytes(), token.as_bytes())) {
+                return Some((StatusCode::UNAUTHORIZED, "missing or wrong bearer token: send Authorization: Bearer <token>"));
+            }
+        }
+        None
+    }
+
+    fn host_allowed(&self, host: &str) -> bool {
+        let name = strip_port(host);
+        self.allowed_hosts.iter().any(|h| h.eq_ignore_ascii_case(name) || h.eq_ignore_ascii_case(host))
+    }
+
+    fn origin_allowed(&self, origin: &str) -> bool {
+        if self.allowed_origins.iter().any(|o| o.eq_ignore_ascii_case(origin)) {
+            return true;
+        }
+        // Loopback origins are local tools (inspectors) on this machine.
+        let rest = origin.strip_prefix("http://").or_else(|| origin.strip_prefix("https://"));
+        rest.is_some_and(|r| matches!(strip_port(r), "localhost" | "127.0.0.1" | "[::1]"))
+    }
+}
+
+fn strip_port(host: &str) -> &str {
+    if let Some(end) = host.strip_prefix('[').and_then(|h| h.find(']')) {
+        return &host[..end + 2];
+    }
+    host.rsplit_once(':').filter(|(_, p)| p.chars().all(|c| c.is_ascii_digit())).map(|(h, _)| h).unwrap_or(host)
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+async fn guard(State(g): State<Arc<HttpGuard>>, req: Request, next: Next) -> Response {
+    if let Some((status, msg)) = g.check(req.headers()) {
+        tracing::warn!(status = status.as_u16(), path = %req.uri().path(), "http request refused: {msg}");
+        let mut r = (status, msg).into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            r.headers_mut().insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+        }
+        return r;
+    }
+    next.run(req).await
+}
+
+/// Legacy SSE sessions: session id → sender into that session's server.
+type LegacySessions = Arc<Mutex<HashMap<String, mpsc::Sender<ClientJsonRpcMessage>>>>;
+
+#[derive(Clone)]
+struct LegacyState {
+    app: Arc<AppState>,
+    sessions: LegacySessions,
+    shutdown: CancellationToken,
+}
+
+async fn legacy_sse(State(s): State<LegacyState>) -> Response {
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    let (to_server, from_client) = mpsc::channel::<ClientJsonRpcMessage>(64);
+    let (to_client, from_server) = mpsc::channel(64);
+    s.sessions.lock().unwrap_or_else(|p| p.into_inner()).insert(id.clone(), to_server);
+    let sink = tokio_util::sync::PollSender::new(to_client);
+    let stream = tokio_stream::wrappers::ReceiverStream::new(from_client);
+    let handler = KafkaMcp::new(s.app.clone());
+    let sessions = s.sessions.clone();
+    let sid = id.clone();
+    let shutdown = s.shutdown.clone();
+    tokio::spawn(async move {
+        match handler.serve((sink, stream)).await {
+            Ok(running) => {
+                tokio::select! {
+                    _ = running.waiting() => {}
+                    _ = shutdown.cancelled() => {}
+                }
+            }
+            Err(e) => tracing::debug!(session = %sid, "legacy SSE session ended before initialize: {e}"),
+        }
+        sessions.lock().unwrap_or_else(|p| p.into_inner()).remove(&sid);
+    });
+    let endpoint = Event::default().event("endpoint").data(format!("/messages?sessionId={id}"));
+    let messages = tokio_stream::wrappers::ReceiverStream::new(from_server).map(|m: rmcp::model::ServerJsonRpcMessage| {
+        Ok::<_, Infallible>(Event::default().event("message").data(serde_json::to_string(&m).unwrap_or_default()))
+    });
+    let shutdown = s.shutdown.clone();
+    let stream = futures::stream::once(async move { Ok::<_, Infallible>(endpoint) })
+        .chain(messages)
+        .take_until(async move { shutdown.cancelled().await });
+    Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))).into_response()
+}
+
+#[derive(serde::Deserialize)]
+struct SessionQuery {
+    #[serde(rename = "sessionId")]
+    session_id: String,
+}
+
+async fn legacy_post(State(s): State<LegacyState>, Query(q): Query<SessionQuery>, body: axum::body::Bytes) -> Response {
+    let tx = s.sessions.lock().unwrap_or_else(|p| p.into_inner()).get(&q.session_id).cloned();
+    let Some(tx) = tx else {
+        return (StatusCode::NOT_FOUND, "unknown or expired sessionId: open GET /sse again").into_response();
+    };
+    let msg: ClientJsonRpcMessage = match serde_json::from_slice(&body) {
+        Ok(m) => m,
+        Err(e) => return (StatusCode::BAD_REQUEST, format!("not a JSON-RPC message: {e}")).into_response(),
+    };
+    match tx.send(msg).await {
+        Ok(()) => StatusCode::ACCEPTED.into_response(),
+        Err(_) => (StatusCode::GONE, "session closed: open GET /sse again").into_response(),
+    }
+}
+
+/// The axum app: `/mcp`, `/sse`, `/messages`, `/healthz`, all behind the guard.
+pub fn app(state: Arc<AppState>, guard_cfg: HttpGuard, session_idle: Duration, shutdown: CancellationToken) -> Router {
+    let mut session_manager = LocalSessionManager::default();
+    session_manager.session_config.keep_alive = Some(session_idle);
+    let mut cfg = StreamableHttpServerConfig::default()
+        .with_cancellation_token(shutdown.child_token())
+        .with_max_request_body_bytes(MAX_BODY_BYTES)
+        .with_allowed_hosts(guard_cfg.allowed_hosts.clone());
+    if !guard_cfg.allowed_origins.is_empty() {
+        cfg = cfg.with_allowed_origins(guard_cfg.allowed_origins.clone());
+    }
+    let st = state.clone();
+    let mcp = StreamableHttpService::new(move || Ok(KafkaMcp::new(st.clone())), Arc::new(session_manager), cfg);
+    let legacy = LegacyState { app: state, sessions: Arc::default(), shutdown };
+    Router::new()
+        .nest_service("/mcp", mcp)
+        .route("/sse", get(legacy_sse))
+        .route("/messages", post(legacy_post))
+        .with_state(legacy)
+        .route("/healthz", get(|| async { "ok" }))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn_with_state(Arc::new(guard_cfg), guard))
+}
+
+/// Serves HTTP on `addr` until SIGINT/SIGTERM, then drains gracefully.
+pub async fn serve_http(state: Arc<AppState>, addr: &str, guard_cfg: HttpGuard, session_idle: Duration) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
+    let local = listener.local_addr()?;
+    let shutdown = CancellationToken::new();
+    let app = app(state, guard_cfg, session_idle, shutdown.clone());
+    tracing::info!(%local, "serving MCP over HTTP: /mcp (streamable), /sse + /messages (legacy)");
+    // The bound address on stderr, so scripts using port 0 can find it.
+    eprintln!("kafka-mcp: listening on http://{local}/mcp");
+    let token = shutdown.clone();
+    axum::serve(listener, app.into_make_service())
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            token.cancel();
+        })
+        .await?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}
+
+/// Reads a token from the option or the first line of the file.
+pub fn load_token(token: Option<String>, file: Option<&std::path::Path>) -> anyhow::Result<Option<String>> {
+    if let Some(t) = token.filter(|t| !t.trim().is_empty()) {
+        return Ok(Some(t.trim().to_string()));
+    }
+    match file {
+        Some(f) => {
+            let text = std::fs::read_to_string(f).map_err(|e| anyhow::anyhow!("cannot read token file {}: {e}", f.display()))?;
+            let t = text.lines().next().unwrap_or("").trim().to_string();
+            if t.is_empty() {
+                anyhow::bail!("token file {} is empty", f.display());
+            }
+            Ok(Some(t))
+        }
+        None => Ok(None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(header::HeaderName::from_bytes(k.as_bytes()).unwrap(), v.parse().unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn token_required_off_loopback() {
+        let addr: SocketAddr = "0.0.0.0:8080".parse().unwrap();
+        assert!(HttpGuard::new(&addr, None, vec![], vec![]).is_err());
+        assert!(HttpGuard::new(&"127.0.0.1:0".parse().unwrap(), None, vec![], vec![]).is_ok());
+    }
+
+    #[test]
+    fn guard_checks_token_host_origin() {
+        let g = HttpGuard::new(&"127.0.0.1:0".parse().unwrap(), Some("t0k".into()), vec!["mcp.example.com".into()], vec![]).unwrap();
+        let ok = [("host", "127.0.0.1:8080"), ("authorization", "Bearer t0k")];
+        assert_eq!(g.check(&headers(&ok)), None);
+        assert_eq!(g.check(&headers(&[("host", "localhost")])).unwrap().0, StatusCode::UNAUTHORIZED);
+        assert_eq!(g.check(&headers(&[("host", "localhost"), ("authorization", "Bearer nope")])).unwrap().0, StatusCode::UNAUTHORIZED);
+        assert_eq!(g.check(&headers(&[("host", "evil.com"), ("authorization", "Bearer t0k")])).unwrap().0, StatusCode::FORBIDDEN);
+        assert_eq!(g.check(&headers(&[("host", "mcp.example.com:443"), ("authorization", "Bearer t0k")])), None);
+        let foreign = [("host", "localhost"), ("origin", "https://evil.com"), ("authorization", "Bearer t0k")];
+        assert_eq!(g.check(&headers(&foreign)).unwrap().0, StatusCode::FORBIDDEN);
+        let local = [("host", "localhost"), ("origin", "http://localhost:6274"), ("authorization", "Bearer t0k")];
+        assert_eq!(g.check(&headers(&local)), None);
+    }
+
+    #[test]
+    fn strip_port_handles_ipv6() {
+        assert_eq!(strip_port("[::1]:80"), "[::1]");
+        assert_eq!(strip_port("a.b:1"), "a.b");
+        assert_eq!(strip_port("a.b"), "a.b");
+    }
+}

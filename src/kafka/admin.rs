@@ -1,0 +1,243 @@
+//! Admin calls that build snapshots: Metadata, DescribeCluster, DescribeConfigs and
+//! DescribeQuorum, each under the cluster's deadline, run concurrently where they are
+//! independent. Returns plain `analysis::snapshot` types; partial failures become notes.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use rdkafka::metadata::Metadata;
+
+use super::{ffi, quorum, Cluster, Error, Result};
+use crate::analysis::glob::glob_match;
+use crate::analysis::health::is_internal;
+use crate::analysis::snapshot::*;
+
+/// Metadata for all topics (or one), as plain snapshot types, topics sorted by name.
+pub async fn metadata(cluster: &Arc<Cluster>, topic: Option<&str>) -> Result<(Vec<BrokerSnapshot>, Vec<TopicSnapshot>)> {
+    let admin = cluster.admin().await?;
+    let timeout = cluster.timeout;
+    let topic = topic.map(str::to_string);
+    let c = cluster.clone();
+    cluster
+        .blocking("Metadata", move || {
+            admin
+                .inner()
+                .fetch_metadata(topic.as_deref(), timeout)
+                .map(|m| from_metadata(&m))
+                .map_err(|e| translate(&c, "Metadata", e))
+        })
+        .await
+}
+
+/// Converts rdkafka's metadata into snapshot types.
+pub fn from_metadata(m: &Metadata) -> (Vec<BrokerSnapshot>, Vec<TopicSnapshot>) {
+    let mut brokers: Vec<BrokerSnapshot> = m
+        .brokers()
+        .iter()
+        .map(|b| BrokerSnapshot { id: b.id(), host: b.host().to_string(), port: b.port() as u16, rack: None })
+        .collect();
+    brokers.sort_by_key(|b| b.id);
+    let mut topics: Vec<TopicSnapshot> = m
+        .topics()
+        .iter()
+        .map(|t| {
+            let mut partitions: Vec<PartitionSnapshot> = t
+                .partitions()
+                .iter()
+                .map(|p| PartitionSnapshot {
+                    id: p.id(),
+                    leader: p.leader(),
+                    replicas: p.replicas().to_vec(),
+                    isr: p.isr().to_vec(),
+                    error: p.error().map(|e| format!("{:?}", rdkafka::types::RDKafkaErrorCode::from(e))),
+                })
+                .collect();
+            partitions.sort_by_key(|p| p.id);
+            TopicSnapshot {
+                name: t.name().to_string(),
+                internal: is_internal(t.name()),
+                partitions,
+                error: t.error().map(|e| format!("{:?}", rdkafka::types::RDKafkaErrorCode::from(e))),
+            }
+        })
+        .collect();
+    topics.sort_by(|a, b| a.name.cmp(&b.name));
+    (brokers, topics)
+}
+
+/// Translates an rdkafka error into a shell error for `what`.
+pub fn translate(cluster: &Cluster, what: &str, e: rdkafka::error::KafkaError) -> Error {
+    use rdkafka::types::RDKafkaErrorCode as C;
+    match e.rdkafka_error_code() {
+        Some(C::OperationTimedOut) | Some(C::AllBrokersDown) | Some(C::BrokerTransportFailure) | Some(C::RequestTimedOut) => {
+            cluster.deadline_error(what)
+        }
+        Some(code) => Error::Broker {
+            what: what.to_string(),
+            name: ffi_name(code),
+            message: cluster.context().scrub(&e.to_string()),
+            hint: hint_for(&ffi_name(code)),
+        },
+        None => Error::Internal { what: what.to_string(), message: cluster.context().scrub(&e.to_string()) },
+    }
+}
+
+/// Kafka's/librdkafka's error name for a code (e.g. `UNKNOWN_TOPIC_OR_PART`, `_TIMED_OUT`).
+pub fn ffi_name(code: rdkafka::types::RDKafkaErrorCode) -> String {
+    ffi::FfiError::new(code as i32, None).name
+}
+
+/// The next step for a Kafka error name.
+pub fn hint_for(name: &str) -> String {
+    let h = match name {
+        "UNKNOWN_TOPIC_OR_PART" | "_UNKNOWN_TOPIC" => "Check the topic name with topic_manage action=list.",
+        "TOPIC_AUTHORIZATION_FAILED" => "Grant the principal DESCRIBE (reads) or ALTER/CREATE/DELETE (writes) on the topic.",
+        "GROUP_AUTHORIZATION_FAILED" => "Grant the principal DESCRIBE (reads) or READ/DELETE (writes) on the group.",
+        "CLUSTER_AUTHORIZATION_FAILED" => "Grant the principal DESCRIBE (reads) or ALTER/ALTER_CONFIGS (writes) on the CLUSTER resource.",
+        "POLICY_VIOLATION" => "A broker-side create/alter policy refused it; ask the cluster operators which values are allowed.",
+        "INVALID_REPLICATION_FACTOR" => "Use a replication factor at most the number of live brokers.",
+        "TOPIC_ALREADY_EXISTS" => "Pick another name, or describe the existing topic.",
+        "NOT_CONTROLLER" | "NOT_COORDINATOR" | "COORDINATOR_NOT_AVAILABLE" | "LEADER_NOT_AVAILABLE" => {
+            "Leadership is moving (a broker restarted?); retry in a few seconds."
+        }
+        _ => "",
+    };
+    if h.is_empty() {
+        String::new()
+    } else {
+        format!(". {h}")
+    }
+}
+
+/// Effective configs of several resources in one DescribeConfigs call.
+pub async fn describe_configs(
+    cluster: &Arc<Cluster>,
+    resources: Vec<(ffi::ResourceType, String)>,
+) -> Result<Vec<(ffi::ResourceType, String, std::result::Result<ConfigSet, Error>)>> {
+    if resources.is_empty() {
+        return Ok(Vec::new());
+    }
+    let admin = cluster.admin().await?;
+    let timeout = cluster.timeout;
+    let c = cluster.clone();
+    cluster
+        .blocking("DescribeConfigs", move || {
+            let rows = ffi::describe_configs(&admin, &resources, timeout).map_err(|e| from_ffi(&c, "DescribeConfigs", e))?;
+            Ok(rows
+                .into_iter()
+                .map(|(t, name, r)| {
+                    let r = r
+                        .map(|entries| ConfigSet { entries: entries.into_iter().map(config_entry).collect() })
+                        .map_err(|e| from_ffi(&c, &format!("DescribeConfigs {name}"), e));
+                    (t, name, r)
+                })
+                .collect())
+        })
+        .await
+}
+
+/// Converts one FFI config entry; sensitive values never leave here.
+pub fn config_entry(e: ffi::RawConfigEntry) -> ConfigEntry {
+    ConfigEntry {
+        value: if e.is_sensitive { None } else { e.value },
+        source: ConfigSource::parse(&e.source),
+        sensitive: e.is_sensitive,
+        read_only: e.is_read_only,
+        synonyms: e
+            .synonyms
+            .into_iter()
+            .map(|s| ConfigSynonym {
+                name: s.name,
+                value: if e.is_sensitive { None } else { s.value },
+                source: ConfigSource::parse(&s.source),
+            })
+            .collect(),
+        name: e.name,
+    }
+}
+
+/// Translates an FFI error.
+pub fn from_ffi(cluster: &Cluster, what: &str, e: ffi::FfiError) -> Error {
+    match e.name.as_str() {
+        "_TIMED_OUT" | "REQUEST_TIMED_OUT" | "_TRANSPORT" | "_ALL_BROKERS_DOWN" => cluster.deadline_error(what),
+        "UNSUPPORTED_VERSION" | "_UNSUPPORTED_FEATURE" | "INVALID_REQUEST" => Error::Unsupported {
+            what: what.to_string(),
+            detail: format!("{}: {}", e.name, cluster.context().scrub(&e.message)),
+        },
+        name => Error::Broker {
+            what: what.to_string(),
+            name: name.to_string(),
+            message: cluster.context().scrub(&e.message),
+            hint: hint_for(name),
+        },
+    }
+}
+
+/// Everything `cluster_health` needs, read concurrently: Metadata (required), then
+/// DescribeCluster, DescribeQuorum and DescribeConfigs (topics + one broker) in parallel.
+/// Failures of the optional calls become `notes` and unknowns, never a wrong value.
+pub async fn cluster_snapshot(cluster: &Arc<Cluster>, topic_glob: Option<&str>) -> Result<(ClusterSnapshot, Vec<String>)> {
+    let (brokers, mut topics) = metadata(cluster, None).await?;
+    if let Some(g) = topic_glob {
+        topics.retain(|t| glob_match(g, &t.name));
+    }
+    let mut resources: Vec<(ffi::ResourceType, String)> =
+        topics.iter().map(|t| (ffi::ResourceType::Topic, t.name.clone())).collect();
+    if let Some(b) = brokers.first() {
+        resources.push((ffi::ResourceType::Broker, b.id.to_string()));
+    }
+    let admin = cluster.admin().await?;
+    let timeout = cluster.timeout;
+    let c = cluster.clone();
+    let dc = cluster.blocking("DescribeCluster", move || {
+        ffi::describe_cluster(&admin, timeout).map_err(|e| from_ffi(&c, "DescribeCluster", e))
+    });
+    let security = quorum::QuorumSecurity::from_properties(cluster.config.properties.iter());
+    let bootstrap: Vec<String> = cluster.bootstrap().split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+    let q = quorum::describe_quorum(&bootstrap, &security, cluster.timeout);
+    let cfg = describe_configs(cluster, resources);
+    let (dc, q, cfg) = tokio::join!(dc, q, cfg);
+
+    let mut notes = Vec::new();
+    let (cluster_id, describe_cluster_error) = match dc {
+        Ok(d) => (d.cluster_id, None),
+        Err(e) => {
+            notes.push(format!("DescribeCluster failed: {e}"));
+            (None, Some(e.to_string()))
+        }
+    };
+    let mut min_isr = BTreeMap::new();
+    let mut default_min_isr = None;
+    match cfg {
+        Ok(rows) => {
+            let mut failed = Vec::new();
+            for (kind, name, r) in rows {
+                match (kind, r) {
+                    (ffi::ResourceType::Topic, Ok(set)) => {
+                        if let Some(m) = set.int("min.insync.replicas") {
+                            min_isr.insert(name, m);
+                        }
+                    }
+                    (ffi::ResourceType::Broker, Ok(set)) => default_min_isr = set.int("min.insync.replicas"),
+                    (_, Err(e)) => failed.push(format!("{name} ({e})")),
+                    _ => {}
+                }
+            }
+            if !failed.is_empty() {
+                notes.push(format!(
+                    "DescribeConfigs failed for {} resource(s), min ISR unknown there: {}",
+                    failed.len(),
+                    failed.into_iter().take(3).collect::<Vec<_>>().join("; ")
+                ));
+            }
+        }
+        Err(e) => notes.push(format!("DescribeConfigs failed, min.insync.replicas unknown: {e}")),
+    }
+    if default_min_isr.is_none() && min_isr.is_empty() && !topics.is_empty() {
+        notes.push("min.insync.replicas unknown (the broker returned no configs): under/at-min-ISR checks skipped".to_string());
+    }
+    Ok((
+        ClusterSnapshot { cluster_id, describe_cluster_error, brokers, topics, quorum: q, min_isr, default_min_isr },
+        notes,
+    ))
+}

@@ -1,0 +1,216 @@
+//! Consumer-group and offset calls, batched: one ListConsumerGroupOffsets per group (run
+//! concurrently), one ListOffsets per offset kind for every partition at once (librdkafka splits
+//! it per leader broker) — never a per-partition watermark round trip.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use futures::StreamExt;
+
+use super::admin::{from_ffi, metadata};
+use super::ffi::{self, CommittedOffset, GroupDescription, GroupListing, IsolationLevel, OffsetSpec};
+use super::{Cluster, Error, Result};
+use crate::analysis::lag::PartitionOffsets;
+
+/// Groups fetched concurrently at most.
+const CONCURRENCY: usize = 32;
+
+/// Every group, plus the errors of coordinators that did not answer (partial answers are kept).
+pub async fn list_groups(cluster: &Arc<Cluster>) -> Result<(Vec<GroupListing>, Vec<String>)> {
+    let admin = cluster.admin().await?;
+    let timeout = cluster.timeout;
+    let c = cluster.clone();
+    cluster
+        .blocking("ListConsumerGroups", move || {
+            let (groups, errors) = ffi::list_consumer_groups(&admin, timeout).map_err(|e| from_ffi(&c, "ListConsumerGroups", e))?;
+            Ok((groups, errors.into_iter().map(|e| from_ffi(&c, "ListConsumerGroups", e).to_string()).collect()))
+        })
+        .await
+}
+
+/// Describes groups (members, assignments, coordinator, assignor, state), one result each.
+pub async fn describe_groups(cluster: &Arc<Cluster>, groups: Vec<String>) -> Result<Vec<(String, Result<GroupDescription>)>> {
+    let admin = cluster.admin().await?;
+    let timeout = cluster.timeout;
+    let c = cluster.clone();
+    cluster
+        .blocking("DescribeConsumerGroups", move || {
+            let rows = ffi::describe_consumer_groups(&admin, &groups, timeout).map_err(|e| from_ffi(&c, "DescribeConsumerGroups", e))?;
+            Ok(rows
+                .into_iter()
+                .map(|(g, r)| {
+                    let r = r.map_err(|e| from_ffi(&c, &format!("DescribeConsumerGroups {g}"), e));
+                    (g, r)
+                })
+                .collect())
+        })
+        .await
+}
+
+/// Committed offsets of one group (all committed partitions, or the listed ones).
+pub async fn committed(cluster: &Arc<Cluster>, group: &str, partitions: Option<Vec<(String, i32)>>) -> Result<Vec<CommittedOffset>> {
+    let admin = cluster.admin().await?;
+    let timeout = cluster.timeout;
+    let c = cluster.clone();
+    let g = group.to_string();
+    let what = format!("ListConsumerGroupOffsets {group}");
+    cluster
+        .blocking(&what.clone(), move || {
+            ffi::list_consumer_group_offsets(&admin, &g, partitions.as_deref(), timeout).map_err(|e| from_ffi(&c, &what, e))
+        })
+        .await
+}
+
+/// Committed offsets of many groups, concurrently; one result per group, in input order.
+pub async fn committed_many(cluster: &Arc<Cluster>, groups: &[String]) -> Vec<(String, Result<Vec<CommittedOffset>>)> {
+    let mut out: Vec<(usize, String, Result<Vec<CommittedOffset>>)> = futures::stream::iter(groups.iter().cloned().enumerate())
+        .map(|(i, g)| {
+            let c = cluster.clone();
+            async move {
+                let r = committed(&c, &g, None).await;
+                (i, g, r)
+            }
+        })
+        .buffer_unordered(CONCURRENCY)
+        .collect()
+        .await;
+    out.sort_by_key(|(i, _, _)| *i);
+    out.into_iter().map(|(_, g, r)| (g, r)).collect()
+}
+
+/// Earliest and latest offsets for every listed partition: two ListOffsets calls in parallel.
+/// A partition whose offset is unknown (leader down: -1001 with no error) maps to `None`.
+pub async fn log_offsets(
+    cluster: &Arc<Cluster>,
+    partitions: &BTreeSet<(String, i32)>,
+) -> Result<BTreeMap<(String, i32), (Option<i64>, Option<i64>)>> {
+    if partitions.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    let earliest = list_offsets(cluster, partitions, OffsetSpec::Earliest);
+    let latest = list_offsets(cluster, partitions, OffsetSpec::Latest);
+    let (earliest, latest) = tokio::join!(earliest, latest);
+    let (earliest, latest) = (earliest?, latest?);
+    Ok(partitions
+        .iter()
+        .map(|k| (k.clone(), (earliest.get(k).copied().flatten(), latest.get(k).copied().flatten())))
+        .collect())
+}
+
+/// One ListOffsets call for every partition; per-partition failures become `None`.
+pub async fn list_offsets(
+    cluster: &Arc<Cluster>,
+    partitions: &BTreeSet<(String, i32)>,
+    spec: OffsetSpec,
+) -> Result<BTreeMap<(String, i32), Option<i64>>> {
+    let admin = cluster.admin().await?;
+    let timeout = cluster.timeout;
+    let c = cluster.clone();
+    let req: Vec<(String, i32, OffsetSpec)> = partitions.iter().map(|(t, p)| (t.clone(), *p, spec)).collect();
+    cluster
+        .blocking("ListOffsets", move || {
+            let rows = ffi::list_offsets(&admin, &req, IsolationLevel::ReadUncommitted, timeout).map_err(|e| from_ffi(&c, "ListOffsets", e))?;
+            Ok(rows
+                .into_iter()
+                .map(|r| ((r.topic, r.partition), if r.error.is_some() { None } else { r.offset }))
+                .collect())
+        })
+        .await
+}
+
+/// Partition counts of the named topics (one Metadata call).
+pub async fn partition_counts(cluster: &Arc<Cluster>) -> Result<BTreeMap<String, i32>> {
+    let (_, topics) = metadata(cluster, None).await?;
+    Ok(topics
+        .into_iter()
+        .filter(|t| t.error.is_none() || !t.partitions.is_empty())
+        .map(|t| (t.name, t.partitions.len() as i32))
+        .collect())
+}
+
+/// The offsets of one group on every partition of every topic it committed on or is assigned
+/// (so never-committed partitions show as `committed: None`, not as lag 0).
+pub fn offsets_for_group(
+    committed: &[CommittedOffset],
+    assigned_topics: &BTreeSet<String>,
+    partition_counts: &BTreeMap<String, i32>,
+    ends: &BTreeMap<(String, i32), (Option<i64>, Option<i64>)>,
+) -> Vec<PartitionOffsets> {
+    let by_key: BTreeMap<(String, i32), Option<i64>> =
+        committed.iter().map(|c| ((c.topic.clone(), c.partition), c.offset)).collect();
+    group_partitions(committed, assigned_topics, partition_counts)
+        .into_iter()
+        .map(|(t, p)| {
+            let (log_start, log_end) = ends.get(&(t.clone(), p)).copied().unwrap_or((None, None));
+            PartitionOffsets { committed: by_key.get(&(t.clone(), p)).copied().flatten(), topic: t, partition: p, log_start, log_end }
+        })
+        .collect()
+}
+
+/// Every partition of the topics a group committed on or is assigned.
+pub fn group_partitions(
+    committed: &[CommittedOffset],
+    assigned_topics: &BTreeSet<String>,
+    partition_counts: &BTreeMap<String, i32>,
+) -> BTreeSet<(String, i32)> {
+    let mut topics: BTreeSet<String> = committed.iter().map(|c| c.topic.clone()).collect();
+    topics.extend(assigned_topics.iter().cloned());
+    let mut out = BTreeSet::new();
+    for t in topics {
+        match partition_counts.get(&t) {
+            Some(n) => out.extend((0..*n).map(|p| (t.clone(), p))),
+            // Topic gone from metadata: keep the committed partitions we know of.
+            None => out.extend(committed.iter().filter(|c| c.topic == t).map(|c| (t.clone(), c.partition))),
+        }
+    }
+    out
+}
+
+/// AlterConsumerGroupOffsets; per-partition failures become one error naming them.
+pub async fn alter_offsets(cluster: &Arc<Cluster>, group: &str, offsets: Vec<(String, i32, i64)>) -> Result<()> {
+    let admin = cluster.admin().await?;
+    let timeout = cluster.timeout;
+    let c = cluster.clone();
+    let g = group.to_string();
+    let rows = cluster
+        .blocking("AlterConsumerGroupOffsets", move || {
+            ffi::alter_consumer_group_offsets(&admin, &g, &offsets, timeout).map_err(|e| from_ffi(&c, "AlterConsumerGroupOffsets", e))
+        })
+        .await?;
+    let failed: Vec<String> = rows
+        .into_iter()
+        .filter_map(|(t, p, e)| e.map(|e| format!("{t}-{p}: {}", e.name)))
+        .collect();
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Broker {
+            what: format!("AlterConsumerGroupOffsets {group}"),
+            name: "PARTIAL_FAILURE".into(),
+            message: failed.join(", "),
+            hint: ". UNKNOWN_MEMBER_ID means the group became active again: stop its consumers and plan again.".into(),
+        })
+    }
+}
+
+/// DeleteGroups for one group.
+pub async fn delete_group(cluster: &Arc<Cluster>, group: &str) -> Result<()> {
+    let admin = cluster.admin().await?;
+    let opts = rdkafka::admin::AdminOptions::new().request_timeout(Some(cluster.timeout));
+    let r = tokio::time::timeout(cluster.timeout + std::time::Duration::from_millis(500), admin.delete_groups(&[group], &opts))
+        .await
+        .map_err(|_| cluster.deadline_error("DeleteGroups"))?
+        .map_err(|e| super::admin::translate(cluster, "DeleteGroups", e))?;
+    for res in r {
+        if let Err((g, code)) = res {
+            let name = super::admin::ffi_name(code);
+            return Err(Error::Broker {
+                what: format!("DeleteGroups {g}"),
+                hint: super::admin::hint_for(&name),
+                message: format!("{code}"),
+                name,
+            });
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,256 @@
+//! The imperative shell: every Kafka admin call, its deadline, and the translation of what
+//! librdkafka says into errors a person can act on. One admin handle per cluster, created lazily
+//! and reused. Blocking librdkafka calls run on tokio's blocking pool, never on the async workers.
+//!
+//! May use rdkafka, rdkafka-sys (through `ffi` only) and kafka-protocol (through `quorum`).
+//! Never evaluates anything: it returns snapshots for `crate::analysis`.
+
+pub mod admin;
+pub mod context;
+pub mod ffi;
+pub mod groups;
+pub mod quorum;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use rdkafka::admin::AdminClient;
+use rdkafka::config::{ClientConfig, RDKafkaLogLevel};
+use rdkafka::consumer::BaseConsumer;
+use tokio::sync::OnceCell;
+
+use crate::config::{ClusterConfig, Config};
+use context::KafkaContext;
+
+/// Shell errors. Display says what failed and what to do next; secrets never appear.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum Error {
+    /// No cluster configured / unknown cluster name.
+    #[error("{0}")]
+    UnknownCluster(String),
+    /// librdkafka refused the client configuration.
+    #[error("the client configuration of cluster {cluster:?} is invalid: {message}. Fix that property in the config file or KAFKA_* env vars.")]
+    BadClientConfig {
+        /// Cluster.
+        cluster: String,
+        /// librdkafka's message.
+        message: String,
+    },
+    /// The deadline passed with no answer.
+    #[error("{what}: no answer within {ms} ms from {bootstrap}{cause}. {hint}")]
+    Deadline {
+        /// The call.
+        what: String,
+        /// Deadline.
+        ms: u64,
+        /// bootstrap.servers.
+        bootstrap: String,
+        /// `: <cause>` from librdkafka's error/log callbacks, or empty.
+        cause: String,
+        /// Next step.
+        hint: String,
+    },
+    /// Kafka answered with an error.
+    #[error("{what}: Kafka returned {name}: {message}{hint}")]
+    Broker {
+        /// The call.
+        what: String,
+        /// Kafka error name, e.g. `UNKNOWN_TOPIC_OR_PART`.
+        name: String,
+        /// Message.
+        message: String,
+        /// ` ` + next step, or empty.
+        hint: String,
+    },
+    /// The broker does not implement the API (e.g. a Kafka-compatible test broker).
+    #[error("{what}: this broker does not support it ({detail}). Real Apache Kafka does; nothing was changed.")]
+    Unsupported {
+        /// The call.
+        what: String,
+        /// What the broker said.
+        detail: String,
+    },
+    /// Something else went wrong in the shell (a task panicked, a bad answer).
+    #[error("{what}: {message}")]
+    Internal {
+        /// The call.
+        what: String,
+        /// Message.
+        message: String,
+    },
+}
+
+impl Error {
+    /// Kafka error name, when Kafka answered with one.
+    pub fn kafka_name(&self) -> Option<&str> {
+        match self {
+            Error::Broker { name, .. } => Some(name),
+            _ => None,
+        }
+    }
+}
+
+impl From<Error> for crate::error::ToolError {
+    fn from(e: Error) -> Self {
+        use crate::error::ToolError;
+        let msg = e.to_string();
+        match &e {
+            Error::UnknownCluster(_) => ToolError::not_found(msg),
+            Error::BadClientConfig { .. } => ToolError::invalid(msg),
+            Error::Deadline { .. } => ToolError::unavailable(msg),
+            Error::Unsupported { .. } => ToolError::unsupported(msg),
+            Error::Internal { .. } => ToolError::unavailable(msg),
+            Error::Broker { name, .. } => match name.as_str() {
+                n if n.contains("AUTHORIZATION") => ToolError::refused(msg),
+                "UNKNOWN_TOPIC_OR_PART" | "UNKNOWN_TOPIC_ID" | "GROUP_ID_NOT_FOUND" | "_UNKNOWN_TOPIC"
+                | "_UNKNOWN_PARTITION" | "_NOENT" => ToolError::not_found(msg),
+                "INVALID_REQUEST" | "INVALID_CONFIG" | "INVALID_PARTITIONS" | "INVALID_REPLICATION_FACTOR"
+                | "INVALID_TOPIC_EXCEPTION" | "TOPIC_ALREADY_EXISTS" | "_INVALID_ARG" => ToolError::invalid(msg),
+                "NON_EMPTY_GROUP" | "POLICY_VIOLATION" | "TOPIC_DELETION_DISABLED" | "CLUSTER_AUTHORIZATION_FAILED" => {
+                    ToolError::refused(msg)
+                }
+                "UNSUPPORTED_VERSION" | "_UNSUPPORTED_FEATURE" | "INVALID_REQUEST_UNSUPPORTED" => ToolError::unsupported(msg),
+                _ => ToolError::unavailable(msg),
+            },
+        }
+    }
+}
+
+/// Result of a shell call.
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// One cluster's handles.
+pub struct Cluster {
+    /// Its configuration.
+    pub config: ClusterConfig,
+    /// Deadline for each admin call.
+    pub timeout: Duration,
+    admin: OnceCell<Arc<AdminClient<KafkaContext>>>,
+    context: KafkaContext,
+}
+
+impl Cluster {
+    fn new(config: ClusterConfig, timeout: Duration, secrets: Vec<String>) -> Cluster {
+        Cluster {
+            context: KafkaContext::new(config.name.clone(), secrets),
+            config,
+            timeout,
+            admin: OnceCell::new(),
+        }
+    }
+
+    /// `bootstrap.servers` of the cluster.
+    pub fn bootstrap(&self) -> &str {
+        self.config.bootstrap()
+    }
+
+    /// The librdkafka client config for this cluster (never logged: it holds secrets).
+    pub fn client_config(&self) -> ClientConfig {
+        let mut c = ClientConfig::new();
+        for (k, v) in &self.config.properties {
+            c.set(k, v);
+        }
+        c.set_log_level(RDKafkaLogLevel::Warning);
+        c
+    }
+
+    /// The shared admin client, created on first use.
+    pub async fn admin(&self) -> Result<Arc<AdminClient<KafkaContext>>> {
+        self.admin
+            .get_or_try_init(|| async {
+                let mut cfg = self.client_config();
+                // Fail connection attempts fast enough to report within one deadline.
+                cfg.set("socket.connection.setup.timeout.ms", self.timeout.as_millis().max(1000).to_string());
+                let ctx = self.context.clone();
+                tokio::task::spawn_blocking(move || cfg.create_with_context::<_, AdminClient<_>>(ctx))
+                    .await
+                    .map_err(|e| Error::Internal { what: "create admin client".into(), message: e.to_string() })?
+                    .map(Arc::new)
+                    .map_err(|e| Error::BadClientConfig {
+                        cluster: self.config.name.clone(),
+                        message: self.context.scrub(&e.to_string()),
+                    })
+            })
+            .await
+            .cloned()
+    }
+
+    /// A fresh consumer that never joins a group and never commits (for peeks and samples):
+    /// no `group.id`, auto-commit off, offsets stored nowhere.
+    pub fn reader(&self) -> Result<BaseConsumer<KafkaContext>> {
+        let mut cfg = self.client_config();
+        cfg.remove("group.id");
+        cfg.set("enable.auto.commit", "false");
+        cfg.set("enable.auto.offset.store", "false");
+        cfg.set("enable.partition.eof", "true");
+        cfg.set("socket.connection.setup.timeout.ms", self.timeout.as_millis().max(1000).to_string());
+        cfg.create_with_context(self.context.clone()).map_err(|e| Error::BadClientConfig {
+            cluster: self.config.name.clone(),
+            message: self.context.scrub(&e.to_string()),
+        })
+    }
+
+    /// The librdkafka context (recent errors, secret scrubbing).
+    pub fn context(&self) -> &KafkaContext {
+        &self.context
+    }
+
+    /// A deadline error for `what`, explained by what librdkafka reported meanwhile.
+    pub fn deadline_error(&self, what: &str) -> Error {
+        let (cause, hint) = self.context.explain_failure();
+        Error::Deadline {
+            what: what.to_string(),
+            ms: self.timeout.as_millis() as u64,
+            bootstrap: self.bootstrap().to_string(),
+            cause: cause.map(|c| format!(": {c}")).unwrap_or_default(),
+            hint,
+        }
+    }
+
+    /// Runs a blocking librdkafka call on the blocking pool under this cluster's deadline
+    /// (plus a small margin: the call carries the same deadline itself).
+    pub async fn blocking<T, F>(&self, what: &str, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce() -> Result<T> + Send + 'static,
+    {
+        let margin = Duration::from_millis(500);
+        match tokio::time::timeout(self.timeout + margin, tokio::task::spawn_blocking(f)).await {
+            Ok(Ok(r)) => r,
+            Ok(Err(join)) => Err(Error::Internal { what: what.to_string(), message: join.to_string() }),
+            Err(_) => Err(self.deadline_error(what)),
+        }
+    }
+}
+
+/// Every configured cluster, by name.
+pub struct Kafka {
+    clusters: BTreeMap<String, Arc<Cluster>>,
+    config: Arc<Config>,
+}
+
+impl Kafka {
+    /// Builds handles for every configured cluster (nothing connects until first use).
+    pub fn new(config: Arc<Config>) -> Kafka {
+        let timeout = Duration::from_millis(config.timeout_ms);
+        let secrets = config.secret_values();
+        let clusters = config
+            .clusters
+            .iter()
+            .map(|(n, c)| (n.clone(), Arc::new(Cluster::new(c.clone(), timeout, secrets.clone()))))
+            .collect();
+        Kafka { clusters, config }
+    }
+
+    /// The cluster a call means: the named one or the default.
+    pub fn cluster(&self, name: Option<&str>) -> Result<Arc<Cluster>> {
+        let cfg = self.config.cluster(name).map_err(Error::UnknownCluster)?;
+        Ok(self.clusters[&cfg.name].clone())
+    }
+
+    /// All clusters.
+    pub fn all(&self) -> impl Iterator<Item = &Arc<Cluster>> {
+        self.clusters.values()
+    }
+}

@@ -1,0 +1,332 @@
+//! Test harness: drives the real `kafka-mcp` binary as an MCP client would, over stdio
+//! (newline-delimited JSON-RPC) and HTTP (streamable HTTP and legacy SSE), against the local
+//! test broker named by `KAFKA_MCP_TEST_BOOTSTRAP`.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, ChildStdin, Command};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+/// Path of the built binary.
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_kafka-mcp")
+}
+
+/// The test broker, or `None` with the reason on stderr. When the test command provided a
+/// broker (`KAFKA_MCP_REQUIRE_BROKER=1`), a missing one is a failure, never a skip.
+pub fn bootstrap() -> Option<String> {
+    match std::env::var("KAFKA_MCP_TEST_BOOTSTRAP") {
+        Ok(b) if !b.is_empty() => Some(b),
+        _ => {
+            if std::env::var("KAFKA_MCP_REQUIRE_BROKER").is_ok() {
+                panic!("KAFKA_MCP_REQUIRE_BROKER is set but KAFKA_MCP_TEST_BOOTSTRAP is not");
+            }
+            eprintln!("skipping broker test: KAFKA_MCP_TEST_BOOTSTRAP is not set (run tools/test)");
+            None
+        }
+    }
+}
+
+/// A unique name for a test resource: `it-<test>-<random>`.
+pub fn unique(test: &str) -> String {
+    format!("it-{test}-{}", uuid::Uuid::new_v4().simple().to_string().get(..8).unwrap_or("x"))
+}
+
+/// A server process spoken to over stdio with raw JSON-RPC lines.
+pub struct Stdio {
+    pub child: Child,
+    stdin: ChildStdin,
+    lines: mpsc::Receiver<String>,
+    /// Every stdout line seen so far (to check purity).
+    pub seen: Vec<String>,
+    next_id: u64,
+    /// Notifications received while waiting for responses.
+    pub notifications: Vec<Value>,
+}
+
+impl Stdio {
+    /// Spawns `kafka-mcp <args>` with `env`, and initializes the session.
+    pub fn start(args: &[&str], env: &[(&str, &str)]) -> Stdio {
+        let mut s = Stdio::spawn(args, env);
+        let init = s.request(
+            "initialize",
+            json!({"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "it", "version": "0"}}),
+        );
+        assert!(init.get("result").is_some(), "initialize failed: {init}");
+        s.notify("notifications/initialized", json!({}));
+        s
+    }
+
+    /// Spawns without initializing.
+    pub fn spawn(args: &[&str], env: &[(&str, &str)]) -> Stdio {
+        let mut cmd = Command::new(bin());
+        cmd.args(args)
+            .stdin(Stdio::piped_())
+            .stdout(Stdio::piped_())
+            .stderr(std::process::Stdio::inherit())
+            .env_remove("KAFKA_BOOTSTRAP_SERVERS")
+            .env_remove("KAFKA_MCP_CONFIG");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("spawn kafka-mcp");
+        let stdin = child.stdin.take().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                match line {
+                    Ok(l) => {
+                        if tx.send(l).is_err() {
+                            break;
+                        }
+                    }
+                    Err(_) => break,
+                }
+            }
+        });
+        Stdio { child, stdin, lines: rx, seen: Vec::new(), next_id: 1, notifications: Vec::new() }
+    }
+
+    fn piped_() -> std::process::Stdio {
+        std::process::Stdio::piped()
+    }
+
+    /// Sends one raw line.
+    pub fn send_raw(&mut self, line: &str) {
+        self.stdin.write_all(line.as_bytes()).unwrap();
+        self.stdin.write_all(b"\n").unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    /// Sends a notification.
+    pub fn notify(&mut self, method: &str, params: Value) {
+        self.send_raw(&json!({"jsonrpc": "2.0", "method": method, "params": params}).to_string());
+    }
+
+    /// Sends a request and waits (up to 60 s) for its response; notifications are kept.
+    pub fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send_raw(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}).to_string());
+        self.wait_for(id, Duration::from_secs(60))
+    }
+
+    /// Waits for the response with `id`.
+    pub fn wait_for(&mut self, id: u64, limit: Duration) -> Value {
+        let deadline = Instant::now() + limit;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let line = self.lines.recv_timeout(left).unwrap_or_else(|_| panic!("no response to request {id} within {limit:?}"));
+            self.seen.push(line.clone());
+            let v: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("stdout line is not JSON ({e}): {line}"));
+            if v.get("id") == Some(&json!(id)) && (v.get("result").is_some() || v.get("error").is_some()) {
+                return v;
+            }
+            if v.get("method").is_some() && v.get("id").is_none() {
+                self.notifications.push(v);
+            }
+        }
+    }
+
+    /// Calls a tool; returns the `result` object (with `isError`).
+    pub fn call(&mut self, tool: &str, args: Value) -> Value {
+        let r = self.request("tools/call", json!({"name": tool, "arguments": args}));
+        r.get("result").cloned().unwrap_or_else(|| panic!("tools/call {tool} protocol error: {r}"))
+    }
+
+    /// Every line seen on stdout is a JSON-RPC 2.0 message.
+    pub fn assert_pure_stdout(&self) {
+        for l in &self.seen {
+            let v: Value = serde_json::from_str(l).unwrap_or_else(|_| panic!("non-JSON on stdout: {l}"));
+            assert_eq!(v["jsonrpc"], "2.0", "not JSON-RPC: {l}");
+        }
+    }
+}
+
+impl Drop for Stdio {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The text of a tool result's first content block.
+pub fn text(result: &Value) -> String {
+    result["content"][0]["text"].as_str().unwrap_or_default().to_string()
+}
+
+/// True when the tool result is an error.
+pub fn is_error(result: &Value) -> bool {
+    result["isError"] == json!(true)
+}
+
+/// An HTTP server process (`kafka-mcp serve --http 127.0.0.1:0`), its address parsed from stderr.
+pub struct HttpServer {
+    pub child: Child,
+    pub addr: String,
+}
+
+impl HttpServer {
+    /// Starts the server with extra args and env.
+    pub fn start(extra: &[&str], env: &[(&str, &str)]) -> HttpServer {
+        let mut cmd = Command::new(bin());
+        cmd.args(["serve", "--http", "127.0.0.1:0"]).args(extra);
+        cmd.stdin(std::process::Stdio::null()).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::piped());
+        cmd.env_remove("KAFKA_BOOTSTRAP_SERVERS").env_remove("KAFKA_MCP_TOKEN");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("spawn");
+        let stderr = child.stderr.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut sent = false;
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if !sent {
+                    if let Some(rest) = line.split("listening on http://").nth(1) {
+                        let _ = tx.send(rest.trim_end_matches("/mcp").to_string());
+                        sent = true;
+                    }
+                }
+                eprintln!("[server] {line}");
+            }
+        });
+        let addr = rx.recv_timeout(Duration::from_secs(20)).expect("server did not report its address");
+        HttpServer { child, addr }
+    }
+}
+
+impl Drop for HttpServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A raw HTTP/1.1 response.
+#[derive(Debug)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl HttpResponse {
+    /// A header value (case-insensitive name).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    /// JSON-RPC messages in the body: the body itself, or the `data:` lines of an SSE stream.
+    pub fn messages(&self) -> Vec<Value> {
+        if let Ok(v) = serde_json::from_str::<Value>(&self.body) {
+            return vec![v];
+        }
+        self.body
+            .lines()
+            .filter_map(|l| l.strip_prefix("data:"))
+            .filter_map(|d| serde_json::from_str(d.trim()).ok())
+            .collect()
+    }
+}
+
+/// Sends one HTTP request with `Connection: close` and reads the whole response.
+pub fn http(addr: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> HttpResponse {
+    let mut s = TcpStream::connect(addr).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    req.push_str(body);
+    s.write_all(req.as_bytes()).unwrap();
+    let mut raw = Vec::new();
+    let _ = s.read_to_end(&mut raw);
+    parse_response(&raw)
+}
+
+fn parse_response(raw: &[u8]) -> HttpResponse {
+    let text = String::from_utf8_lossy(raw).to_string();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let mut lines = head.lines();
+    let status = lines.next().and_then(|l| l.split_whitespace().nth(1)).and_then(|c| c.parse().ok()).unwrap_or(0);
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .collect();
+    let chunked = headers.iter().any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"));
+    let body = if chunked { dechunk(body) } else { body.to_string() };
+    HttpResponse { status, headers, body }
+}
+
+fn dechunk(body: &str) -> String {
+    let mut out = String::new();
+    let mut rest = body;
+    while let Some((size, after)) = rest.split_once("\r\n") {
+        let Ok(n) = usize::from_str_radix(size.trim(), 16) else { break };
+        if n == 0 || after.len() < n {
+            out.push_str(&after[..after.len().min(n)]);
+            break;
+        }
+        out.push_str(&after[..n]);
+        rest = after[n..].strip_prefix("\r\n").unwrap_or(&after[n..]);
+    }
+    out
+}
+
+/// A streamable-HTTP MCP session: initialize, then requests with the session id.
+pub struct McpHttp {
+    pub addr: String,
+    pub token: Option<String>,
+    pub session: Option<String>,
+    next_id: u64,
+}
+
+impl McpHttp {
+    /// Initializes a session.
+    pub fn connect(addr: &str, token: Option<&str>) -> McpHttp {
+        let mut c = McpHttp { addr: addr.to_string(), token: token.map(str::to_string), session: None, next_id: 1 };
+        let r = c.post(&json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
+            "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "it", "version": "0"}}}));
+        assert_eq!(r.status, 200, "initialize: {r:?}");
+        c.session = r.header("mcp-session-id").map(str::to_string);
+        let n = c.post(&json!({"jsonrpc": "2.0", "method": "notifications/initialized"}));
+        assert!(n.status == 202 || n.status == 200, "initialized: {n:?}");
+        c
+    }
+
+    /// POSTs one JSON-RPC message to /mcp.
+    pub fn post(&self, msg: &Value) -> HttpResponse {
+        let mut h: Vec<(&str, String)> = vec![
+            ("Content-Type", "application/json".into()),
+            ("Accept", "application/json, text/event-stream".into()),
+        ];
+        if let Some(t) = &self.token {
+            h.push(("Authorization", format!("Bearer {t}")));
+        }
+        if let Some(s) = &self.session {
+            h.push(("Mcp-Session-Id", s.clone()));
+            h.push(("MCP-Protocol-Version", "2025-06-18".into()));
+        }
+        let hr: Vec<(&str, &str)> = h.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        http(&self.addr, "POST", "/mcp", &hr, &msg.to_string())
+    }
+
+    /// Sends a request; returns its response message.
+    pub fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        let r = self.post(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        assert_eq!(r.status, 200, "{method}: {r:?}");
+        r.messages()
+            .into_iter()
+            .find(|m| m.get("id") == Some(&json!(id)))
+            .unwrap_or_else(|| panic!("no response for {method} in {:?}", r.body))
+    }
+}
