@@ -10,6 +10,7 @@ pub mod context;
 pub mod ffi;
 pub mod groups;
 pub mod quorum;
+pub mod records;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
