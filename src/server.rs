@@ -61,7 +61,10 @@ pass next_cursor back as cursor.";
 impl KafkaMcp {
     /// A handler over shared state.
     pub fn new(state: Arc<AppState>) -> KafkaMcp {
-        let tool_router = Self::cluster_health_router() + Self::consumer_groups_router();
+        let mut tool_router = Self::cluster_health_router() + Self::topic_manage_router() + Self::consumer_groups_router() + Self::config_audit_router() + Self::schema_validate_router();
+        if state.config.allow_writes {
+            tool_router = tool_router + Self::apply_change_router();
+        }
         KafkaMcp { state, tool_router }
     }
 

@@ -4,7 +4,7 @@
 //! IncrementalAlterConfigs and DescribeTopics. Plain Rust types in, plain Rust types out.
 //!
 //! Owns the crate's only `unsafe`. Every C object this module creates (result queue, admin
-//! options, request objects, polled events) lives in an [`Owned`] wrapper whose `Drop` calls the
+//! options, request objects, polled events) lives in an `Owned` wrapper whose `Drop` calls the
 //! matching `_destroy`, so early returns never leak. Everything an event owns (results, nodes,
 //! config entries, strings, partition lists) is copied into owned Rust values before the event
 //! is dropped, and is never freed here. May touch rdkafka (for the `AdminClient` handle) and
@@ -19,12 +19,13 @@
 //! librdkafka passes through numbers newer than its headers (Kafka 4 error codes such as 120,
 //! config source 6 `DYNAMIC_BROKER_LOGGER_CONFIG`), and rdkafka-sys binds those C enums as Rust
 //! enums, where an unlisted value is undefined behaviour. So every C function returning such an
-//! enum is re-declared in [`c`] with a plain `c_int`, and `rd_kafka_topic_partition_t::err` is
+//! enum is re-declared in module `c` with a plain `c_int`, and `rd_kafka_topic_partition_t::err` is
 //! read as an `i32`.
 
 #![allow(unsafe_code)]
 #![deny(unsafe_op_in_unsafe_fn)]
 
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 use std::ffi::{c_char, c_int, c_void, CStr, CString};
 use std::ptr::{self, NonNull};
@@ -378,6 +379,18 @@ pub struct TopicDescription {
     pub partitions: Vec<TopicPartitionDescription>,
 }
 
+/// Per-group answers of [`describe_consumer_groups`], in request order.
+pub type DescribedGroups = Vec<(String, Result<GroupDescription, FfiError>)>;
+
+/// Per-resource answers of [`describe_configs`], in request order.
+pub type DescribedConfigs = Vec<(ResourceType, String, Result<Vec<RawConfigEntry>, FfiError>)>;
+
+/// Per-topic answers of [`describe_topics`], in request order.
+pub type DescribedTopics = Vec<(String, Result<TopicDescription, FfiError>)>;
+
+/// One config resource's entries, or why there are none.
+type ConfigOutcome = Result<Vec<RawConfigEntry>, FfiError>;
+
 // ---------------------------------------------------------------------------------------------
 // Public calls
 // ---------------------------------------------------------------------------------------------
@@ -570,7 +583,7 @@ pub fn describe_consumer_groups<C: ClientContext>(
     admin: &AdminClient<C>,
     groups: &[String],
     timeout: Duration,
-) -> Result<Vec<(String, Result<GroupDescription, FfiError>)>, FfiError> {
+) -> Result<DescribedGroups, FfiError> {
     let groups = dedup(groups.iter().cloned());
     if groups.is_empty() {
         return Ok(Vec::new());
@@ -779,8 +792,9 @@ pub fn alter_consumer_group_offsets<C: ClientContext>(
 /// Configs of topics, brokers and groups, with synonyms; one result per resource.
 ///
 /// Duplicates are asked once; results follow the order of first appearance. librdkafka sends
-/// at most one broker resource per request, so brokers beyond the first go out as extra
-/// requests on the same queue, all under one deadline. A request that fails as a whole fails
+/// a broker resource to that broker and allows one per request, so each broker resource goes
+/// out as its own request (topics and groups share one), all on one queue under one deadline:
+/// an unknown or down broker fails only its own resource. A request that fails as a whole fails
 /// its resources; `Err` only when every request failed (the first failure is returned).
 /// `BrokerLogger` resources come back as `_UNSUPPORTED_FEATURE` (librdkafka 2.12 cannot ask).
 /// Sensitive values are always `None`. Blocks for up to `timeout` + [`POLL_MARGIN`].
@@ -788,7 +802,7 @@ pub fn describe_configs<C: ClientContext>(
     admin: &AdminClient<C>,
     resources: &[(ResourceType, String)],
     timeout: Duration,
-) -> Result<Vec<(ResourceType, String, Result<Vec<RawConfigEntry>, FfiError>)>, FfiError> {
+) -> Result<DescribedConfigs, FfiError> {
     let resources = dedup(resources.iter().cloned());
     let requests: Vec<ConfigRequest> = resources
         .iter()
@@ -809,11 +823,13 @@ pub fn describe_configs<C: ClientContext>(
 /// Incrementally change configs (IncrementalAlterConfigs; never the legacy AlterConfigs, which
 /// resets every config it is not given). One `(type, name, error)` per resource.
 ///
-/// Input is checked before anything is sent: `BrokerLogger`, a repeated resource, a repeated key
-/// within a resource, a missing value for `Set`/`Append`/`Subtract`, or a NUL byte make the whole
-/// call `Err(_INVALID_ARG / _UNSUPPORTED_FEATURE)` with nothing changed. With `validate_only` the
-/// broker checks the change without applying it. Multiple broker resources go out as separate
-/// requests (librdkafka's rule), all under one deadline; `Err` only when every request failed.
+/// Input is checked before anything is sent: `BrokerLogger`, an empty or NUL-carrying name, a
+/// broker name that is not a node id, a repeated resource, a repeated key within a resource, a
+/// missing value for `Set`/`Append`/`Subtract`, or a NUL byte in a key or value make the whole
+/// call `Err(_INVALID_ARG / _UNSUPPORTED_FEATURE)` with nothing changed. Kafka applies each
+/// resource on its own (atomically per resource, not across resources). With `validate_only` the
+/// broker checks the change without applying it. Each broker resource goes out as its own
+/// request (librdkafka's rule), all under one deadline; `Err` only when every request failed.
 /// Blocks for up to `timeout` + [`POLL_MARGIN`].
 pub fn incremental_alter_configs<C: ClientContext>(
     admin: &AdminClient<C>,
@@ -825,6 +841,9 @@ pub fn incremental_alter_configs<C: ClientContext>(
     for (kind, name, ops) in resources {
         if *kind == ResourceType::BrokerLogger {
             return Err(broker_logger_unsupported(name));
+        }
+        if let Some(problem) = resource_name_problem(*kind, name) {
+            return Err(problem);
         }
         if !seen.insert((*kind, name.as_str())) {
             return Err(FfiError::invalid_arg(format!(
@@ -876,7 +895,7 @@ pub fn describe_topics<C: ClientContext>(
     admin: &AdminClient<C>,
     topics: &[String],
     timeout: Duration,
-) -> Result<Vec<(String, Result<TopicDescription, FfiError>)>, FfiError> {
+) -> Result<DescribedTopics, FfiError> {
     let topics = dedup(topics.iter().cloned());
     if topics.is_empty() {
         return Ok(Vec::new());
@@ -1263,28 +1282,23 @@ struct ConfigRequest {
     ops: Vec<AlterOp>,
 }
 
-/// Groups request indices so that each batch holds at most one `Broker` resource (librdkafka
-/// sends a batch with a broker resource to that broker). Non-broker resources ride with the
-/// first batch.
+/// Groups request indices into batches: all non-broker resources together, each `Broker`
+/// resource alone. librdkafka sends a batch holding a broker resource to that broker (and
+/// allows only one per request), so a missing broker then fails only its own resource.
 fn config_batches(kinds: &[ResourceType]) -> Vec<Vec<usize>> {
-    let mut first: Vec<usize> = Vec::new();
-    let mut first_has_broker = false;
-    let mut extra: Vec<Vec<usize>> = Vec::new();
+    let mut shared: Vec<usize> = Vec::new();
+    let mut brokers: Vec<Vec<usize>> = Vec::new();
     for (i, kind) in kinds.iter().enumerate() {
         match kind {
-            ResourceType::Broker if first_has_broker => extra.push(vec![i]),
-            ResourceType::Broker => {
-                first_has_broker = true;
-                first.push(i);
-            }
-            _ => first.push(i),
+            ResourceType::Broker => brokers.push(vec![i]),
+            _ => shared.push(i),
         }
     }
     let mut batches = Vec::new();
-    if !first.is_empty() {
-        batches.push(first);
+    if !shared.is_empty() {
+        batches.push(shared);
     }
-    batches.extend(extra);
+    batches.extend(brokers);
     batches
 }
 
@@ -1295,25 +1309,16 @@ fn config_calls<C: ClientContext>(
     requests: &[ConfigRequest],
     call: ConfigCall,
     timeout: Duration,
-) -> Result<Vec<Result<Vec<RawConfigEntry>, FfiError>>, FfiError> {
+) -> Result<Vec<ConfigOutcome>, FfiError> {
     let op = call.op();
-    let mut outcomes: Vec<Option<Result<Vec<RawConfigEntry>, FfiError>>> =
-        requests.iter().map(|_| None).collect();
+    let mut outcomes: Vec<Option<ConfigOutcome>> = requests.iter().map(|_| None).collect();
     // Resources librdkafka cannot take are answered locally.
     let mut sendable = Vec::new();
     for (i, req) in requests.iter().enumerate() {
         if req.kind == ResourceType::BrokerLogger {
             outcomes[i] = Some(Err(broker_logger_unsupported(&req.name)));
-        } else if req.name.is_empty() {
-            outcomes[i] = Some(Err(FfiError::invalid_arg(format!(
-                "{:?} name is empty",
-                req.kind
-            ))));
-        } else if req.kind == ResourceType::Broker && req.name.parse::<u32>().is_err() {
-            outcomes[i] = Some(Err(FfiError::invalid_arg(format!(
-                "broker resource name {:?} is not a broker id; pass the numeric node id",
-                req.name
-            ))));
+        } else if let Some(problem) = resource_name_problem(req.kind, &req.name) {
+            outcomes[i] = Some(Err(problem));
         } else {
             sendable.push(i);
         }
@@ -1437,6 +1442,23 @@ fn config_calls<C: ClientContext>(
         .collect())
 }
 
+/// Why librdkafka would refuse this resource name, if it would.
+fn resource_name_problem(kind: ResourceType, name: &str) -> Option<FfiError> {
+    if name.is_empty() {
+        Some(FfiError::invalid_arg(format!("{kind:?} name is empty")))
+    } else if name.contains('\0') {
+        Some(FfiError::invalid_arg(format!(
+            "{kind:?} name {name:?} contains a NUL byte"
+        )))
+    } else if kind == ResourceType::Broker && name.parse::<u32>().is_err() {
+        Some(FfiError::invalid_arg(format!(
+            "broker resource name {name:?} is not a broker id; pass the numeric node id"
+        )))
+    } else {
+        None
+    }
+}
+
 fn new_config_resource(
     req: &ConfigRequest,
     call: ConfigCall,
@@ -1499,7 +1521,7 @@ fn read_config_event(
     call: ConfigCall,
     requests: &[ConfigRequest],
     batch: &[usize],
-) -> Result<Vec<(usize, Result<Vec<RawConfigEntry>, FfiError>)>, FfiError> {
+) -> Result<Vec<(usize, ConfigOutcome)>, FfiError> {
     if let Some(err) = event_error(event) {
         return Err(err);
     }
@@ -1526,11 +1548,7 @@ fn read_config_event(
         }
     };
     // SAFETY: `resources` holds `cnt` resource pointers owned by `event`, alive for this block.
-    let answered: Vec<(
-        Option<ResourceType>,
-        String,
-        Result<Vec<RawConfigEntry>, FfiError>,
-    )> = unsafe {
+    let answered: Vec<(Option<ResourceType>, String, ConfigOutcome)> = unsafe {
         array(resources.cast_const(), cnt)
             .iter()
             .filter(|r| !r.is_null())
@@ -1552,7 +1570,7 @@ fn read_config_event(
             })
             .collect()
     };
-    let mut by_key: HashMap<(Option<ResourceType>, String), Result<Vec<RawConfigEntry>, FfiError>> =
+    let mut by_key: HashMap<(Option<ResourceType>, String), ConfigOutcome> =
         answered.into_iter().map(|(k, n, o)| ((k, n), o)).collect();
     Ok(batch
         .iter()
@@ -1991,10 +2009,11 @@ fn in_request_order<R>(
     for row in rows {
         let (t, p) = key(&row);
         let k = (t.to_owned(), p);
-        if by_key.contains_key(&k) {
-            extra.push(row);
-        } else {
-            by_key.insert(k, row);
+        match by_key.entry(k) {
+            Entry::Occupied(_) => extra.push(row),
+            Entry::Vacant(slot) => {
+                slot.insert(row);
+            }
         }
     }
     let mut out: Vec<R> = wanted
@@ -2094,15 +2113,17 @@ mod tests {
 
     const DEADLINE: Duration = Duration::from_secs(10);
 
-    /// An admin client hosting a mock cluster (`test.mock.num.brokers`).
+    /// A mock cluster and an admin client on it (fields drop in order: client first).
     struct Mock {
         admin: AdminClient<DefaultClientContext>,
         bootstrap: String,
+        /// Owns the mock cluster (`test.mock.num.brokers`).
+        host: AdminClient<DefaultClientContext>,
     }
 
     impl Mock {
         fn cluster(&self) -> MockCluster<'_, DefaultClientContext> {
-            self.admin.inner().mock_cluster().expect("mock cluster")
+            self.host.inner().mock_cluster().expect("mock cluster")
         }
     }
 
@@ -2110,26 +2131,35 @@ mod tests {
     ///
     /// librdkafka 2.12's mock numbers its brokers from 1 but reports controller id 0, so
     /// broker 0 is added by hand: without it every controller-bound call (DescribeCluster,
-    /// DescribeTopics, DescribeConfigs) waits for a controller that never appears.
+    /// DescribeTopics, DescribeConfigs) waits for a controller that never appears. The admin
+    /// client under test is created afterwards, so its first Metadata already lists broker 0.
     fn mock(brokers: i32) -> Mock {
         assert!(brokers >= 2);
-        let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
+        let host: AdminClient<DefaultClientContext> = ClientConfig::new()
             .set("test.mock.num.brokers", (brokers - 1).to_string())
             .create()
-            .expect("admin client");
-        // SAFETY: `admin` is a live client created with `test.mock.num.brokers`, so it hosts a
+            .expect("mock host client");
+        // SAFETY: `host` is a live client created with `test.mock.num.brokers`, so it hosts a
         // mock cluster whose handle lives as long as the client.
-        let handle = unsafe { rdsys::rd_kafka_handle_mock_cluster(admin.inner().native_ptr()) };
+        let handle = unsafe { rdsys::rd_kafka_handle_mock_cluster(host.inner().native_ptr()) };
         assert!(!handle.is_null(), "client hosts no mock cluster");
-        // SAFETY: live mock cluster handle (see above); the call only enqueues a mock command.
+        // SAFETY: live mock cluster handle (see above); returns once the mock thread added it.
         let err = unsafe { rdsys::rd_kafka_mock_broker_add(handle, 0) };
         assert_eq!(err, RespErr::RD_KAFKA_RESP_ERR_NO_ERROR);
-        let bootstrap = admin
+        let bootstrap = host
             .inner()
             .mock_cluster()
             .expect("mock cluster")
             .bootstrap_servers();
-        Mock { admin, bootstrap }
+        let admin = ClientConfig::new()
+            .set("bootstrap.servers", &bootstrap)
+            .create()
+            .expect("admin client");
+        Mock {
+            admin,
+            bootstrap,
+            host,
+        }
     }
 
     /// Produces `count` records to each `(partition, count)`, timestamps 1000, 2000, ... ms.
@@ -2242,13 +2272,13 @@ mod tests {
     }
 
     #[test]
-    fn config_batches_hold_one_broker_each() {
+    fn config_batches_give_each_broker_its_own_request() {
         use ResourceType::*;
         assert_eq!(config_batches(&[]), Vec::<Vec<usize>>::new());
         assert_eq!(config_batches(&[Topic, Topic, Group]), vec![vec![0, 1, 2]]);
         assert_eq!(
             config_batches(&[Broker, Topic, Broker, Broker, Topic]),
-            vec![vec![0, 1, 4], vec![2], vec![3]]
+            vec![vec![1, 4], vec![0], vec![2], vec![3]]
         );
     }
 
@@ -2546,6 +2576,8 @@ mod tests {
         };
         let cases = [
             vec![(ResourceType::BrokerLogger, "1".to_owned(), vec![])],
+            vec![(ResourceType::Broker, "abc".to_owned(), vec![])],
+            vec![(ResourceType::Topic, String::new(), vec![])],
             vec![
                 (ResourceType::Topic, "t".to_owned(), vec![]),
                 (ResourceType::Topic, "t".to_owned(), vec![]),

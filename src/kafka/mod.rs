@@ -6,11 +6,13 @@
 //! Never evaluates anything: it returns snapshots for `crate::analysis`.
 
 pub mod admin;
+pub mod audit_snapshot;
 pub mod context;
 pub mod ffi;
 pub mod groups;
 pub mod quorum;
 pub mod records;
+pub mod topics;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -177,11 +179,13 @@ impl Cluster {
             .cloned()
     }
 
-    /// A fresh consumer that never joins a group and never commits (for peeks and samples):
-    /// no `group.id`, auto-commit off, offsets stored nowhere.
+    /// A fresh consumer that never joins a group and never commits (for peeks and samples): it is
+    /// only ever `assign`ed (never `subscribe`d), so no JoinGroup is sent; auto-commit and offset
+    /// store are off, so no OffsetCommit is sent. librdkafka refuses `assign` without a
+    /// `group.id`, so it gets a unique throwaway id that the broker never records.
     pub fn reader(&self) -> Result<BaseConsumer<KafkaContext>> {
         let mut cfg = self.client_config();
-        cfg.remove("group.id");
+        cfg.set("group.id", format!("kafka-mcp-reader-{}", uuid::Uuid::new_v4().simple()));
         cfg.set("enable.auto.commit", "false");
         cfg.set("enable.auto.offset.store", "false");
         cfg.set("enable.partition.eof", "true");
