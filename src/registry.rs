@@ -1,0 +1,809 @@
+//! A small Confluent Schema Registry REST client: the subset `schema_validate` needs (list a
+//! subject's versions, fetch one, ask the compatibility endpoint, read the compatibility level).
+//! Plain HTTP/1.1 over tokio, TLS through openssl; one deadline per request; credentials from
+//! `[server.schema_registry]` are sent as headers and never logged, displayed or echoed.
+
+use std::fmt;
+use std::pin::Pin;
+use std::time::Duration;
+
+use base64::Engine as _;
+use serde::Deserialize;
+use serde_json::Value;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+use crate::config::RegistryToml;
+use crate::error::ToolError;
+
+/// Largest response body read (a subject with many big schemas still fits).
+const MAX_RESPONSE_BYTES: usize = 16 << 20;
+
+/// Where the registry is: scheme, authority and an optional path prefix. `Debug` shows no
+/// credentials.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Endpoint {
+    /// `https` when true.
+    pub tls: bool,
+    /// Host name or IP (IPv6 without brackets).
+    pub host: String,
+    /// TCP port (default 80 / 443).
+    pub port: u16,
+    /// Path prefix without a trailing `/`, e.g. `/registry`; empty for none.
+    pub prefix: String,
+    /// `user:password` found in the URL itself, if any (used as basic auth, never shown).
+    userinfo: Option<String>,
+}
+
+impl Endpoint {
+    /// Parses `http(s)://[user:pass@]host[:port][/prefix]`.
+    pub fn parse(url: &str) -> Result<Endpoint, String> {
+        let url = url.trim();
+        let (tls, rest) = if let Some(r) = url.strip_prefix("https://") {
+            (true, r)
+        } else if let Some(r) = url.strip_prefix("http://") {
+            (false, r)
+        } else {
+            return Err("the URL must start with http:// or https://".into());
+        };
+        let (authority, path) = match rest.find('/') {
+            Some(i) => (&rest[..i], &rest[i..]),
+            None => (rest, ""),
+        };
+        let (userinfo, hostport) = match authority.rfind('@') {
+            Some(i) => (Some(authority[..i].to_string()), &authority[i + 1..]),
+            None => (None, authority),
+        };
+        let (host, port) = if let Some(r) = hostport.strip_prefix('[') {
+            let end = r.find(']').ok_or("unclosed `[` in the IPv6 host")?;
+            let port = r[end + 1..].strip_prefix(':');
+            (r[..end].to_string(), port)
+        } else {
+            match hostport.rsplit_once(':') {
+                Some((h, p)) => (h.to_string(), Some(p)),
+                None => (hostport.to_string(), None),
+            }
+        };
+        if host.is_empty() {
+            return Err("the URL has no host".into());
+        }
+        let port = match port {
+            None | Some("") => {
+                if tls {
+                    443
+                } else {
+                    80
+                }
+            }
+            Some(p) => p.parse().map_err(|_| format!("bad port `{p}`"))?,
+        };
+        let prefix = path.split(['?', '#']).next().unwrap_or("").trim_end_matches('/').to_string();
+        Ok(Endpoint { tls, host, port, prefix, userinfo })
+    }
+
+    /// `scheme://host:port/prefix`, without credentials: safe to show.
+    pub fn display(&self) -> String {
+        let scheme = if self.tls { "https" } else { "http" };
+        let host = if self.host.contains(':') { format!("[{}]", self.host) } else { self.host.clone() };
+        format!("{scheme}://{host}:{}{}", self.port, self.prefix)
+    }
+
+    fn host_header(&self) -> String {
+        let host = if self.host.contains(':') { format!("[{}]", self.host) } else { self.host.clone() };
+        let default = if self.tls { 443 } else { 80 };
+        if self.port == default {
+            host
+        } else {
+            format!("{host}:{}", self.port)
+        }
+    }
+}
+
+impl fmt::Debug for Endpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.display())
+    }
+}
+
+/// Percent-encodes one path segment (everything but RFC 3986 unreserved characters).
+pub fn encode_segment(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Which registered version: a number or `latest`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VersionRef {
+    /// The newest version.
+    Latest,
+    /// A registered version number.
+    Number(i32),
+}
+
+impl fmt::Display for VersionRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            VersionRef::Latest => f.write_str("latest"),
+            VersionRef::Number(n) => write!(f, "{n}"),
+        }
+    }
+}
+
+/// `/subjects/{subject}/versions`.
+pub fn versions_path(subject: &str) -> String {
+    format!("/subjects/{}/versions", encode_segment(subject))
+}
+
+/// `/subjects/{subject}/versions/{version}`.
+pub fn version_path(subject: &str, version: VersionRef) -> String {
+    format!("/subjects/{}/versions/{version}", encode_segment(subject))
+}
+
+/// `/compatibility/subjects/{subject}/versions/{version}?verbose=true`.
+pub fn compatibility_path(subject: &str, version: VersionRef) -> String {
+    format!("/compatibility/subjects/{}/versions/{version}?verbose=true", encode_segment(subject))
+}
+
+/// `/config/{subject}`, or `/config` for the global level.
+pub fn config_path(subject: Option<&str>) -> String {
+    match subject {
+        Some(s) => format!("/config/{}", encode_segment(s)),
+        None => "/config".to_string(),
+    }
+}
+
+/// How requests authenticate.
+#[derive(Clone, PartialEq, Eq)]
+enum Auth {
+    None,
+    /// The full `Authorization` header value.
+    Header(String),
+}
+
+/// One registered schema version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegisteredSchema {
+    /// Version number within the subject.
+    pub version: i32,
+    /// Global schema id.
+    pub id: i64,
+    /// The schema text.
+    pub schema: String,
+    /// AVRO (also when the registry omits it), PROTOBUF or JSON.
+    pub schema_type: String,
+    /// How many schema references it has (not resolved here).
+    pub references: usize,
+}
+
+/// The registry's compatibility answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompatAnswer {
+    /// `is_compatible`.
+    pub is_compatible: bool,
+    /// `messages` (verbose mode), empty when compatible.
+    pub messages: Vec<String>,
+}
+
+/// Where a compatibility level came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LevelSource {
+    /// `GET /config/{subject}`.
+    Subject,
+    /// `GET /config` (the subject has no level of its own).
+    Global,
+}
+
+/// Why a registry call failed; each message names the registry and the next move.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RegistryError {
+    /// `[server.schema_registry] url` is unusable.
+    #[error("the Schema Registry url in [server.schema_registry] is invalid ({0}). Set url = \"http://host:8081\".")]
+    BadUrl(String),
+    /// Connection, TLS or I/O failure.
+    #[error("cannot reach the Schema Registry at {url}: {detail}. Check [server.schema_registry] url and that the registry is up, or send the previous versions inline with `previous`.")]
+    Unreachable {
+        /// Registry URL (no credentials).
+        url: String,
+        /// What failed.
+        detail: String,
+    },
+    /// The deadline passed.
+    #[error("the Schema Registry at {url} did not answer {what} within {ms} ms. Retry, raise --timeout-ms, or send the previous versions inline with `previous`.")]
+    Deadline {
+        /// Registry URL.
+        url: String,
+        /// The request.
+        what: String,
+        /// Deadline.
+        ms: u64,
+    },
+    /// 404 with error_code 40401.
+    #[error("subject {subject:?} does not exist in the Schema Registry at {url} (error 40401). Check the name (usually <topic>-value or <topic>-key), or send the previous versions inline with `previous`.")]
+    SubjectNotFound {
+        /// Registry URL.
+        url: String,
+        /// Subject.
+        subject: String,
+    },
+    /// 404 with error_code 40402.
+    #[error("subject {subject:?} has no version {version} (error 40402). Omit `versions` to use the registered ones, or pick from the subject's list.")]
+    VersionNotFound {
+        /// Subject.
+        subject: String,
+        /// Version asked for.
+        version: String,
+    },
+    /// 401 / 403.
+    #[error("the Schema Registry at {url} refused the credentials (HTTP {status}{code}). Check username/password or bearer_token in [server.schema_registry].")]
+    Auth {
+        /// Registry URL.
+        url: String,
+        /// HTTP status.
+        status: u16,
+        /// `, error_code N` when the registry sent one.
+        code: String,
+    },
+    /// Any other non-2xx.
+    #[error("the Schema Registry at {url} answered {what} with HTTP {status}{code}: {message}")]
+    Http {
+        /// Registry URL.
+        url: String,
+        /// The request.
+        what: String,
+        /// HTTP status.
+        status: u16,
+        /// `, error_code N` when present.
+        code: String,
+        /// The registry's message.
+        message: String,
+    },
+    /// A 2xx body we could not read.
+    #[error("the Schema Registry at {url} sent an unexpected answer to {what}: {detail}. Check that url points at a Confluent-compatible Schema Registry.")]
+    BadResponse {
+        /// Registry URL.
+        url: String,
+        /// The request.
+        what: String,
+        /// What was wrong.
+        detail: String,
+    },
+}
+
+impl From<RegistryError> for ToolError {
+    fn from(e: RegistryError) -> ToolError {
+        let msg = e.to_string();
+        match e {
+            RegistryError::BadUrl(_) => ToolError::invalid(msg),
+            RegistryError::SubjectNotFound { .. } | RegistryError::VersionNotFound { .. } => ToolError::not_found(msg),
+            RegistryError::Auth { .. } => ToolError::refused(msg),
+            RegistryError::Unreachable { .. }
+            | RegistryError::Deadline { .. }
+            | RegistryError::Http { .. }
+            | RegistryError::BadResponse { .. } => ToolError::unavailable(msg),
+        }
+    }
+}
+
+/// A Schema Registry client for one call.
+#[derive(Clone)]
+pub struct Registry {
+    endpoint: Endpoint,
+    auth: Auth,
+    timeout: Duration,
+    /// Secret values to scrub from any text that leaves this module.
+    secrets: Vec<String>,
+}
+
+impl fmt::Debug for Registry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Registry")
+            .field("url", &self.endpoint.display())
+            .field("auth", &if self.auth == Auth::None { "none" } else { "********" })
+            .field("timeout", &self.timeout)
+            .finish()
+    }
+}
+
+/// A raw HTTP response.
+#[derive(Debug)]
+struct Response {
+    status: u16,
+    body: Vec<u8>,
+}
+
+#[derive(Deserialize)]
+struct ErrorBody {
+    error_code: Option<i64>,
+    message: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct SchemaBody {
+    version: i32,
+    #[serde(default)]
+    id: i64,
+    schema: String,
+    #[serde(default, rename = "schemaType")]
+    schema_type: Option<String>,
+    #[serde(default)]
+    references: Vec<Value>,
+}
+
+#[derive(Deserialize)]
+struct CompatBody {
+    is_compatible: bool,
+    #[serde(default)]
+    messages: Vec<Value>,
+}
+
+impl Registry {
+    /// A client for the configured registry; `timeout` bounds every request.
+    pub fn new(config: &RegistryToml, timeout: Duration) -> Result<Registry, RegistryError> {
+        let endpoint = Endpoint::parse(&config.url).map_err(RegistryError::BadUrl)?;
+        let mut secrets = Vec::new();
+        let auth = if let Some(token) = config.bearer_token.as_deref().filter(|t| !t.is_empty()) {
+            secrets.push(token.to_string());
+            Auth::Header(format!("Bearer {token}"))
+        } else if let Some(user) = config.username.as_deref().filter(|u| !u.is_empty()) {
+            let pw = config.password.clone().unwrap_or_default();
+            secrets.push(pw.clone());
+            Auth::Header(basic(&format!("{user}:{pw}")))
+        } else if let Some(info) = endpoint.userinfo.clone() {
+            if let Some((_, pw)) = info.split_once(':') {
+                secrets.push(pw.to_string());
+            }
+            Auth::Header(basic(&info))
+        } else {
+            Auth::None
+        };
+        if let Some(info) = &endpoint.userinfo {
+            secrets.push(info.clone());
+        }
+        secrets.retain(|s| !s.is_empty());
+        Ok(Registry { endpoint, auth, timeout, secrets })
+    }
+
+    /// The registry URL without credentials.
+    pub fn url(&self) -> String {
+        self.endpoint.display()
+    }
+
+    /// Registered version numbers of `subject`, ascending.
+    pub async fn versions(&self, subject: &str) -> Result<Vec<i32>, RegistryError> {
+        let what = format!("GET versions of {subject:?}");
+        let r = self.send("GET", &versions_path(subject), None, &what).await?;
+        let mut v: Vec<i32> = self.ok_json(r, &what, Some(subject), None)?;
+        v.sort_unstable();
+        Ok(v)
+    }
+
+    /// One version of `subject`.
+    pub async fn schema(&self, subject: &str, version: VersionRef) -> Result<RegisteredSchema, RegistryError> {
+        let what = format!("GET version {version} of {subject:?}");
+        let r = self.send("GET", &version_path(subject, version), None, &what).await?;
+        let b: SchemaBody = self.ok_json(r, &what, Some(subject), Some(version))?;
+        Ok(RegisteredSchema {
+            version: b.version,
+            id: b.id,
+            schema: b.schema,
+            schema_type: b.schema_type.unwrap_or_else(|| "AVRO".to_string()).to_ascii_uppercase(),
+            references: b.references.len(),
+        })
+    }
+
+    /// Asks the registry whether `schema` (Avro JSON text) may follow `version` of `subject`
+    /// under the subject's configured level.
+    pub async fn compatibility(
+        &self,
+        subject: &str,
+        version: VersionRef,
+        schema: &str,
+    ) -> Result<CompatAnswer, RegistryError> {
+        let what = format!("POST compatibility of {subject:?} version {version}");
+        let body = serde_json::json!({ "schema": schema }).to_string();
+        let r = self.send("POST", &compatibility_path(subject, version), Some(&body), &what).await?;
+        let b: CompatBody = self.ok_json(r, &what, Some(subject), Some(version))?;
+        Ok(CompatAnswer {
+            is_compatible: b.is_compatible,
+            messages: b
+                .messages
+                .into_iter()
+                .map(|m| match m {
+                    Value::String(s) => self.scrub(&s),
+                    other => self.scrub(&other.to_string()),
+                })
+                .collect(),
+        })
+    }
+
+    /// The compatibility level that applies to `subject`: its own, else the global one.
+    /// Returns the level name as the registry spells it (e.g. `BACKWARD`).
+    pub async fn level(&self, subject: &str) -> Result<(String, LevelSource), RegistryError> {
+        let what = format!("GET config of {subject:?}");
+        let r = self.send("GET", &config_path(Some(subject)), None, &what).await?;
+        if r.status != 404 {
+            let v: Value = self.ok_json(r, &what, None, None)?;
+            if let Some(level) = level_of(&v) {
+                return Ok((level, LevelSource::Subject));
+            }
+        }
+        let what = "GET global config".to_string();
+        let r = self.send("GET", &config_path(None), None, &what).await?;
+        let v: Value = self.ok_json(r, &what, None, None)?;
+        let level = level_of(&v).ok_or_else(|| RegistryError::BadResponse {
+            url: self.url(),
+            what,
+            detail: "no compatibilityLevel in the body".into(),
+        })?;
+        Ok((level, LevelSource::Global))
+    }
+
+    fn scrub(&self, text: &str) -> String {
+        let mut t = text.to_string();
+        for s in &self.secrets {
+            t = t.replace(s.as_str(), "********");
+        }
+        t
+    }
+
+    /// Checks the status and decodes a 2xx JSON body; maps registry errors.
+    fn ok_json<T: serde::de::DeserializeOwned>(
+        &self,
+        r: Response,
+        what: &str,
+        subject: Option<&str>,
+        version: Option<VersionRef>,
+    ) -> Result<T, RegistryError> {
+        if (200..300).contains(&r.status) {
+            return serde_json::from_slice(&r.body).map_err(|e| RegistryError::BadResponse {
+                url: self.url(),
+                what: what.to_string(),
+                detail: format!("body is not the expected JSON ({e})"),
+            });
+        }
+        let err: Option<ErrorBody> = serde_json::from_slice(&r.body).ok();
+        let code_num = err.as_ref().and_then(|e| e.error_code);
+        let code = code_num.map(|c| format!(", error_code {c}")).unwrap_or_default();
+        let message = err
+            .and_then(|e| e.message)
+            .unwrap_or_else(|| String::from_utf8_lossy(&r.body).chars().take(300).collect());
+        match (r.status, code_num, subject) {
+            (404, Some(40401), Some(s)) => {
+                Err(RegistryError::SubjectNotFound { url: self.url(), subject: s.to_string() })
+            }
+            (404, Some(40402), Some(s)) => Err(RegistryError::VersionNotFound {
+                subject: s.to_string(),
+                version: version.map(|v| v.to_string()).unwrap_or_default(),
+            }),
+            (401 | 403, _, _) => Err(RegistryError::Auth { url: self.url(), status: r.status, code }),
+            _ => Err(RegistryError::Http {
+                url: self.url(),
+                what: what.to_string(),
+                status: r.status,
+                code,
+                message: self.scrub(&message),
+            }),
+        }
+    }
+
+    /// One request with the deadline over connect, TLS, write and read.
+    async fn send(&self, method: &str, path: &str, body: Option<&str>, what: &str) -> Result<Response, RegistryError> {
+        let request = self.request_bytes(method, path, body);
+        let ms = self.timeout.as_millis() as u64;
+        match tokio::time::timeout(self.timeout, self.exchange(&request)).await {
+            Ok(Ok(r)) => Ok(r),
+            Ok(Err(detail)) => Err(RegistryError::Unreachable { url: self.url(), detail: self.scrub(&detail) }),
+            Err(_) => Err(RegistryError::Deadline { url: self.url(), what: what.to_string(), ms }),
+        }
+    }
+
+    fn request_bytes(&self, method: &str, path: &str, body: Option<&str>) -> Vec<u8> {
+        let mut head = format!(
+            "{method} {}{path} HTTP/1.1\r\nHost: {}\r\nUser-Agent: kafka-mcp/{}\r\n\
+             Accept: application/vnd.schemaregistry.v1+json, application/json\r\nConnection: close\r\n",
+            self.endpoint.prefix,
+            self.endpoint.host_header(),
+            env!("CARGO_PKG_VERSION"),
+        );
+        if let Auth::Header(h) = &self.auth {
+            head.push_str("Authorization: ");
+            head.push_str(h);
+            head.push_str("\r\n");
+        }
+        let body = body.unwrap_or("");
+        if method != "GET" {
+            head.push_str("Content-Type: application/vnd.schemaregistry.v1+json\r\n");
+            head.push_str(&format!("Content-Length: {}\r\n", body.len()));
+        }
+        head.push_str("\r\n");
+        let mut out = head.into_bytes();
+        out.extend_from_slice(body.as_bytes());
+        out
+    }
+
+    async fn exchange(&self, request: &[u8]) -> Result<Response, String> {
+        let ep = &self.endpoint;
+        let tcp = TcpStream::connect((ep.host.as_str(), ep.port)).await.map_err(|e| describe_io(&e))?;
+        let _ = tcp.set_nodelay(true);
+        if !ep.tls {
+            return roundtrip(tcp, request).await;
+        }
+        let connector = openssl::ssl::SslConnector::builder(openssl::ssl::SslMethod::tls())
+            .map_err(|e| format!("TLS setup failed: {}", ssl_reason(&e)))?
+            .build();
+        let ssl = connector
+            .configure()
+            .and_then(|c| c.into_ssl(&ep.host))
+            .map_err(|e| format!("TLS setup failed: {}", ssl_reason(&e)))?;
+        let mut stream =
+            tokio_openssl::SslStream::new(ssl, tcp).map_err(|e| format!("TLS setup failed: {}", ssl_reason(&e)))?;
+        if let Err(e) = Pin::new(&mut stream).connect().await {
+            let verify = stream.ssl().verify_result();
+            let mut detail = match e.ssl_error() {
+                Some(stack) => ssl_reason(stack),
+                None => e.io_error().map(describe_io).unwrap_or_else(|| e.to_string()),
+            };
+            if verify.as_raw() != 0 {
+                detail.push_str(&format!(" (certificate verify: {})", verify.error_string()));
+            }
+            return Err(format!("TLS handshake failed: {detail}"));
+        }
+        roundtrip(stream, request).await
+    }
+}
+
+fn basic(userinfo: &str) -> String {
+    format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(userinfo))
+}
+
+fn level_of(v: &Value) -> Option<String> {
+    ["compatibilityLevel", "compatibility"]
+        .iter()
+        .find_map(|k| v.get(*k).and_then(Value::as_str))
+        .map(str::to_string)
+}
+
+fn ssl_reason(e: &openssl::error::ErrorStack) -> String {
+    e.errors().iter().find_map(|x| x.reason().map(str::to_owned)).unwrap_or_else(|| e.to_string())
+}
+
+fn describe_io(e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    match e.kind() {
+        K::ConnectionRefused => "connection refused (nothing listens on that port)".into(),
+        K::ConnectionReset | K::ConnectionAborted => "the connection was reset".into(),
+        K::UnexpectedEof => "the connection closed before a full answer".into(),
+        _ => e.to_string(),
+    }
+}
+
+async fn roundtrip<S: AsyncRead + AsyncWrite + Unpin>(mut s: S, request: &[u8]) -> Result<Response, String> {
+    s.write_all(request).await.map_err(|e| describe_io(&e))?;
+    s.flush().await.map_err(|e| describe_io(&e))?;
+    let mut buf = Vec::with_capacity(8192);
+    let mut chunk = [0u8; 8192];
+    loop {
+        if let Some(r) = parse_response(&buf, false)? {
+            return Ok(r);
+        }
+        let n = match s.read(&mut chunk).await {
+            Ok(n) => n,
+            // TLS peers often close without close_notify once the body is complete.
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => 0,
+            Err(e) => return Err(describe_io(&e)),
+        };
+        if n == 0 {
+            return parse_response(&buf, true)?
+                .ok_or_else(|| "the connection closed before a full HTTP answer".to_string());
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        if buf.len() > MAX_RESPONSE_BYTES {
+            return Err(format!("the answer exceeds {} MiB", MAX_RESPONSE_BYTES >> 20));
+        }
+    }
+}
+
+/// Parses a complete HTTP/1.1 response from `buf`; `Ok(None)` when more bytes are needed.
+/// At `eof`, a body without length ends where the bytes end.
+fn parse_response(buf: &[u8], eof: bool) -> Result<Option<Response>, String> {
+    let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") else {
+        return if eof && !buf.is_empty() { Err("malformed HTTP answer (no header end)".into()) } else { Ok(None) };
+    };
+    let head = String::from_utf8_lossy(&buf[..end]);
+    let mut lines = head.split("\r\n");
+    let status_line = lines.next().unwrap_or("");
+    let status: u16 = status_line
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .filter(|_| status_line.starts_with("HTTP/"))
+        .ok_or_else(|| format!("not an HTTP answer (`{}`)", status_line.chars().take(60).collect::<String>()))?;
+    let mut length = None;
+    let mut chunked = false;
+    for line in lines {
+        if let Some((k, v)) = line.split_once(':') {
+            let (k, v) = (k.trim(), v.trim());
+            if k.eq_ignore_ascii_case("content-length") {
+                length = Some(v.parse::<usize>().map_err(|_| "bad Content-Length".to_string())?);
+            } else if k.eq_ignore_ascii_case("transfer-encoding") && v.to_ascii_lowercase().contains("chunked") {
+                chunked = true;
+            }
+        }
+    }
+    let body = &buf[end + 4..];
+    if status == 204 || status == 304 || (100..200).contains(&status) {
+        return Ok(Some(Response { status, body: Vec::new() }));
+    }
+    if chunked {
+        return match dechunk(body)? {
+            Some(b) => Ok(Some(Response { status, body: b })),
+            None if eof => Err("the connection closed inside a chunked body".into()),
+            None => Ok(None),
+        };
+    }
+    match length {
+        Some(n) if body.len() >= n => Ok(Some(Response { status, body: body[..n].to_vec() })),
+        Some(_) if eof => Err("the connection closed before the whole body arrived".into()),
+        Some(_) => Ok(None),
+        None if eof => Ok(Some(Response { status, body: body.to_vec() })),
+        None => Ok(None),
+    }
+}
+
+/// Decodes a chunked body; `Ok(None)` while incomplete.
+fn dechunk(mut rest: &[u8]) -> Result<Option<Vec<u8>>, String> {
+    let mut out = Vec::new();
+    loop {
+        let Some(i) = rest.windows(2).position(|w| w == b"\r\n") else { return Ok(None) };
+        let size_text = String::from_utf8_lossy(&rest[..i]);
+        let size_hex = size_text.split(';').next().unwrap_or("").trim();
+        let size = usize::from_str_radix(size_hex, 16).map_err(|_| format!("bad chunk size `{size_hex}`"))?;
+        rest = &rest[i + 2..];
+        if size == 0 {
+            return Ok(Some(out));
+        }
+        if rest.len() < size + 2 {
+            return Ok(None);
+        }
+        out.extend_from_slice(&rest[..size]);
+        rest = &rest[size + 2..];
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reg(url: &str, user: Option<&str>, pw: Option<&str>, token: Option<&str>) -> Registry {
+        let c = RegistryToml {
+            url: url.into(),
+            username: user.map(Into::into),
+            password: pw.map(Into::into),
+            bearer_token: token.map(Into::into),
+        };
+        Registry::new(&c, Duration::from_millis(500)).unwrap()
+    }
+
+    #[test]
+    fn parses_urls() {
+        let e = Endpoint::parse("http://localhost:8081").unwrap();
+        assert_eq!((e.tls, e.host.as_str(), e.port, e.prefix.as_str()), (false, "localhost", 8081, ""));
+        let e = Endpoint::parse("https://sr.example.com/registry/").unwrap();
+        assert_eq!((e.tls, e.port, e.prefix.as_str()), (true, 443, "/registry"));
+        assert_eq!(e.display(), "https://sr.example.com:443/registry");
+        let e = Endpoint::parse("http://[::1]:9000").unwrap();
+        assert_eq!((e.host.as_str(), e.port), ("::1", 9000));
+        assert_eq!(e.host_header(), "[::1]:9000");
+        assert!(Endpoint::parse("ftp://x").is_err());
+        assert!(Endpoint::parse("http://:80").is_err());
+        assert!(Endpoint::parse("http://h:port").is_err());
+    }
+
+    #[test]
+    fn url_credentials_are_used_but_never_shown() {
+        let r = reg("http://alice:s3cr3t@h:8081", None, None, None);
+        assert_eq!(r.url(), "http://h:8081");
+        assert!(!format!("{r:?}").contains("s3cr3t"));
+        let req = String::from_utf8(r.request_bytes("GET", "/config", None)).unwrap();
+        assert!(req.contains("Authorization: Basic YWxpY2U6czNjcjN0\r\n"), "{req}");
+        assert_eq!(r.scrub("echo s3cr3t"), "echo ********");
+    }
+
+    #[test]
+    fn encodes_subjects_in_paths() {
+        assert_eq!(encode_segment("orders-value"), "orders-value");
+        assert_eq!(encode_segment("team a/orders"), "team%20a%2Forders");
+        assert_eq!(encode_segment(":.ctx:s?x#é"), "%3A.ctx%3As%3Fx%23%C3%A9");
+        assert_eq!(versions_path("a/b"), "/subjects/a%2Fb/versions");
+        assert_eq!(version_path("a", VersionRef::Number(3)), "/subjects/a/versions/3");
+        assert_eq!(
+            compatibility_path("a b", VersionRef::Latest),
+            "/compatibility/subjects/a%20b/versions/latest?verbose=true"
+        );
+        assert_eq!(config_path(Some("x.y")), "/config/x.y");
+        assert_eq!(config_path(None), "/config");
+    }
+
+    #[test]
+    fn builds_requests_with_auth_and_prefix() {
+        let r = reg("http://h:8081/sr", Some("u"), Some("p"), None);
+        let req = String::from_utf8(r.request_bytes("POST", "/compatibility/subjects/s/versions/1?verbose=true", Some("{}")))
+            .unwrap();
+        assert!(req.starts_with("POST /sr/compatibility/subjects/s/versions/1?verbose=true HTTP/1.1\r\nHost: h:8081\r\n"), "{req}");
+        assert!(req.contains("Authorization: Basic dTpw\r\n"));
+        assert!(req.contains("Content-Length: 2\r\n"));
+        assert!(req.ends_with("\r\n\r\n{}"));
+        let r = reg("https://h", None, None, Some("tok"));
+        let req = String::from_utf8(r.request_bytes("GET", "/config", None)).unwrap();
+        assert!(req.contains("Host: h\r\n") && req.contains("Authorization: Bearer tok\r\n"), "{req}");
+        assert!(!format!("{r:?}").contains("tok\""));
+        let r = reg("http://h", None, None, None);
+        assert!(!String::from_utf8(r.request_bytes("GET", "/x", None)).unwrap().contains("Authorization"));
+    }
+
+    #[test]
+    fn parses_responses() {
+        let r = parse_response(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n[1]", false).unwrap().unwrap();
+        assert_eq!((r.status, r.body.as_slice()), (200, &b"[1]"[..]));
+        assert!(parse_response(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n[1]", false).unwrap().is_none());
+        assert!(parse_response(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n[1]", true).is_err());
+        let c = b"HTTP/1.1 404 Not Found\r\nTransfer-Encoding: chunked\r\n\r\n4\r\n{\"a\"\r\n3;x=y\r\n:1}\r\n0\r\n\r\n";
+        let r = parse_response(c, false).unwrap().unwrap();
+        assert_eq!((r.status, r.body.as_slice()), (404, &b"{\"a\":1}"[..]));
+        assert!(parse_response(&c[..c.len() - 7], false).unwrap().is_none());
+        let r = parse_response(b"HTTP/1.0 200 OK\r\n\r\nabc", true).unwrap().unwrap();
+        assert_eq!(r.body, b"abc");
+        assert!(parse_response(b"SSH-2.0-OpenSSH\r\n\r\n", false).is_err());
+    }
+
+    #[test]
+    fn maps_registry_errors() {
+        let r = reg("http://h:1", Some("u"), Some("pw-123"), None);
+        let resp = |status, body: &str| Response { status, body: body.as_bytes().to_vec() };
+        let e = r
+            .ok_json::<Value>(resp(404, r#"{"error_code":40401,"message":"Subject 'x' not found."}"#), "w", Some("x"), None)
+            .unwrap_err();
+        assert!(matches!(e, RegistryError::SubjectNotFound { .. }), "{e}");
+        assert_eq!(ToolError::from(e).kind, crate::error::ErrorKind::NotFound);
+        let e = r
+            .ok_json::<Value>(resp(404, r#"{"error_code":40402,"message":"no"}"#), "w", Some("x"), Some(VersionRef::Number(9)))
+            .unwrap_err();
+        assert!(e.to_string().contains("no version 9"), "{e}");
+        let e = r.ok_json::<Value>(resp(401, ""), "w", None, None).unwrap_err();
+        assert_eq!(ToolError::from(e).kind, crate::error::ErrorKind::Refused);
+        let e = r.ok_json::<Value>(resp(500, r#"{"error_code":50001,"message":"boom pw-123"}"#), "w", None, None).unwrap_err();
+        let text = e.to_string();
+        assert!(text.contains("HTTP 500, error_code 50001: boom ********"), "{text}");
+        let e = r.ok_json::<Vec<i32>>(resp(200, "{}"), "w", None, None).unwrap_err();
+        assert!(matches!(e, RegistryError::BadResponse { .. }));
+    }
+
+    #[tokio::test]
+    async fn closed_port_is_unreachable_and_silent_port_hits_the_deadline() {
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = closed.local_addr().unwrap().port();
+        drop(closed);
+        let e = reg(&format!("http://127.0.0.1:{port}"), None, None, None).versions("s").await.unwrap_err();
+        assert!(matches!(e, RegistryError::Unreachable { .. }), "{e}");
+        assert!(e.to_string().contains("connection refused"), "{e}");
+
+        let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = silent.local_addr().unwrap();
+        let hold = tokio::spawn(async move {
+            let (_s, _) = silent.accept().await.unwrap();
+            tokio::time::sleep(Duration::from_secs(5)).await;
+        });
+        let t = std::time::Instant::now();
+        let e = reg(&format!("http://{addr}"), None, None, None).versions("s").await.unwrap_err();
+        assert!(matches!(e, RegistryError::Deadline { ms: 500, .. }), "{e}");
+        assert!(t.elapsed() < Duration::from_secs(3));
+        hold.abort();
+    }
+}
