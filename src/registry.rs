@@ -77,19 +77,38 @@ impl Endpoint {
             }
             Some(p) => p.parse().map_err(|_| format!("bad port `{p}`"))?,
         };
-        let prefix = path.split(['?', '#']).next().unwrap_or("").trim_end_matches('/').to_string();
-        Ok(Endpoint { tls, host, port, prefix, userinfo })
+        let prefix = path
+            .split(['?', '#'])
+            .next()
+            .unwrap_or("")
+            .trim_end_matches('/')
+            .to_string();
+        Ok(Endpoint {
+            tls,
+            host,
+            port,
+            prefix,
+            userinfo,
+        })
     }
 
     /// `scheme://host:port/prefix`, without credentials: safe to show.
     pub fn display(&self) -> String {
         let scheme = if self.tls { "https" } else { "http" };
-        let host = if self.host.contains(':') { format!("[{}]", self.host) } else { self.host.clone() };
+        let host = if self.host.contains(':') {
+            format!("[{}]", self.host)
+        } else {
+            self.host.clone()
+        };
         format!("{scheme}://{host}:{}{}", self.port, self.prefix)
     }
 
     fn host_header(&self) -> String {
-        let host = if self.host.contains(':') { format!("[{}]", self.host) } else { self.host.clone() };
+        let host = if self.host.contains(':') {
+            format!("[{}]", self.host)
+        } else {
+            self.host.clone()
+        };
         let default = if self.tls { 443 } else { 80 };
         if self.port == default {
             host
@@ -148,7 +167,10 @@ pub fn version_path(subject: &str, version: VersionRef) -> String {
 
 /// `/compatibility/subjects/{subject}/versions/{version}?verbose=true`.
 pub fn compatibility_path(subject: &str, version: VersionRef) -> String {
-    format!("/compatibility/subjects/{}/versions/{version}?verbose=true", encode_segment(subject))
+    format!(
+        "/compatibility/subjects/{}/versions/{version}?verbose=true",
+        encode_segment(subject)
+    )
 }
 
 /// `/config/{subject}`, or `/config` for the global level.
@@ -281,7 +303,9 @@ impl From<RegistryError> for ToolError {
         let msg = e.to_string();
         match e {
             RegistryError::BadUrl(_) => ToolError::invalid(msg),
-            RegistryError::SubjectNotFound { .. } | RegistryError::VersionNotFound { .. } => ToolError::not_found(msg),
+            RegistryError::SubjectNotFound { .. } | RegistryError::VersionNotFound { .. } => {
+                ToolError::not_found(msg)
+            }
             RegistryError::Auth { .. } => ToolError::refused(msg),
             RegistryError::Unreachable { .. }
             | RegistryError::Deadline { .. }
@@ -305,7 +329,14 @@ impl fmt::Debug for Registry {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Registry")
             .field("url", &self.endpoint.display())
-            .field("auth", &if self.auth == Auth::None { "none" } else { "********" })
+            .field(
+                "auth",
+                &if self.auth == Auth::None {
+                    "none"
+                } else {
+                    "********"
+                },
+            )
             .field("timeout", &self.timeout)
             .finish()
     }
@@ -367,7 +398,12 @@ impl Registry {
             secrets.push(info.clone());
         }
         secrets.retain(|s| !s.is_empty());
-        Ok(Registry { endpoint, auth, timeout, secrets })
+        Ok(Registry {
+            endpoint,
+            auth,
+            timeout,
+            secrets,
+        })
     }
 
     /// The registry URL without credentials.
@@ -378,22 +414,33 @@ impl Registry {
     /// Registered version numbers of `subject`, ascending.
     pub async fn versions(&self, subject: &str) -> Result<Vec<i32>, RegistryError> {
         let what = format!("GET versions of {subject:?}");
-        let r = self.send("GET", &versions_path(subject), None, &what).await?;
+        let r = self
+            .send("GET", &versions_path(subject), None, &what)
+            .await?;
         let mut v: Vec<i32> = self.ok_json(r, &what, Some(subject), None)?;
         v.sort_unstable();
         Ok(v)
     }
 
     /// One version of `subject`.
-    pub async fn schema(&self, subject: &str, version: VersionRef) -> Result<RegisteredSchema, RegistryError> {
+    pub async fn schema(
+        &self,
+        subject: &str,
+        version: VersionRef,
+    ) -> Result<RegisteredSchema, RegistryError> {
         let what = format!("GET version {version} of {subject:?}");
-        let r = self.send("GET", &version_path(subject, version), None, &what).await?;
+        let r = self
+            .send("GET", &version_path(subject, version), None, &what)
+            .await?;
         let b: SchemaBody = self.ok_json(r, &what, Some(subject), Some(version))?;
         Ok(RegisteredSchema {
             version: b.version,
             id: b.id,
             schema: b.schema,
-            schema_type: b.schema_type.unwrap_or_else(|| "AVRO".to_string()).to_ascii_uppercase(),
+            schema_type: b
+                .schema_type
+                .unwrap_or_else(|| "AVRO".to_string())
+                .to_ascii_uppercase(),
             references: b.references.len(),
         })
     }
@@ -408,7 +455,14 @@ impl Registry {
     ) -> Result<CompatAnswer, RegistryError> {
         let what = format!("POST compatibility of {subject:?} version {version}");
         let body = serde_json::json!({ "schema": schema }).to_string();
-        let r = self.send("POST", &compatibility_path(subject, version), Some(&body), &what).await?;
+        let r = self
+            .send(
+                "POST",
+                &compatibility_path(subject, version),
+                Some(&body),
+                &what,
+            )
+            .await?;
         let b: CompatBody = self.ok_json(r, &what, Some(subject), Some(version))?;
         Ok(CompatAnswer {
             is_compatible: b.is_compatible,
@@ -427,7 +481,9 @@ impl Registry {
     /// Returns the level name as the registry spells it (e.g. `BACKWARD`).
     pub async fn level(&self, subject: &str) -> Result<(String, LevelSource), RegistryError> {
         let what = format!("GET config of {subject:?}");
-        let r = self.send("GET", &config_path(Some(subject)), None, &what).await?;
+        let r = self
+            .send("GET", &config_path(Some(subject)), None, &what)
+            .await?;
         if r.status != 404 {
             let v: Value = self.ok_json(r, &what, None, None)?;
             if let Some(level) = level_of(&v) {
@@ -470,19 +526,26 @@ impl Registry {
         }
         let err: Option<ErrorBody> = serde_json::from_slice(&r.body).ok();
         let code_num = err.as_ref().and_then(|e| e.error_code);
-        let code = code_num.map(|c| format!(", error_code {c}")).unwrap_or_default();
+        let code = code_num
+            .map(|c| format!(", error_code {c}"))
+            .unwrap_or_default();
         let message = err
             .and_then(|e| e.message)
             .unwrap_or_else(|| String::from_utf8_lossy(&r.body).chars().take(300).collect());
         match (r.status, code_num, subject) {
-            (404, Some(40401), Some(s)) => {
-                Err(RegistryError::SubjectNotFound { url: self.url(), subject: s.to_string() })
-            }
+            (404, Some(40401), Some(s)) => Err(RegistryError::SubjectNotFound {
+                url: self.url(),
+                subject: s.to_string(),
+            }),
             (404, Some(40402), Some(s)) => Err(RegistryError::VersionNotFound {
                 subject: s.to_string(),
                 version: version.map(|v| v.to_string()).unwrap_or_default(),
             }),
-            (401 | 403, _, _) => Err(RegistryError::Auth { url: self.url(), status: r.status, code }),
+            (401 | 403, _, _) => Err(RegistryError::Auth {
+                url: self.url(),
+                status: r.status,
+                code,
+            }),
             _ => Err(RegistryError::Http {
                 url: self.url(),
                 what: what.to_string(),
@@ -494,13 +557,26 @@ impl Registry {
     }
 
     /// One request with the deadline over connect, TLS, write and read.
-    async fn send(&self, method: &str, path: &str, body: Option<&str>, what: &str) -> Result<Response, RegistryError> {
+    async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&str>,
+        what: &str,
+    ) -> Result<Response, RegistryError> {
         let request = self.request_bytes(method, path, body);
         let ms = self.timeout.as_millis() as u64;
         match tokio::time::timeout(self.timeout, self.exchange(&request)).await {
             Ok(Ok(r)) => Ok(r),
-            Ok(Err(detail)) => Err(RegistryError::Unreachable { url: self.url(), detail: self.scrub(&detail) }),
-            Err(_) => Err(RegistryError::Deadline { url: self.url(), what: what.to_string(), ms }),
+            Ok(Err(detail)) => Err(RegistryError::Unreachable {
+                url: self.url(),
+                detail: self.scrub(&detail),
+            }),
+            Err(_) => Err(RegistryError::Deadline {
+                url: self.url(),
+                what: what.to_string(),
+                ms,
+            }),
         }
     }
 
@@ -530,7 +606,9 @@ impl Registry {
 
     async fn exchange(&self, request: &[u8]) -> Result<Response, String> {
         let ep = &self.endpoint;
-        let tcp = TcpStream::connect((ep.host.as_str(), ep.port)).await.map_err(|e| describe_io(&e))?;
+        let tcp = TcpStream::connect((ep.host.as_str(), ep.port))
+            .await
+            .map_err(|e| describe_io(&e))?;
         let _ = tcp.set_nodelay(true);
         if !ep.tls {
             return roundtrip(tcp, request).await;
@@ -542,13 +620,16 @@ impl Registry {
             .configure()
             .and_then(|c| c.into_ssl(&ep.host))
             .map_err(|e| format!("TLS setup failed: {}", ssl_reason(&e)))?;
-        let mut stream =
-            tokio_openssl::SslStream::new(ssl, tcp).map_err(|e| format!("TLS setup failed: {}", ssl_reason(&e)))?;
+        let mut stream = tokio_openssl::SslStream::new(ssl, tcp)
+            .map_err(|e| format!("TLS setup failed: {}", ssl_reason(&e)))?;
         if let Err(e) = Pin::new(&mut stream).connect().await {
             let verify = stream.ssl().verify_result();
             let mut detail = match e.ssl_error() {
                 Some(stack) => ssl_reason(stack),
-                None => e.io_error().map(describe_io).unwrap_or_else(|| e.to_string()),
+                None => e
+                    .io_error()
+                    .map(describe_io)
+                    .unwrap_or_else(|| e.to_string()),
             };
             if verify.as_raw() != 0 {
                 detail.push_str(&format!(" (certificate verify: {})", verify.error_string()));
@@ -560,7 +641,10 @@ impl Registry {
 }
 
 fn basic(userinfo: &str) -> String {
-    format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(userinfo))
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(userinfo)
+    )
 }
 
 fn level_of(v: &Value) -> Option<String> {
@@ -571,7 +655,10 @@ fn level_of(v: &Value) -> Option<String> {
 }
 
 fn ssl_reason(e: &openssl::error::ErrorStack) -> String {
-    e.errors().iter().find_map(|x| x.reason().map(str::to_owned)).unwrap_or_else(|| e.to_string())
+    e.errors()
+        .iter()
+        .find_map(|x| x.reason().map(str::to_owned))
+        .unwrap_or_else(|| e.to_string())
 }
 
 fn describe_io(e: &std::io::Error) -> String {
@@ -584,7 +671,10 @@ fn describe_io(e: &std::io::Error) -> String {
     }
 }
 
-async fn roundtrip<S: AsyncRead + AsyncWrite + Unpin>(mut s: S, request: &[u8]) -> Result<Response, String> {
+async fn roundtrip<S: AsyncRead + AsyncWrite + Unpin>(
+    mut s: S,
+    request: &[u8],
+) -> Result<Response, String> {
     s.write_all(request).await.map_err(|e| describe_io(&e))?;
     s.flush().await.map_err(|e| describe_io(&e))?;
     let mut buf = Vec::with_capacity(8192);
@@ -605,7 +695,10 @@ async fn roundtrip<S: AsyncRead + AsyncWrite + Unpin>(mut s: S, request: &[u8]) 
         }
         buf.extend_from_slice(&chunk[..n]);
         if buf.len() > MAX_RESPONSE_BYTES {
-            return Err(format!("the answer exceeds {} MiB", MAX_RESPONSE_BYTES >> 20));
+            return Err(format!(
+                "the answer exceeds {} MiB",
+                MAX_RESPONSE_BYTES >> 20
+            ));
         }
     }
 }
@@ -614,7 +707,11 @@ async fn roundtrip<S: AsyncRead + AsyncWrite + Unpin>(mut s: S, request: &[u8]) 
 /// At `eof`, a body without length ends where the bytes end.
 fn parse_response(buf: &[u8], eof: bool) -> Result<Option<Response>, String> {
     let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") else {
-        return if eof && !buf.is_empty() { Err("malformed HTTP answer (no header end)".into()) } else { Ok(None) };
+        return if eof && !buf.is_empty() {
+            Err("malformed HTTP answer (no header end)".into())
+        } else {
+            Ok(None)
+        };
     };
     let head = String::from_utf8_lossy(&buf[..end]);
     let mut lines = head.split("\r\n");
@@ -624,22 +721,35 @@ fn parse_response(buf: &[u8], eof: bool) -> Result<Option<Response>, String> {
         .nth(1)
         .and_then(|c| c.parse().ok())
         .filter(|_| status_line.starts_with("HTTP/"))
-        .ok_or_else(|| format!("not an HTTP answer (`{}`)", status_line.chars().take(60).collect::<String>()))?;
+        .ok_or_else(|| {
+            format!(
+                "not an HTTP answer (`{}`)",
+                status_line.chars().take(60).collect::<String>()
+            )
+        })?;
     let mut length = None;
     let mut chunked = false;
     for line in lines {
         if let Some((k, v)) = line.split_once(':') {
             let (k, v) = (k.trim(), v.trim());
             if k.eq_ignore_ascii_case("content-length") {
-                length = Some(v.parse::<usize>().map_err(|_| "bad Content-Length".to_string())?);
-            } else if k.eq_ignore_ascii_case("transfer-encoding") && v.to_ascii_lowercase().contains("chunked") {
+                length = Some(
+                    v.parse::<usize>()
+                        .map_err(|_| "bad Content-Length".to_string())?,
+                );
+            } else if k.eq_ignore_ascii_case("transfer-encoding")
+                && v.to_ascii_lowercase().contains("chunked")
+            {
                 chunked = true;
             }
         }
     }
     let body = &buf[end + 4..];
     if status == 204 || status == 304 || (100..200).contains(&status) {
-        return Ok(Some(Response { status, body: Vec::new() }));
+        return Ok(Some(Response {
+            status,
+            body: Vec::new(),
+        }));
     }
     if chunked {
         return match dechunk(body)? {
@@ -649,10 +759,16 @@ fn parse_response(buf: &[u8], eof: bool) -> Result<Option<Response>, String> {
         };
     }
     match length {
-        Some(n) if body.len() >= n => Ok(Some(Response { status, body: body[..n].to_vec() })),
+        Some(n) if body.len() >= n => Ok(Some(Response {
+            status,
+            body: body[..n].to_vec(),
+        })),
         Some(_) if eof => Err("the connection closed before the whole body arrived".into()),
         Some(_) => Ok(None),
-        None if eof => Ok(Some(Response { status, body: body.to_vec() })),
+        None if eof => Ok(Some(Response {
+            status,
+            body: body.to_vec(),
+        })),
         None => Ok(None),
     }
 }
@@ -661,10 +777,13 @@ fn parse_response(buf: &[u8], eof: bool) -> Result<Option<Response>, String> {
 fn dechunk(mut rest: &[u8]) -> Result<Option<Vec<u8>>, String> {
     let mut out = Vec::new();
     loop {
-        let Some(i) = rest.windows(2).position(|w| w == b"\r\n") else { return Ok(None) };
+        let Some(i) = rest.windows(2).position(|w| w == b"\r\n") else {
+            return Ok(None);
+        };
         let size_text = String::from_utf8_lossy(&rest[..i]);
         let size_hex = size_text.split(';').next().unwrap_or("").trim();
-        let size = usize::from_str_radix(size_hex, 16).map_err(|_| format!("bad chunk size `{size_hex}`"))?;
+        let size = usize::from_str_radix(size_hex, 16)
+            .map_err(|_| format!("bad chunk size `{size_hex}`"))?;
         rest = &rest[i + 2..];
         if size == 0 {
             return Ok(Some(out));
@@ -694,7 +813,10 @@ mod tests {
     #[test]
     fn parses_urls() {
         let e = Endpoint::parse("http://localhost:8081").unwrap();
-        assert_eq!((e.tls, e.host.as_str(), e.port, e.prefix.as_str()), (false, "localhost", 8081, ""));
+        assert_eq!(
+            (e.tls, e.host.as_str(), e.port, e.prefix.as_str()),
+            (false, "localhost", 8081, "")
+        );
         let e = Endpoint::parse("https://sr.example.com/registry/").unwrap();
         assert_eq!((e.tls, e.port, e.prefix.as_str()), (true, 443, "/registry"));
         assert_eq!(e.display(), "https://sr.example.com:443/registry");
@@ -712,7 +834,10 @@ mod tests {
         assert_eq!(r.url(), "http://h:8081");
         assert!(!format!("{r:?}").contains("s3cr3t"));
         let req = String::from_utf8(r.request_bytes("GET", "/config", None)).unwrap();
-        assert!(req.contains("Authorization: Basic YWxpY2U6czNjcjN0\r\n"), "{req}");
+        assert!(
+            req.contains("Authorization: Basic YWxpY2U6czNjcjN0\r\n"),
+            "{req}"
+        );
         assert_eq!(r.scrub("echo s3cr3t"), "echo ********");
     }
 
@@ -722,7 +847,10 @@ mod tests {
         assert_eq!(encode_segment("team a/orders"), "team%20a%2Forders");
         assert_eq!(encode_segment(":.ctx:s?x#é"), "%3A.ctx%3As%3Fx%23%C3%A9");
         assert_eq!(versions_path("a/b"), "/subjects/a%2Fb/versions");
-        assert_eq!(version_path("a", VersionRef::Number(3)), "/subjects/a/versions/3");
+        assert_eq!(
+            version_path("a", VersionRef::Number(3)),
+            "/subjects/a/versions/3"
+        );
         assert_eq!(
             compatibility_path("a b", VersionRef::Latest),
             "/compatibility/subjects/a%20b/versions/latest?verbose=true"
@@ -734,31 +862,48 @@ mod tests {
     #[test]
     fn builds_requests_with_auth_and_prefix() {
         let r = reg("http://h:8081/sr", Some("u"), Some("p"), None);
-        let req = String::from_utf8(r.request_bytes("POST", "/compatibility/subjects/s/versions/1?verbose=true", Some("{}")))
-            .unwrap();
+        let req = String::from_utf8(r.request_bytes(
+            "POST",
+            "/compatibility/subjects/s/versions/1?verbose=true",
+            Some("{}"),
+        ))
+        .unwrap();
         assert!(req.starts_with("POST /sr/compatibility/subjects/s/versions/1?verbose=true HTTP/1.1\r\nHost: h:8081\r\n"), "{req}");
         assert!(req.contains("Authorization: Basic dTpw\r\n"));
         assert!(req.contains("Content-Length: 2\r\n"));
         assert!(req.ends_with("\r\n\r\n{}"));
         let r = reg("https://h", None, None, Some("tok"));
         let req = String::from_utf8(r.request_bytes("GET", "/config", None)).unwrap();
-        assert!(req.contains("Host: h\r\n") && req.contains("Authorization: Bearer tok\r\n"), "{req}");
+        assert!(
+            req.contains("Host: h\r\n") && req.contains("Authorization: Bearer tok\r\n"),
+            "{req}"
+        );
         assert!(!format!("{r:?}").contains("tok\""));
         let r = reg("http://h", None, None, None);
-        assert!(!String::from_utf8(r.request_bytes("GET", "/x", None)).unwrap().contains("Authorization"));
+        assert!(!String::from_utf8(r.request_bytes("GET", "/x", None))
+            .unwrap()
+            .contains("Authorization"));
     }
 
     #[test]
     fn parses_responses() {
-        let r = parse_response(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n[1]", false).unwrap().unwrap();
+        let r = parse_response(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n[1]", false)
+            .unwrap()
+            .unwrap();
         assert_eq!((r.status, r.body.as_slice()), (200, &b"[1]"[..]));
-        assert!(parse_response(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n[1]", false).unwrap().is_none());
+        assert!(
+            parse_response(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n[1]", false)
+                .unwrap()
+                .is_none()
+        );
         assert!(parse_response(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n[1]", true).is_err());
         let c = b"HTTP/1.1 404 Not Found\r\nTransfer-Encoding: chunked\r\n\r\n4\r\n{\"a\"\r\n3;x=y\r\n:1}\r\n0\r\n\r\n";
         let r = parse_response(c, false).unwrap().unwrap();
         assert_eq!((r.status, r.body.as_slice()), (404, &b"{\"a\":1}"[..]));
         assert!(parse_response(&c[..c.len() - 7], false).unwrap().is_none());
-        let r = parse_response(b"HTTP/1.0 200 OK\r\n\r\nabc", true).unwrap().unwrap();
+        let r = parse_response(b"HTTP/1.0 200 OK\r\n\r\nabc", true)
+            .unwrap()
+            .unwrap();
         assert_eq!(r.body, b"abc");
         assert!(parse_response(b"SSH-2.0-OpenSSH\r\n\r\n", false).is_err());
     }
@@ -766,22 +911,52 @@ mod tests {
     #[test]
     fn maps_registry_errors() {
         let r = reg("http://h:1", Some("u"), Some("pw-123"), None);
-        let resp = |status, body: &str| Response { status, body: body.as_bytes().to_vec() };
+        let resp = |status, body: &str| Response {
+            status,
+            body: body.as_bytes().to_vec(),
+        };
         let e = r
-            .ok_json::<Value>(resp(404, r#"{"error_code":40401,"message":"Subject 'x' not found."}"#), "w", Some("x"), None)
+            .ok_json::<Value>(
+                resp(
+                    404,
+                    r#"{"error_code":40401,"message":"Subject 'x' not found."}"#,
+                ),
+                "w",
+                Some("x"),
+                None,
+            )
             .unwrap_err();
         assert!(matches!(e, RegistryError::SubjectNotFound { .. }), "{e}");
         assert_eq!(ToolError::from(e).kind, crate::error::ErrorKind::NotFound);
         let e = r
-            .ok_json::<Value>(resp(404, r#"{"error_code":40402,"message":"no"}"#), "w", Some("x"), Some(VersionRef::Number(9)))
+            .ok_json::<Value>(
+                resp(404, r#"{"error_code":40402,"message":"no"}"#),
+                "w",
+                Some("x"),
+                Some(VersionRef::Number(9)),
+            )
             .unwrap_err();
         assert!(e.to_string().contains("no version 9"), "{e}");
-        let e = r.ok_json::<Value>(resp(401, ""), "w", None, None).unwrap_err();
+        let e = r
+            .ok_json::<Value>(resp(401, ""), "w", None, None)
+            .unwrap_err();
         assert_eq!(ToolError::from(e).kind, crate::error::ErrorKind::Refused);
-        let e = r.ok_json::<Value>(resp(500, r#"{"error_code":50001,"message":"boom pw-123"}"#), "w", None, None).unwrap_err();
+        let e = r
+            .ok_json::<Value>(
+                resp(500, r#"{"error_code":50001,"message":"boom pw-123"}"#),
+                "w",
+                None,
+                None,
+            )
+            .unwrap_err();
         let text = e.to_string();
-        assert!(text.contains("HTTP 500, error_code 50001: boom ********"), "{text}");
-        let e = r.ok_json::<Vec<i32>>(resp(200, "{}"), "w", None, None).unwrap_err();
+        assert!(
+            text.contains("HTTP 500, error_code 50001: boom ********"),
+            "{text}"
+        );
+        let e = r
+            .ok_json::<Vec<i32>>(resp(200, "{}"), "w", None, None)
+            .unwrap_err();
         assert!(matches!(e, RegistryError::BadResponse { .. }));
     }
 
@@ -790,7 +965,10 @@ mod tests {
         let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let port = closed.local_addr().unwrap().port();
         drop(closed);
-        let e = reg(&format!("http://127.0.0.1:{port}"), None, None, None).versions("s").await.unwrap_err();
+        let e = reg(&format!("http://127.0.0.1:{port}"), None, None, None)
+            .versions("s")
+            .await
+            .unwrap_err();
         assert!(matches!(e, RegistryError::Unreachable { .. }), "{e}");
         assert!(e.to_string().contains("connection refused"), "{e}");
 
@@ -801,7 +979,10 @@ mod tests {
             tokio::time::sleep(Duration::from_secs(5)).await;
         });
         let t = std::time::Instant::now();
-        let e = reg(&format!("http://{addr}"), None, None, None).versions("s").await.unwrap_err();
+        let e = reg(&format!("http://{addr}"), None, None, None)
+            .versions("s")
+            .await
+            .unwrap_err();
         assert!(matches!(e, RegistryError::Deadline { ms: 500, .. }), "{e}");
         assert!(t.elapsed() < Duration::from_secs(3));
         hold.abort();

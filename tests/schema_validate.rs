@@ -67,7 +67,11 @@ fn history() -> (Value, Value, Value) {
 
 fn call_ok(s: &mut Stdio, args: Value) -> Value {
     let r = s.call("schema_validate", args.clone());
-    assert!(!is_error(&r), "unexpected tool error for {args}: {}", text(&r));
+    assert!(
+        !is_error(&r),
+        "unexpected tool error for {args}: {}",
+        text(&r)
+    );
     r
 }
 
@@ -91,12 +95,19 @@ fn config(dir: &Path, server_lines: &str, registry: Option<&str>) -> PathBuf {
 }
 
 fn start(cfg: &Path) -> Stdio {
-    Stdio::start(&["--config", cfg.to_str().unwrap()], &[("IT_REGISTRY_PW", PASSWORD)])
+    Stdio::start(
+        &["--config", cfg.to_str().unwrap()],
+        &[("IT_REGISTRY_PW", PASSWORD)],
+    )
 }
 
 fn kinds(check: &Value) -> Vec<String> {
-    let mut k: Vec<String> =
-        check["incompatibilities"].as_array().unwrap().iter().map(|i| i["kind"].as_str().unwrap().to_string()).collect();
+    let mut k: Vec<String> = check["incompatibilities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["kind"].as_str().unwrap().to_string())
+        .collect();
     k.sort();
     k
 }
@@ -177,22 +188,42 @@ fn serve(conn: TcpStream, st: &Mutex<RegistryState>) {
             headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
         }
     }
-    let len: usize = headers.get("content-length").and_then(|v| v.parse().ok()).unwrap_or(0);
+    let len: usize = headers
+        .get("content-length")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
     let mut body = vec![0; len];
     reader.read_exact(&mut body).unwrap();
     let mut parts = request_line.split_whitespace();
     let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
     let (path, query) = target.split_once('?').unwrap_or((target, ""));
-    let segs: Vec<String> = path.trim_start_matches('/').split('/').map(percent_decode).collect();
+    let segs: Vec<String> = path
+        .trim_start_matches('/')
+        .split('/')
+        .map(percent_decode)
+        .collect();
     let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
 
     let mut st = st.lock().unwrap();
     st.log.push(format!("{method} {target}"));
-    let want = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{USER}:{PASSWORD}")));
+    let want = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{USER}:{PASSWORD}"))
+    );
     let (status, body, chunked) = if headers.get("authorization") != Some(&want) {
-        (401, json!({"error_code": 40101, "message": "Unauthorized"}), false)
+        (
+            401,
+            json!({"error_code": 40101, "message": "Unauthorized"}),
+            false,
+        )
     } else {
-        let missing = || (404, json!({"error_code": 40401, "message": "Subject not found."}), false);
+        let missing = || {
+            (
+                404,
+                json!({"error_code": 40401, "message": "Subject not found."}),
+                false,
+            )
+        };
         match (method, segs.as_slice()) {
             ("GET", ["subjects", s, "versions"]) => match st.subjects.get(*s) {
                 Some(v) => (200, json!((1..=v.len()).collect::<Vec<_>>()), false),
@@ -200,10 +231,22 @@ fn serve(conn: TcpStream, st: &Mutex<RegistryState>) {
             },
             ("GET", ["subjects", s, "versions", v]) => match st.subjects.get(*s) {
                 None => missing(),
-                Some(list) => match v.parse::<usize>().ok().filter(|n| *n >= 1 && *n <= list.len()) {
+                Some(list) => match v
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| *n >= 1 && *n <= list.len())
+                {
                     // Chunked, as Jetty often answers.
-                    Some(n) => (200, json!({"subject": s, "version": n, "id": 100 + n, "schema": list[n - 1]}), true),
-                    None => (404, json!({"error_code": 40402, "message": "Version not found."}), false),
+                    Some(n) => (
+                        200,
+                        json!({"subject": s, "version": n, "id": 100 + n, "schema": list[n - 1]}),
+                        true,
+                    ),
+                    None => (
+                        404,
+                        json!({"error_code": 40402, "message": "Version not found."}),
+                        false,
+                    ),
                 },
             },
             ("POST", ["compatibility", "subjects", s, "versions", _]) => {
@@ -211,20 +254,36 @@ fn serve(conn: TcpStream, st: &Mutex<RegistryState>) {
                 if !st.subjects.contains_key(*s) {
                     missing()
                 } else if query != "verbose=true" {
-                    (400, json!({"error_code": 400, "message": "test registry expects verbose=true"}), false)
+                    (
+                        400,
+                        json!({"error_code": 400, "message": "test registry expects verbose=true"}),
+                        false,
+                    )
                 } else if st.compatible {
                     (200, json!({"is_compatible": true, "messages": []}), false)
                 } else {
                     let msg = "{errorType:'READER_FIELD_MISSING_DEFAULT_VALUE', description:'fake registry says no'}";
-                    (200, json!({"is_compatible": false, "messages": [msg]}), false)
+                    (
+                        200,
+                        json!({"is_compatible": false, "messages": [msg]}),
+                        false,
+                    )
                 }
             }
             ("GET", ["config", s]) => match st.subject_level.get(*s) {
                 Some(l) => (200, json!({"compatibilityLevel": l}), false),
-                None => (404, json!({"error_code": 40408, "message": "Subject does not have subject-level compatibility configured"}), false),
+                None => (
+                    404,
+                    json!({"error_code": 40408, "message": "Subject does not have subject-level compatibility configured"}),
+                    false,
+                ),
             },
             ("GET", ["config"]) => (200, json!({"compatibilityLevel": st.global_level}), false),
-            _ => (404, json!({"error_code": 404, "message": "HTTP 404 Not Found"}), false),
+            _ => (
+                404,
+                json!({"error_code": 404, "message": "HTTP 404 Not Found"}),
+                false,
+            ),
         }
     };
     drop(st);
@@ -233,7 +292,11 @@ fn serve(conn: TcpStream, st: &Mutex<RegistryState>) {
     let head = format!("HTTP/1.1 {status} X\r\nContent-Type: application/vnd.schemaregistry.v1+json\r\nConnection: close\r\n");
     let resp = if chunked {
         let (a, b) = text.split_at(text.len() / 2);
-        format!("{head}Transfer-Encoding: chunked\r\n\r\n{:x}\r\n{a}\r\n{:x}\r\n{b}\r\n0\r\n\r\n", a.len(), b.len())
+        format!(
+            "{head}Transfer-Encoding: chunked\r\n\r\n{:x}\r\n{a}\r\n{:x}\r\n{b}\r\n0\r\n\r\n",
+            a.len(),
+            b.len()
+        )
     } else {
         format!("{head}Content-Length: {}\r\n\r\n{text}", text.len())
     };
@@ -241,9 +304,15 @@ fn serve(conn: TcpStream, st: &Mutex<RegistryState>) {
 }
 
 fn registry_with(subjects: &[(&str, Vec<Value>)]) -> FakeRegistry {
-    let mut st = RegistryState { global_level: "BACKWARD".into(), ..Default::default() };
+    let mut st = RegistryState {
+        global_level: "BACKWARD".into(),
+        ..Default::default()
+    };
     for (s, versions) in subjects {
-        st.subjects.insert(s.to_string(), versions.iter().map(|v| v.to_string()).collect());
+        st.subjects.insert(
+            s.to_string(),
+            versions.iter().map(|v| v.to_string()).collect(),
+        );
     }
     FakeRegistry::start(st)
 }
@@ -259,11 +328,18 @@ fn validate_reports_canonical_form_and_fingerprint() {
         assert_eq!(v["valid"], true, "{r}");
         assert_eq!(v["canonical_form"], "\"null\"");
         assert_eq!(v["fingerprint_rabin"], "63dd24e7cc258f8a");
-        assert!(text(&r).starts_with("VALID Avro schema; fingerprint 63dd24e7cc258f8a"), "{}", text(&r));
+        assert!(
+            text(&r).starts_with("VALID Avro schema; fingerprint 63dd24e7cc258f8a"),
+            "{}",
+            text(&r)
+        );
     }
     // An object: canonical form drops doc, orders attributes, and qualifies names.
-    let r = call_ok(&mut s, json!({"action": "validate", "schema": {
-        "doc": "x", "fields": [{"type": "int", "name": "a", "doc": "y"}], "name": "R", "namespace": "n", "type": "record"}}));
+    let r = call_ok(
+        &mut s,
+        json!({"action": "validate", "schema": {
+        "doc": "x", "fields": [{"type": "int", "name": "a", "doc": "y"}], "name": "R", "namespace": "n", "type": "record"}}),
+    );
     assert_eq!(
         r["structuredContent"]["validation"]["canonical_form"],
         r#"{"name":"n.R","type":"record","fields":[{"name":"a","type":"int"}]}"#
@@ -281,15 +357,26 @@ fn validate_lists_every_problem_with_its_path() {
         {"name": "c", "type": "Missing"},
         {"name": "d", "type": {"type": "enum", "name": "E", "symbols": ["X", "X"]}}
     ]});
-    let r = call_ok(&mut s, json!({"action": "validate", "schema": bad.to_string()}));
+    let r = call_ok(
+        &mut s,
+        json!({"action": "validate", "schema": bad.to_string()}),
+    );
     let v = &r["structuredContent"]["validation"];
     assert_eq!(v["valid"], false);
-    assert!(v["canonical_form"].is_null() && v["fingerprint_rabin"].is_null(), "{v}");
+    assert!(
+        v["canonical_form"].is_null() && v["fingerprint_rabin"].is_null(),
+        "{v}"
+    );
     let found: Vec<(String, String)> = v["problems"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| (p["path"].as_str().unwrap().to_string(), p["kind"].as_str().unwrap().to_string()))
+        .map(|p| {
+            (
+                p["path"].as_str().unwrap().to_string(),
+                p["kind"].as_str().unwrap().to_string(),
+            )
+        })
         .collect();
     for (path, kind) in [
         ("/fields/0/default", "invalid_default"),
@@ -297,14 +384,34 @@ fn validate_lists_every_problem_with_its_path() {
         ("/fields/2/type", "unknown_type"),
         ("/fields/3/type/symbols/1", "duplicate_symbol"),
     ] {
-        assert!(found.iter().any(|(p, k)| p == path && k == kind), "missing {kind} at {path}: {found:?}");
+        assert!(
+            found.iter().any(|(p, k)| p == path && k == kind),
+            "missing {kind} at {path}: {found:?}"
+        );
     }
-    assert!(v["problems"].as_array().unwrap().iter().all(|p| !p["fix"].as_str().unwrap().is_empty()));
-    assert!(text(&r).starts_with("INVALID Avro schema: 4 error(s)"), "{}", text(&r));
+    assert!(v["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|p| !p["fix"].as_str().unwrap().is_empty()));
+    assert!(
+        text(&r).starts_with("INVALID Avro schema: 4 error(s)"),
+        "{}",
+        text(&r)
+    );
     // JSON that is not a schema is reported, located at the root.
-    let r = call_ok(&mut s, json!({"action": "validate", "schema": {"name": "x"}}));
-    assert_eq!(r["structuredContent"]["validation"]["problems"][0]["path"], "/");
-    assert_eq!(r["structuredContent"]["validation"]["problems"][0]["kind"], "missing_type");
+    let r = call_ok(
+        &mut s,
+        json!({"action": "validate", "schema": {"name": "x"}}),
+    );
+    assert_eq!(
+        r["structuredContent"]["validation"]["problems"][0]["path"],
+        "/"
+    );
+    assert_eq!(
+        r["structuredContent"]["validation"]["problems"][0]["kind"],
+        "missing_type"
+    );
     s.assert_pure_stdout();
 }
 
@@ -313,37 +420,74 @@ fn validate_lists_every_problem_with_its_path() {
 #[test]
 fn check_lists_every_incompatibility_with_direction_path_kind_and_fix() {
     let mut s = Stdio::start(&[], &[]);
-    let r = call_ok(&mut s, json!({"action": "check", "schema": order_broken(), "previous": [order_v1()], "mode": "BACKWARD"}));
+    let r = call_ok(
+        &mut s,
+        json!({"action": "check", "schema": order_broken(), "previous": [order_v1()], "mode": "BACKWARD"}),
+    );
     let c = &r["structuredContent"]["check"];
     assert_eq!(c["compatible"], false, "{r}");
     assert_eq!(c["mode"], "BACKWARD");
     assert_eq!(c["compared_with"], json!(["version 1"]));
-    assert_eq!(kinds(c), ["missing_default", "missing_enum_symbol", "type_mismatch"]);
+    assert_eq!(
+        kinds(c),
+        ["missing_default", "missing_enum_symbol", "type_mismatch"]
+    );
     for i in c["incompatibilities"].as_array().unwrap() {
         assert_eq!(i["reader"], "new", "{i}");
         assert_eq!(i["writer"], "version 1", "{i}");
         assert!(i["path"].as_str().unwrap().starts_with("/fields/"), "{i}");
-        assert!(!i["fix"].as_str().unwrap().is_empty() && !i["message"].as_str().unwrap().is_empty());
+        assert!(
+            !i["fix"].as_str().unwrap().is_empty() && !i["message"].as_str().unwrap().is_empty()
+        );
     }
-    let paths: Vec<&str> = c["incompatibilities"].as_array().unwrap().iter().map(|i| i["path"].as_str().unwrap()).collect();
-    assert!(paths.iter().any(|p| p.contains("amount")) && paths.iter().any(|p| p.contains("currency")), "{paths:?}");
+    let paths: Vec<&str> = c["incompatibilities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["path"].as_str().unwrap())
+        .collect();
+    assert!(
+        paths.iter().any(|p| p.contains("amount")) && paths.iter().any(|p| p.contains("currency")),
+        "{paths:?}"
+    );
     assert_eq!(r["structuredContent"]["mode_source"], "input");
-    assert!(text(&r).starts_with("INCOMPATIBLE under BACKWARD"), "{}", text(&r));
+    assert!(
+        text(&r).starts_with("INCOMPATIBLE under BACKWARD"),
+        "{}",
+        text(&r)
+    );
 
     // FORWARD: the old schema reads new data: other direction, other findings.
-    let r = call_ok(&mut s, json!({"action": "check", "schema": order_broken(), "previous": [order_v1()], "mode": "forward"}));
+    let r = call_ok(
+        &mut s,
+        json!({"action": "check", "schema": order_broken(), "previous": [order_v1()], "mode": "forward"}),
+    );
     let c = &r["structuredContent"]["check"];
     assert_eq!(c["compatible"], false);
-    assert!(c["incompatibilities"].as_array().unwrap().iter().all(|i| i["reader"] == "version 1" && i["writer"] == "new"));
+    assert!(c["incompatibilities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|i| i["reader"] == "version 1" && i["writer"] == "new"));
 
     // Compatible every way; no mode sent → BACKWARD by default, and the answer says so.
-    let r = call_ok(&mut s, json!({"action": "check", "schema": order_v2(), "previous": [order_v1().to_string()]}));
+    let r = call_ok(
+        &mut s,
+        json!({"action": "check", "schema": order_v2(), "previous": [order_v1().to_string()]}),
+    );
     let out = &r["structuredContent"];
     assert_eq!(out["check"]["compatible"], true, "{r}");
     assert_eq!(out["check"]["incompatibilities"], json!([]));
     assert_eq!(out["mode_source"], "default");
-    assert!(out["notes"].to_string().contains("used BACKWARD (default)"), "{out}");
-    assert!(text(&r).starts_with("COMPATIBLE under BACKWARD"), "{}", text(&r));
+    assert!(
+        out["notes"].to_string().contains("used BACKWARD (default)"),
+        "{out}"
+    );
+    assert!(
+        text(&r).starts_with("COMPATIBLE under BACKWARD"),
+        "{}",
+        text(&r)
+    );
     s.assert_pure_stdout();
 }
 
@@ -351,12 +495,24 @@ fn check_lists_every_incompatibility_with_direction_path_kind_and_fix() {
 fn transitive_modes_compare_with_every_version_non_transitive_with_the_latest() {
     let mut s = Stdio::start(&[], &[]);
     let (v1, v2, new) = history();
-    let r = call_ok(&mut s, json!({"action": "check", "schema": new, "previous": [v1, v2], "mode": "BACKWARD"}));
+    let r = call_ok(
+        &mut s,
+        json!({"action": "check", "schema": new, "previous": [v1, v2], "mode": "BACKWARD"}),
+    );
     let c = &r["structuredContent"]["check"];
-    assert_eq!((c["compatible"].clone(), c["compared_with"].clone()), (json!(true), json!(["version 2"])), "{r}");
-    assert!(r["structuredContent"]["notes"].to_string().contains("latest version only"));
+    assert_eq!(
+        (c["compatible"].clone(), c["compared_with"].clone()),
+        (json!(true), json!(["version 2"])),
+        "{r}"
+    );
+    assert!(r["structuredContent"]["notes"]
+        .to_string()
+        .contains("latest version only"));
 
-    let r = call_ok(&mut s, json!({"action": "check", "schema": new, "previous": [v1, v2], "mode": "BACKWARD_TRANSITIVE"}));
+    let r = call_ok(
+        &mut s,
+        json!({"action": "check", "schema": new, "previous": [v1, v2], "mode": "BACKWARD_TRANSITIVE"}),
+    );
     let c = &r["structuredContent"]["check"];
     assert_eq!(c["compatible"], false, "{r}");
     assert_eq!(c["compared_with"], json!(["version 1", "version 2"]));
@@ -364,13 +520,21 @@ fn transitive_modes_compare_with_every_version_non_transitive_with_the_latest() 
     assert_eq!(c["incompatibilities"][0]["compared_with"], "version 1");
     assert_eq!(c["incompatibilities"][0]["path"], "/fields/b");
 
-    let r = call_ok(&mut s, json!({"action": "modes", "schema": new, "previous": [v1, v2]}));
+    let r = call_ok(
+        &mut s,
+        json!({"action": "modes", "schema": new, "previous": [v1, v2]}),
+    );
     let out = &r["structuredContent"];
     let got: BTreeMap<String, bool> = out["modes"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|m| (m["mode"].as_str().unwrap().to_string(), m["compatible"].as_bool().unwrap()))
+        .map(|m| {
+            (
+                m["mode"].as_str().unwrap().to_string(),
+                m["compatible"].as_bool().unwrap(),
+            )
+        })
         .collect();
     let want: BTreeMap<String, bool> = [
         ("BACKWARD", true),
@@ -393,32 +557,71 @@ fn transitive_modes_compare_with_every_version_non_transitive_with_the_latest() 
 #[test]
 fn bad_inputs_are_tool_errors_that_say_what_to_send() {
     let mut s = Stdio::start(&[], &[]);
-    let t = call_err(&mut s, json!({"action": "validate", "schema": "{\"type\": \"record\", "}));
-    assert!(t.contains("schema is not JSON") && t.contains("Send an Avro schema"), "{t}");
-    let t = call_err(&mut s, json!({"action": "check", "schema": order_v1(), "previous": ["[\"int\", "], "mode": "BACKWARD"}));
+    let t = call_err(
+        &mut s,
+        json!({"action": "validate", "schema": "{\"type\": \"record\", "}),
+    );
+    assert!(
+        t.contains("schema is not JSON") && t.contains("Send an Avro schema"),
+        "{t}"
+    );
+    let t = call_err(
+        &mut s,
+        json!({"action": "check", "schema": order_v1(), "previous": ["[\"int\", "], "mode": "BACKWARD"}),
+    );
     assert!(t.contains("version 1 is not JSON"), "{t}");
-    let t = call_err(&mut s, json!({"action": "check", "schema": {"foo": 1}, "previous": [order_v1()]}));
+    let t = call_err(
+        &mut s,
+        json!({"action": "check", "schema": {"foo": 1}, "previous": [order_v1()]}),
+    );
     assert!(t.contains("not valid Avro") && t.contains("Fix it"), "{t}");
-    let t = call_err(&mut s, json!({"action": "check", "schema": order_v1(), "previous": [], "mode": "BACKWARD"}));
-    assert!(t.contains("BACKWARD") && t.contains("`previous`") && t.contains("NONE"), "{t}");
-    let t = call_err(&mut s, json!({"action": "check", "schema": order_v1(), "mode": "BACKWARD"}));
+    let t = call_err(
+        &mut s,
+        json!({"action": "check", "schema": order_v1(), "previous": [], "mode": "BACKWARD"}),
+    );
+    assert!(
+        t.contains("BACKWARD") && t.contains("`previous`") && t.contains("NONE"),
+        "{t}"
+    );
+    let t = call_err(
+        &mut s,
+        json!({"action": "check", "schema": order_v1(), "mode": "BACKWARD"}),
+    );
     assert!(t.contains("none were sent"), "{t}");
-    let t = call_err(&mut s, json!({"action": "check", "schema": order_v1(), "previous": [order_v1()], "mode": "SIDEWAYS"}));
+    let t = call_err(
+        &mut s,
+        json!({"action": "check", "schema": order_v1(), "previous": [order_v1()], "mode": "SIDEWAYS"}),
+    );
     assert!(t.contains("FULL_TRANSITIVE"), "{t}");
     let t = call_err(&mut s, json!({"action": "check"}));
     assert!(t.contains("`schema`") && t.contains("`schema_file`"), "{t}");
-    let t = call_err(&mut s, json!({"action": "check", "schema": order_v1(), "previous": [order_v1()], "subject": "x"}));
+    let t = call_err(
+        &mut s,
+        json!({"action": "check", "schema": order_v1(), "previous": [order_v1()], "subject": "x"}),
+    );
     assert!(t.contains("one source"), "{t}");
-    let t = call_err(&mut s, json!({"action": "check", "schema": order_v1(), "subject": "orders-value"}));
+    let t = call_err(
+        &mut s,
+        json!({"action": "check", "schema": order_v1(), "subject": "orders-value"}),
+    );
     assert!(t.contains("[server.schema_registry]"), "{t}");
-    let t = call_err(&mut s, json!({"action": "validate", "schema_file": "a.avsc"}));
+    let t = call_err(
+        &mut s,
+        json!({"action": "validate", "schema_file": "a.avsc"}),
+    );
     assert!(t.contains("schema_dir"), "{t}");
     // NONE needs no history.
-    let r = call_ok(&mut s, json!({"action": "check", "schema": order_v1(), "mode": "NONE"}));
+    let r = call_ok(
+        &mut s,
+        json!({"action": "check", "schema": order_v1(), "mode": "NONE"}),
+    );
     assert_eq!(r["structuredContent"]["check"]["compatible"], true);
     // Unknown fields are refused by the schema, not ignored.
     let r = s.request("tools/call", json!({"name": "schema_validate", "arguments": {"action": "validate", "schema": "int", "shema": 1}}));
-    assert!(r.get("error").is_some() || r["result"]["isError"] == json!(true), "{r}");
+    assert!(
+        r.get("error").is_some() || r["result"]["isError"] == json!(true),
+        "{r}"
+    );
     s.assert_pure_stdout();
 }
 
@@ -430,34 +633,72 @@ fn schema_files_are_read_under_schema_dir_only() {
     let dir = tmp.path().join("schemas");
     std::fs::create_dir_all(dir.join("orders")).unwrap();
     std::fs::write(dir.join("orders/v1.avsc"), order_v1().to_string()).unwrap();
-    std::fs::write(dir.join("orders/v2.avsc"), serde_json::to_string_pretty(&order_v2()).unwrap()).unwrap();
+    std::fs::write(
+        dir.join("orders/v2.avsc"),
+        serde_json::to_string_pretty(&order_v2()).unwrap(),
+    )
+    .unwrap();
     std::fs::write(dir.join("orders/broken.avsc"), "{\"type\": ").unwrap();
     std::fs::write(tmp.path().join("secret.avsc"), "\"string\"").unwrap();
     #[cfg(unix)]
     std::os::unix::fs::symlink(tmp.path().join("secret.avsc"), dir.join("escape.avsc")).unwrap();
-    let cfg = config(tmp.path(), &format!("schema_dir = '{}'", dir.display()), None);
+    let cfg = config(
+        tmp.path(),
+        &format!("schema_dir = '{}'", dir.display()),
+        None,
+    );
     let mut s = start(&cfg);
 
-    let r = call_ok(&mut s, json!({"action": "validate", "schema_file": "orders/v1.avsc"}));
+    let r = call_ok(
+        &mut s,
+        json!({"action": "validate", "schema_file": "orders/v1.avsc"}),
+    );
     assert_eq!(r["structuredContent"]["validation"]["valid"], true);
-    let r = call_ok(&mut s, json!({"action": "check", "schema_file": "orders/v2.avsc", "previous_files": ["orders/v1.avsc"], "mode": "FULL"}));
+    let r = call_ok(
+        &mut s,
+        json!({"action": "check", "schema_file": "orders/v2.avsc", "previous_files": ["orders/v1.avsc"], "mode": "FULL"}),
+    );
     let c = &r["structuredContent"]["check"];
     assert_eq!(c["compatible"], true, "{r}");
     assert_eq!(c["compared_with"], json!(["orders/v1.avsc"]));
 
-    let t = call_err(&mut s, json!({"action": "validate", "schema_file": "../secret.avsc"}));
-    assert!(t.starts_with("refused") && t.contains("`..`") && t.contains("relative to schema_dir"), "{t}");
-    let t = call_err(&mut s, json!({"action": "validate", "schema_file": tmp.path().join("secret.avsc").to_str().unwrap()}));
+    let t = call_err(
+        &mut s,
+        json!({"action": "validate", "schema_file": "../secret.avsc"}),
+    );
+    assert!(
+        t.starts_with("refused") && t.contains("`..`") && t.contains("relative to schema_dir"),
+        "{t}"
+    );
+    let t = call_err(
+        &mut s,
+        json!({"action": "validate", "schema_file": tmp.path().join("secret.avsc").to_str().unwrap()}),
+    );
     assert!(t.starts_with("refused") && t.contains("absolute"), "{t}");
     #[cfg(unix)]
     {
-        let t = call_err(&mut s, json!({"action": "validate", "schema_file": "escape.avsc"}));
+        let t = call_err(
+            &mut s,
+            json!({"action": "validate", "schema_file": "escape.avsc"}),
+        );
         assert!(t.starts_with("refused") && t.contains("symlink"), "{t}");
     }
-    let t = call_err(&mut s, json!({"action": "validate", "schema_file": "orders/v9.avsc"}));
-    assert!(t.starts_with("not found") && t.contains("orders/v9.avsc"), "{t}");
-    let t = call_err(&mut s, json!({"action": "check", "schema_file": "orders/broken.avsc", "previous_files": ["orders/v1.avsc"]}));
-    assert!(t.contains("schema_file orders/broken.avsc is not JSON"), "{t}");
+    let t = call_err(
+        &mut s,
+        json!({"action": "validate", "schema_file": "orders/v9.avsc"}),
+    );
+    assert!(
+        t.starts_with("not found") && t.contains("orders/v9.avsc"),
+        "{t}"
+    );
+    let t = call_err(
+        &mut s,
+        json!({"action": "check", "schema_file": "orders/broken.avsc", "previous_files": ["orders/v1.avsc"]}),
+    );
+    assert!(
+        t.contains("schema_file orders/broken.avsc is not JSON"),
+        "{t}"
+    );
     s.assert_pure_stdout();
 }
 
@@ -467,77 +708,156 @@ fn schema_files_are_read_under_schema_dir_only() {
 fn registry_subject_versions_levels_and_the_registry_verdict() {
     let (v1, v2, new) = history();
     let subject = "team a/orders-value";
-    let reg = registry_with(&[(subject, vec![v1.clone(), v2.clone()]), ("plain", vec![order_v1()])]);
-    reg.state.lock().unwrap().subject_level.insert(subject.to_string(), "BACKWARD_TRANSITIVE".into());
+    let reg = registry_with(&[
+        (subject, vec![v1.clone(), v2.clone()]),
+        ("plain", vec![order_v1()]),
+    ]);
+    reg.state
+        .lock()
+        .unwrap()
+        .subject_level
+        .insert(subject.to_string(), "BACKWARD_TRANSITIVE".into());
     let tmp = tempfile::tempdir().unwrap();
     let cfg = config(tmp.path(), "timeout_ms = 3000", Some(&reg.url));
     let mut s = start(&cfg);
 
     // No mode: the subject's level (transitive) → every version compared.
-    let r = call_ok(&mut s, json!({"action": "check", "schema": new, "subject": subject}));
+    let r = call_ok(
+        &mut s,
+        json!({"action": "check", "schema": new, "subject": subject}),
+    );
     let out = &r["structuredContent"];
     assert_eq!(out["mode_source"], "registry subject level", "{out}");
     assert_eq!(out["check"]["mode"], "BACKWARD_TRANSITIVE");
     assert_eq!(out["check"]["compatible"], false);
-    assert_eq!(out["check"]["compared_with"], json!(["version 1", "version 2"]));
+    assert_eq!(
+        out["check"]["compared_with"],
+        json!(["version 1", "version 2"])
+    );
     assert_eq!(out["registry"]["subject"], subject);
     assert_eq!(out["registry"]["versions"], json!([1, 2]));
     assert_eq!(out["registry"]["level"], "BACKWARD_TRANSITIVE");
     let log = reg.log();
-    assert!(log.contains(&"GET /config/team%20a%2Forders-value".to_string()), "{log:?}");
-    assert!(log.contains(&"GET /subjects/team%20a%2Forders-value/versions".to_string()), "{log:?}");
-    assert!(log.contains(&"GET /subjects/team%20a%2Forders-value/versions/1".to_string()), "{log:?}");
+    assert!(
+        log.contains(&"GET /config/team%20a%2Forders-value".to_string()),
+        "{log:?}"
+    );
+    assert!(
+        log.contains(&"GET /subjects/team%20a%2Forders-value/versions".to_string()),
+        "{log:?}"
+    );
+    assert!(
+        log.contains(&"GET /subjects/team%20a%2Forders-value/versions/1".to_string()),
+        "{log:?}"
+    );
 
     // An explicit non-transitive mode → only the latest is fetched.
     reg.state.lock().unwrap().log.clear();
-    let r = call_ok(&mut s, json!({"action": "check", "schema": new, "subject": subject, "mode": "BACKWARD"}));
+    let r = call_ok(
+        &mut s,
+        json!({"action": "check", "schema": new, "subject": subject, "mode": "BACKWARD"}),
+    );
     assert_eq!(r["structuredContent"]["check"]["compatible"], true, "{r}");
     assert_eq!(r["structuredContent"]["registry"]["versions"], json!([2]));
-    assert!(!reg.log().iter().any(|l| l.ends_with("/versions/1")), "{:?}", reg.log());
+    assert!(
+        !reg.log().iter().any(|l| l.ends_with("/versions/1")),
+        "{:?}",
+        reg.log()
+    );
 
     // `versions` picks; a subject without its own level falls back to the global one.
-    let r = call_ok(&mut s, json!({"action": "check", "schema": order_v2(), "subject": "plain", "versions": [1]}));
-    assert_eq!(r["structuredContent"]["mode_source"], "registry global level", "{r}");
+    let r = call_ok(
+        &mut s,
+        json!({"action": "check", "schema": order_v2(), "subject": "plain", "versions": [1]}),
+    );
+    assert_eq!(
+        r["structuredContent"]["mode_source"], "registry global level",
+        "{r}"
+    );
     assert_eq!(r["structuredContent"]["check"]["compatible"], true);
 
     // modes over the subject: every version.
-    let r = call_ok(&mut s, json!({"action": "modes", "schema": new, "subject": subject}));
-    assert_eq!(r["structuredContent"]["registry"]["versions"], json!([1, 2]));
+    let r = call_ok(
+        &mut s,
+        json!({"action": "modes", "schema": new, "subject": subject}),
+    );
+    assert_eq!(
+        r["structuredContent"]["registry"]["versions"],
+        json!([1, 2])
+    );
     assert_eq!(r["structuredContent"]["modes"][1]["compatible"], false);
 
     // ask_registry, agreeing: the fake says incompatible, and so does the local check.
     reg.state.lock().unwrap().compatible = false;
-    let r = call_ok(&mut s, json!({"action": "check", "schema": new, "subject": subject, "ask_registry": true}));
+    let r = call_ok(
+        &mut s,
+        json!({"action": "check", "schema": new, "subject": subject, "ask_registry": true}),
+    );
     let v = &r["structuredContent"]["registry"]["verdict"];
     assert_eq!(v["is_compatible"], false, "{r}");
     assert_eq!(v["agrees_with_local"], true);
-    assert!(v["messages"][0].as_str().unwrap().contains("fake registry says no"), "{v}");
+    assert!(
+        v["messages"][0]
+            .as_str()
+            .unwrap()
+            .contains("fake registry says no"),
+        "{v}"
+    );
     let bodies = reg.state.lock().unwrap().bodies.clone();
     let sent: Value = serde_json::from_str(bodies.last().unwrap()).unwrap();
-    assert_eq!(serde_json::from_str::<Value>(sent["schema"].as_str().unwrap()).unwrap(), new, "the new schema is sent as text");
-    assert!(reg.log().iter().any(|l| l == "POST /compatibility/subjects/team%20a%2Forders-value/versions/1?verbose=true"));
+    assert_eq!(
+        serde_json::from_str::<Value>(sent["schema"].as_str().unwrap()).unwrap(),
+        new,
+        "the new schema is sent as text"
+    );
+    assert!(reg.log().iter().any(
+        |l| l == "POST /compatibility/subjects/team%20a%2Forders-value/versions/1?verbose=true"
+    ));
 
     // Forced disagreement: locally compatible, the fake registry says no → reported.
-    let r = call_ok(&mut s, json!({"action": "check", "schema": order_v2(), "subject": "plain", "ask_registry": true}));
+    let r = call_ok(
+        &mut s,
+        json!({"action": "check", "schema": order_v2(), "subject": "plain", "ask_registry": true}),
+    );
     let out = &r["structuredContent"];
     assert_eq!(out["check"]["compatible"], true, "{out}");
     assert_eq!(out["registry"]["verdict"]["is_compatible"], false);
     assert_eq!(out["registry"]["verdict"]["local_compatible"], true);
     assert_eq!(out["registry"]["verdict"]["agrees_with_local"], false);
-    assert!(out["notes"].to_string().contains("the registry says incompatible, the local check says compatible"), "{out}");
+    assert!(
+        out["notes"]
+            .to_string()
+            .contains("the registry says incompatible, the local check says compatible"),
+        "{out}"
+    );
     assert!(text(&r).contains("DISAGREES with local"), "{}", text(&r));
 
     // Unknown subject, unknown version, ask_registry without subject.
-    let t = call_err(&mut s, json!({"action": "check", "schema": new, "subject": "nope-value", "mode": "BACKWARD"}));
-    assert!(t.starts_with("not found") && t.contains("40401") && t.contains("`previous`"), "{t}");
-    let t = call_err(&mut s, json!({"action": "check", "schema": new, "subject": subject, "versions": [7], "mode": "BACKWARD"}));
+    let t = call_err(
+        &mut s,
+        json!({"action": "check", "schema": new, "subject": "nope-value", "mode": "BACKWARD"}),
+    );
+    assert!(
+        t.starts_with("not found") && t.contains("40401") && t.contains("`previous`"),
+        "{t}"
+    );
+    let t = call_err(
+        &mut s,
+        json!({"action": "check", "schema": new, "subject": subject, "versions": [7], "mode": "BACKWARD"}),
+    );
     assert!(t.contains("no version 7") && t.contains("[1, 2]"), "{t}");
-    let t = call_err(&mut s, json!({"action": "check", "schema": new, "previous": [v1], "ask_registry": true}));
+    let t = call_err(
+        &mut s,
+        json!({"action": "check", "schema": new, "previous": [v1], "ask_registry": true}),
+    );
     assert!(t.contains("ask_registry needs `subject`"), "{t}");
 
     s.assert_pure_stdout();
     let all = s.seen.join("\n");
-    assert!(!all.contains(PASSWORD), "the registry password reached stdout");
+    assert!(
+        !all.contains(PASSWORD),
+        "the registry password reached stdout"
+    );
 }
 
 #[test]
@@ -548,9 +868,20 @@ fn wrong_credentials_unreachable_and_silent_registries_are_tool_errors_within_th
     let wrong = tmp.path().join("wrong");
     std::fs::create_dir_all(&wrong).unwrap();
     let cfg = config(&wrong, "timeout_ms = 2000", Some(&reg.url));
-    let mut s = Stdio::start(&["--config", cfg.to_str().unwrap()], &[("IT_REGISTRY_PW", "wrong-pw-Qx7")]);
-    let t = call_err(&mut s, json!({"action": "check", "schema": order_v2(), "subject": "orders-value", "mode": "BACKWARD"}));
-    assert!(t.starts_with("refused") && t.contains("HTTP 401") && t.contains("[server.schema_registry]"), "{t}");
+    let mut s = Stdio::start(
+        &["--config", cfg.to_str().unwrap()],
+        &[("IT_REGISTRY_PW", "wrong-pw-Qx7")],
+    );
+    let t = call_err(
+        &mut s,
+        json!({"action": "check", "schema": order_v2(), "subject": "orders-value", "mode": "BACKWARD"}),
+    );
+    assert!(
+        t.starts_with("refused")
+            && t.contains("HTTP 401")
+            && t.contains("[server.schema_registry]"),
+        "{t}"
+    );
     assert!(!t.contains("wrong-pw-Qx7"), "{t}");
     drop(s);
 
@@ -562,9 +893,19 @@ fn wrong_credentials_unreachable_and_silent_registries_are_tool_errors_within_th
     std::fs::create_dir_all(&d).unwrap();
     let mut s = start(&config(&d, "timeout_ms = 2000", Some(&closed_url)));
     let t0 = Instant::now();
-    let t = call_err(&mut s, json!({"action": "check", "schema": order_v2(), "subject": "orders-value"}));
-    assert!(t0.elapsed() < Duration::from_secs(8), "took {:?}", t0.elapsed());
-    assert!(t.starts_with("unavailable") && t.contains("cannot reach") && t.contains(&closed_url), "{t}");
+    let t = call_err(
+        &mut s,
+        json!({"action": "check", "schema": order_v2(), "subject": "orders-value"}),
+    );
+    assert!(
+        t0.elapsed() < Duration::from_secs(8),
+        "took {:?}",
+        t0.elapsed()
+    );
+    assert!(
+        t.starts_with("unavailable") && t.contains("cannot reach") && t.contains(&closed_url),
+        "{t}"
+    );
     drop(s);
 
     // Accepts and never answers: the deadline.
@@ -581,10 +922,19 @@ fn wrong_credentials_unreachable_and_silent_registries_are_tool_errors_within_th
     std::fs::create_dir_all(&d).unwrap();
     let mut s = start(&config(&d, "timeout_ms = 1500", Some(&silent_url)));
     let t0 = Instant::now();
-    let t = call_err(&mut s, json!({"action": "check", "schema": order_v2(), "subject": "orders-value", "mode": "BACKWARD"}));
+    let t = call_err(
+        &mut s,
+        json!({"action": "check", "schema": order_v2(), "subject": "orders-value", "mode": "BACKWARD"}),
+    );
     let took = t0.elapsed();
-    assert!(took >= Duration::from_millis(1400) && took < Duration::from_secs(8), "took {took:?} for a 1.5 s deadline");
-    assert!(t.contains("did not answer") && t.contains("1500 ms") && t.contains("--timeout-ms"), "{t}");
+    assert!(
+        took >= Duration::from_millis(1400) && took < Duration::from_secs(8),
+        "took {took:?} for a 1.5 s deadline"
+    );
+    assert!(
+        t.contains("did not answer") && t.contains("1500 ms") && t.contains("--timeout-ms"),
+        "{t}"
+    );
     s.assert_pure_stdout();
 }
 
@@ -601,15 +951,29 @@ fn the_registry_password_never_reaches_stdout_or_stderr() {
     ];
     for (i, args) in cases.iter().enumerate() {
         let out = std::process::Command::new(bin())
-            .args(["--config", cfg.to_str().unwrap(), "call", "schema_validate", &args.to_string()])
+            .args([
+                "--config",
+                cfg.to_str().unwrap(),
+                "call",
+                "schema_validate",
+                &args.to_string(),
+            ])
             .env("IT_REGISTRY_PW", PASSWORD)
             .env("RUST_LOG", "trace")
             .env_remove("KAFKA_BOOTSTRAP_SERVERS")
             .env_remove("KAFKA_MCP_CONFIG")
             .output()
             .unwrap();
-        let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-        assert_eq!(out.status.code(), Some(i as i32), "case {i}: stdout {stdout}\nstderr tail {}", tail(&stderr));
+        let (stdout, stderr) = (
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(i as i32),
+            "case {i}: stdout {stdout}\nstderr tail {}",
+            tail(&stderr)
+        );
         for secret in [PASSWORD, basic.as_str()] {
             assert!(!stdout.contains(secret), "case {i}: secret on stdout");
             assert!(!stderr.contains(secret), "case {i}: secret on stderr");

@@ -39,12 +39,44 @@ impl KafkaContext {
     }
 
     fn record(&self, msg: &str) {
+        // "N/M brokers are down" repeats every reconnect attempt and says nothing about why:
+        // keep the ring for the lines that name a cause.
+        if msg.contains("brokers are down") {
+            return;
+        }
         let msg = self.scrub(msg);
         let mut q = self.recent.lock().unwrap_or_else(|p| p.into_inner());
+        if q.back().is_some_and(|(_, last)| *last == msg) {
+            return;
+        }
         if q.len() == KEEP {
             q.pop_front();
         }
         q.push_back((Instant::now(), msg));
+    }
+
+    /// Handles one event from the admin client's main queue.
+    pub fn on_event(&self, event: super::ffi::ClientEvent) {
+        match event {
+            super::ffi::ClientEvent::Log { level, fac, message } => {
+                let level = match level {
+                    0 => RDKafkaLogLevel::Emerg,
+                    1 => RDKafkaLogLevel::Alert,
+                    2 => RDKafkaLogLevel::Critical,
+                    3 => RDKafkaLogLevel::Error,
+                    4 => RDKafkaLogLevel::Warning,
+                    5 => RDKafkaLogLevel::Notice,
+                    6 => RDKafkaLogLevel::Info,
+                    _ => RDKafkaLogLevel::Debug,
+                };
+                self.log(level, &fac, &message);
+            }
+            super::ffi::ClientEvent::Error(e) => {
+                let msg = self.scrub(&format!("{}: {}", e.name, e.message));
+                tracing::debug!(cluster = %self.cluster, "librdkafka error: {msg}");
+                self.record(&msg);
+            }
+        }
     }
 
     /// Recent error/log lines (last 60 s), oldest first.
@@ -92,11 +124,12 @@ impl ClientContext for KafkaContext {
     fn log(&self, level: RDKafkaLogLevel, fac: &str, log_message: &str) {
         let msg = self.scrub(log_message);
         match level {
-            RDKafkaLogLevel::Emerg | RDKafkaLogLevel::Alert | RDKafkaLogLevel::Critical | RDKafkaLogLevel::Error => {
+            RDKafkaLogLevel::Emerg | RDKafkaLogLevel::Alert | RDKafkaLogLevel::Critical => {
                 tracing::warn!(cluster = %self.cluster, fac, "librdkafka: {msg}");
                 self.record(&msg);
             }
-            RDKafkaLogLevel::Warning => {
+            // Connection failures repeat on every reconnect; the tool error carries the cause.
+            RDKafkaLogLevel::Error | RDKafkaLogLevel::Warning => {
                 tracing::debug!(cluster = %self.cluster, fac, "librdkafka: {msg}");
                 self.record(&msg);
             }

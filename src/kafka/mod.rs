@@ -166,17 +166,37 @@ impl Cluster {
                 // Fail connection attempts fast enough to report within one deadline.
                 cfg.set("socket.connection.setup.timeout.ms", self.timeout.as_millis().max(1000).to_string());
                 let ctx = self.context.clone();
-                tokio::task::spawn_blocking(move || cfg.create_with_context::<_, AdminClient<_>>(ctx))
+                let admin = tokio::task::spawn_blocking(move || cfg.create_with_context::<_, AdminClient<_>>(ctx))
                     .await
                     .map_err(|e| Error::Internal { what: "create admin client".into(), message: e.to_string() })?
                     .map(Arc::new)
                     .map_err(|e| Error::BadClientConfig {
                         cluster: self.config.name.clone(),
                         message: self.context.scrub(&e.to_string()),
-                    })
+                    })?;
+                self.watch_client_events(&admin);
+                Ok(admin)
             })
             .await
             .cloned()
+    }
+
+    /// Drains librdkafka's logs and errors from the admin client's main queue into the context
+    /// (which records them for error messages and forwards them to tracing), on a thread that
+    /// ends when the admin client is dropped.
+    fn watch_client_events(&self, admin: &Arc<AdminClient<KafkaContext>>) {
+        let weak = Arc::downgrade(admin);
+        let ctx = self.context.clone();
+        let spawned = std::thread::Builder::new().name("kafka-mcp-client-events".into()).spawn(move || {
+            while let Some(admin) = weak.upgrade() {
+                for event in ffi::poll_client_events(&admin, Duration::from_millis(200), 64) {
+                    ctx.on_event(event);
+                }
+            }
+        });
+        if let Err(e) = spawned {
+            tracing::warn!("cannot watch librdkafka events: {e}");
+        }
     }
 
     /// A fresh consumer that never joins a group and never commits (for peeks and samples): it is

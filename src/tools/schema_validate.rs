@@ -13,7 +13,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::avro::{self, AvroError, CheckReport, Level, Mode, ModeVerdict, ProblemKind, ValidationReport};
+use crate::avro::{
+    self, AvroError, CheckReport, Level, Mode, ModeVerdict, ProblemKind, ValidationReport,
+};
 use crate::error::ToolError;
 use crate::output::{Answer, Summary};
 use crate::registry::{LevelSource, Registry, VersionRef};
@@ -133,21 +135,42 @@ impl Summary for SchemaValidateOutput {
                     warnings
                 ));
             } else {
-                s.push_str(&format!("INVALID Avro schema: {errors} error(s), {warnings} warning(s)"));
+                s.push_str(&format!(
+                    "INVALID Avro schema: {errors} error(s), {warnings} warning(s)"
+                ));
             }
             for p in v.problems.iter().take(10) {
-                s.push_str(&format!("\n- [{}] {} {}: {}", level_str(p.level), p.path, p.kind.as_str(), p.message));
+                s.push_str(&format!(
+                    "\n- [{}] {} {}: {}",
+                    level_str(p.level),
+                    p.path,
+                    p.kind.as_str(),
+                    p.message
+                ));
             }
             more(&mut s, v.problems.len(), 10, "problem");
         }
         if let Some(c) = &self.check {
-            let verdict = if c.compatible { "COMPATIBLE" } else { "INCOMPATIBLE" };
-            let with = if c.compared_with.is_empty() { "nothing (NONE checks nothing)".to_string() } else { c.compared_with.join(", ") };
+            let verdict = if c.compatible {
+                "COMPATIBLE"
+            } else {
+                "INCOMPATIBLE"
+            };
+            let with = if c.compared_with.is_empty() {
+                "nothing (NONE checks nothing)".to_string()
+            } else {
+                c.compared_with.join(", ")
+            };
             s.push_str(&format!(
-                "{verdict} under {} (mode from {}) with {with}: {} incompatibilit(ies)",
+                "{verdict} under {} (mode from {}) with {with}: {} incompatibilit{}",
                 c.mode,
                 self.mode_source.as_deref().unwrap_or("input"),
-                c.incompatibilities.len()
+                c.incompatibilities.len(),
+                if c.incompatibilities.len() == 1 {
+                    "y"
+                } else {
+                    "ies"
+                }
             ));
             for i in c.incompatibilities.iter().take(10) {
                 s.push_str(&format!(
@@ -163,26 +186,48 @@ impl Summary for SchemaValidateOutput {
             more(&mut s, c.incompatibilities.len(), 10, "incompatibility");
         }
         if let Some(m) = &self.modes {
-            let ok: Vec<&str> = m.iter().filter(|v| v.compatible).map(|v| v.mode.as_str()).collect();
-            let bad: Vec<String> =
-                m.iter().filter(|v| !v.compatible).map(|v| format!("{} ({})", v.mode, v.incompatibilities)).collect();
+            let ok: Vec<&str> = m
+                .iter()
+                .filter(|v| v.compatible)
+                .map(|v| v.mode.as_str())
+                .collect();
+            let bad: Vec<String> = m
+                .iter()
+                .filter(|v| !v.compatible)
+                .map(|v| format!("{} ({})", v.mode, v.incompatibilities))
+                .collect();
             s.push_str(&format!(
                 "Satisfies: {}; breaks: {} (against {} previous version(s))",
                 ok.join(", "),
-                if bad.is_empty() { "none".to_string() } else { bad.join(", ") },
+                if bad.is_empty() {
+                    "none".to_string()
+                } else {
+                    bad.join(", ")
+                },
                 self.previous_versions.len()
             ));
         }
         if let Some(r) = &self.registry {
-            s.push_str(&format!("\nregistry subject {} versions {:?}", r.subject, r.versions));
+            s.push_str(&format!(
+                "\nregistry subject {} versions {:?}",
+                r.subject, r.versions
+            ));
             if let Some(l) = &r.level {
                 s.push_str(&format!(", level {l}"));
             }
             if let Some(v) = &r.verdict {
                 s.push_str(&format!(
                     "; registry says {}, {}",
-                    if v.is_compatible { "compatible" } else { "incompatible" },
-                    if v.agrees_with_local { "agrees with local" } else { "DISAGREES with local" }
+                    if v.is_compatible {
+                        "compatible"
+                    } else {
+                        "incompatible"
+                    },
+                    if v.agrees_with_local {
+                        "agrees with local"
+                    } else {
+                        "DISAGREES with local"
+                    }
                 ));
             }
         }
@@ -194,7 +239,11 @@ impl Summary for SchemaValidateOutput {
 }
 
 fn count_levels(v: &ValidationReport) -> (usize, usize) {
-    let errors = v.problems.iter().filter(|p| p.level == Level::Error).count();
+    let errors = v
+        .problems
+        .iter()
+        .filter(|p| p.level == Level::Error)
+        .count();
     (errors, v.problems.len() - errors)
 }
 
@@ -207,7 +256,10 @@ fn level_str(l: Level) -> &'static str {
 
 fn more(s: &mut String, total: usize, shown: usize, what: &str) {
     if total > shown {
-        s.push_str(&format!("\n- … {} more {what}(s) in the structured answer", total - shown));
+        s.push_str(&format!(
+            "\n- … {} more {what}(s) in the structured answer",
+            total - shown
+        ));
     }
 }
 
@@ -224,8 +276,11 @@ pub fn inline_text(v: &Value) -> String {
         Value::String(s) => {
             let t = s.trim();
             let bare = !t.is_empty()
-                && t.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-                && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
+                && t.chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && t.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
             if bare {
                 format!("\"{t}\"")
             } else {
@@ -247,7 +302,9 @@ pub fn relative_inside(rel: &str) -> Result<PathBuf, String> {
         match c {
             Component::Normal(x) => out.push(x),
             Component::CurDir => {}
-            Component::ParentDir => return Err("it contains `..`, which could leave schema_dir".into()),
+            Component::ParentDir => {
+                return Err("it contains `..`, which could leave schema_dir".into())
+            }
             Component::RootDir | Component::Prefix(_) => {
                 return Err("it is absolute; only paths relative to schema_dir are read".into())
             }
@@ -300,7 +357,10 @@ impl KafkaMcp {
 
 impl KafkaMcp {
     /// The `schema_validate` answer.
-    pub async fn schema_validate_output(&self, input: SchemaValidateInput) -> Result<SchemaValidateOutput, ToolError> {
+    pub async fn schema_validate_output(
+        &self,
+        input: SchemaValidateInput,
+    ) -> Result<SchemaValidateOutput, ToolError> {
         let mut out = SchemaValidateOutput {
             action: input.action,
             validation: None,
@@ -329,15 +389,23 @@ impl KafkaMcp {
                 .filter_map(|(k, set)| set.then_some(k))
                 .collect();
                 if !ignored.is_empty() {
-                    out.notes.push(format!("validate ignores {}; use action check or modes", ignored.join(", ")));
+                    out.notes.push(format!(
+                        "validate ignores {}; use action check or modes",
+                        ignored.join(", ")
+                    ));
                 }
                 out.validation = Some(avro::validate(&new.text));
             }
             SchemaAction::Check => self.run_check(&input, &new, &mut out).await?,
             SchemaAction::Modes => {
-                for (k, set) in [("mode", input.mode.is_some()), ("ask_registry", input.ask_registry)] {
+                for (k, set) in [
+                    ("mode", input.mode.is_some()),
+                    ("ask_registry", input.ask_registry),
+                ] {
                     if set {
-                        out.notes.push(format!("modes ignores {k}; it checks all seven modes locally"));
+                        out.notes.push(format!(
+                            "modes ignores {k}; it checks all seven modes locally"
+                        ));
                     }
                 }
                 let (previous, _) = self.previous(&input, None, true, &mut out).await?;
@@ -369,18 +437,28 @@ impl KafkaMcp {
         }
         let (mode, source) = match (&input.mode, &level) {
             (Some(m), _) => (Mode::from_str(m).map_err(avro_error)?, "input"),
-            (None, Some((l, src))) => match Mode::from_str(l) {
-                Ok(m) => (m, if *src == LevelSource::Subject { "registry subject level" } else { "registry global level" }),
-                Err(_) => {
-                    out.notes.push(format!("the registry's level {l:?} is not one of the seven modes; used BACKWARD"));
-                    (Mode::Backward, "default")
+            (None, Some((l, src))) => {
+                match Mode::from_str(l) {
+                    Ok(m) => (
+                        m,
+                        if *src == LevelSource::Subject {
+                            "registry subject level"
+                        } else {
+                            "registry global level"
+                        },
+                    ),
+                    Err(_) => {
+                        out.notes.push(format!("the registry's level {l:?} is not one of the seven modes; used BACKWARD"));
+                        (Mode::Backward, "default")
+                    }
                 }
-            },
+            }
             (None, None) => (Mode::Backward, "default"),
         };
         out.mode_source = Some(source.to_string());
         if input.mode.is_none() {
-            out.notes.push(format!("no mode sent: used {mode} ({source})"));
+            out.notes
+                .push(format!("no mode sent: used {mode} ({source})"));
         }
         let (previous, versions) = self.previous(input, Some(mode), false, out).await?;
         let report = avro::check(&new.text, &pairs(&previous), mode).map_err(avro_error)?;
@@ -406,9 +484,15 @@ impl KafkaMcp {
             let mut messages = Vec::new();
             for &i in &asked {
                 let v = versions[i];
-                let a = registry.compatibility(subject, VersionRef::Number(v), &new.text).await?;
+                let a = registry
+                    .compatibility(subject, VersionRef::Number(v), &new.text)
+                    .await?;
                 is_compatible &= a.is_compatible;
-                let prefix = if asked.len() > 1 { format!("version {v}: ") } else { String::new() };
+                let prefix = if asked.len() > 1 {
+                    format!("version {v}: ")
+                } else {
+                    String::new()
+                };
                 messages.extend(a.messages.into_iter().map(|m| format!("{prefix}{m}")));
             }
             let level_name = level.as_ref().map(|(l, _)| l.clone()).unwrap_or_default();
@@ -419,9 +503,13 @@ impl KafkaMcp {
                             "the registry judges under its level {l}, not {mode}; agrees_with_local compares the local verdict under {l} on the same versions"
                         ));
                     }
-                    let same: Vec<(String, String)> =
-                        asked.iter().map(|&i| (previous[i].label.clone(), previous[i].text.clone())).collect();
-                    avro::check(&new.text, &same, pairwise(l)).map_err(avro_error)?.compatible
+                    let same: Vec<(String, String)> = asked
+                        .iter()
+                        .map(|&i| (previous[i].label.clone(), previous[i].text.clone()))
+                        .collect();
+                    avro::check(&new.text, &same, pairwise(l))
+                        .map_err(avro_error)?
+                        .compatible
                 }
                 Err(_) => report.compatible,
             };
@@ -434,7 +522,12 @@ impl KafkaMcp {
                 ));
             }
             if let Some(r) = out.registry.as_mut() {
-                r.verdict = Some(RegistryVerdictOut { is_compatible, messages, local_compatible, agrees_with_local: agrees });
+                r.verdict = Some(RegistryVerdictOut {
+                    is_compatible,
+                    messages,
+                    local_compatible,
+                    agrees_with_local: agrees,
+                });
             }
         }
         if let (Some(r), Some((l, _))) = (out.registry.as_mut(), level) {
@@ -450,16 +543,27 @@ impl KafkaMcp {
                 "no Schema Registry is configured: add [server.schema_registry] url = \"http://host:8081\" to the config file, or send the previous versions inline with `previous`.",
             ));
         };
-        Ok(Registry::new(cfg, Duration::from_millis(self.config().timeout_ms))?)
+        Ok(Registry::new(
+            cfg,
+            Duration::from_millis(self.config().timeout_ms),
+        )?)
     }
 
     async fn new_schema(&self, input: &SchemaValidateInput) -> Result<Labeled, ToolError> {
         let new = match (&input.schema, &input.schema_file) {
             (Some(_), Some(_)) => {
-                return Err(ToolError::invalid("send either `schema` or `schema_file`, not both."));
+                return Err(ToolError::invalid(
+                    "send either `schema` or `schema_file`, not both.",
+                ));
             }
-            (Some(v), None) => Labeled { label: "schema".into(), text: inline_text(v) },
-            (None, Some(f)) => Labeled { label: format!("schema_file {f}"), text: self.read_schema_file(f).await? },
+            (Some(v), None) => Labeled {
+                label: "schema".into(),
+                text: inline_text(v),
+            },
+            (None, Some(f)) => Labeled {
+                label: format!("schema_file {f}"),
+                text: self.read_schema_file(f).await?,
+            },
             (None, None) => {
                 return Err(ToolError::invalid(
                     "no schema: send `schema` (Avro JSON text or object, e.g. {\"type\": \"record\", \"name\": \"Order\", \"fields\": []}) or `schema_file` (a path under schema_dir).",
@@ -482,17 +586,25 @@ impl KafkaMcp {
         let previous = if let Some(list) = &input.previous {
             list.iter()
                 .enumerate()
-                .map(|(i, v)| Labeled { label: format!("version {}", i + 1), text: inline_text(v) })
+                .map(|(i, v)| Labeled {
+                    label: format!("version {}", i + 1),
+                    text: inline_text(v),
+                })
                 .collect()
         } else if let Some(files) = &input.previous_files {
             let mut v = Vec::with_capacity(files.len());
             for f in files {
-                v.push(Labeled { label: f.clone(), text: self.read_schema_file(f).await? });
+                v.push(Labeled {
+                    label: f.clone(),
+                    text: self.read_schema_file(f).await?,
+                });
             }
             v
         } else if let Some(subject) = &input.subject {
             let want_all = all || mode.is_some_and(Mode::transitive);
-            return self.from_subject(subject, input.versions.as_deref(), want_all, out).await;
+            return self
+                .subject_versions(subject, input.versions.as_deref(), want_all, out)
+                .await;
         } else {
             Vec::new()
         };
@@ -502,7 +614,7 @@ impl KafkaMcp {
         Ok((previous, Vec::new()))
     }
 
-    async fn from_subject(
+    async fn subject_versions(
         &self,
         subject: &str,
         versions: Option<&[i32]>,
@@ -545,7 +657,10 @@ impl KafkaMcp {
         }
         let mut fetched = Vec::with_capacity(chosen.len());
         for batch in chosen.chunks(4) {
-            let calls: Vec<_> = batch.iter().map(|&v| registry.schema(subject, VersionRef::Number(v))).collect();
+            let calls: Vec<_> = batch
+                .iter()
+                .map(|&v| registry.schema(subject, VersionRef::Number(v)))
+                .collect();
             fetched.extend(futures::future::try_join_all(calls).await?);
         }
         let mut previous = Vec::with_capacity(fetched.len());
@@ -562,9 +677,17 @@ impl KafkaMcp {
                     s.version, s.references
                 ));
             }
-            previous.push(Labeled { label: format!("version {}", s.version), text: s.schema });
+            previous.push(Labeled {
+                label: format!("version {}", s.version),
+                text: s.schema,
+            });
         }
-        out.registry = Some(RegistryOut { subject: subject.to_string(), versions: chosen.clone(), level: None, verdict: None });
+        out.registry = Some(RegistryOut {
+            subject: subject.to_string(),
+            versions: chosen.clone(),
+            level: None,
+            verdict: None,
+        });
         Ok((previous, chosen))
     }
 
@@ -593,7 +716,11 @@ impl KafkaMcp {
                     root.display()
                 )));
             }
-            Err(e) => return Err(ToolError::unavailable(format!("cannot open schema file {rel:?}: {e}."))),
+            Err(e) => {
+                return Err(ToolError::unavailable(format!(
+                    "cannot open schema file {rel:?}: {e}."
+                )))
+            }
         };
         if !real.starts_with(&root) {
             return Err(ToolError::refused(format!(
@@ -601,11 +728,13 @@ impl KafkaMcp {
                 root.display()
             )));
         }
-        let meta = tokio::fs::metadata(&real)
-            .await
-            .map_err(|e| ToolError::unavailable(format!("cannot open schema file {rel:?}: {e}.")))?;
+        let meta = tokio::fs::metadata(&real).await.map_err(|e| {
+            ToolError::unavailable(format!("cannot open schema file {rel:?}: {e}."))
+        })?;
         if !meta.is_file() {
-            return Err(ToolError::invalid(format!("{rel:?} is not a file under schema_dir; name a schema file (.avsc).")));
+            return Err(ToolError::invalid(format!(
+                "{rel:?} is not a file under schema_dir; name a schema file (.avsc)."
+            )));
         }
         if meta.len() > MAX_FILE_BYTES {
             return Err(ToolError::invalid(format!(
@@ -613,18 +742,25 @@ impl KafkaMcp {
                 meta.len()
             )));
         }
-        let bytes = tokio::fs::read(&real)
-            .await
-            .map_err(|e| ToolError::unavailable(format!("cannot read schema file {rel:?}: {e}.")))?;
-        String::from_utf8(bytes)
-            .map_err(|_| ToolError::invalid(format!("schema file {rel:?} is not UTF-8 text; an .avsc file holds JSON.")))
+        let bytes = tokio::fs::read(&real).await.map_err(|e| {
+            ToolError::unavailable(format!("cannot read schema file {rel:?}: {e}."))
+        })?;
+        String::from_utf8(bytes).map_err(|_| {
+            ToolError::invalid(format!(
+                "schema file {rel:?} is not UTF-8 text; an .avsc file holds JSON."
+            ))
+        })
     }
 }
 
 /// The previous versions come from one source; `versions` only with `subject`. Checked before
 /// any I/O.
 fn check_sources(input: &SchemaValidateInput) -> Result<(), ToolError> {
-    let sources = [input.previous.is_some(), input.previous_files.is_some(), input.subject.is_some()];
+    let sources = [
+        input.previous.is_some(),
+        input.previous_files.is_some(),
+        input.subject.is_some(),
+    ];
     if sources.iter().filter(|s| **s).count() > 1 {
         return Err(ToolError::invalid(
             "send previous versions from one source only: `previous` (inline), `previous_files`, or `subject`.",
@@ -639,7 +775,10 @@ fn check_sources(input: &SchemaValidateInput) -> Result<(), ToolError> {
 }
 
 fn pairs(previous: &[Labeled]) -> Vec<(String, String)> {
-    previous.iter().map(|p| (p.label.clone(), p.text.clone())).collect()
+    previous
+        .iter()
+        .map(|p| (p.label.clone(), p.text.clone()))
+        .collect()
 }
 
 /// Malformed JSON is a tool error (there is no schema to report on); JSON that is not Avro is
@@ -668,22 +807,45 @@ mod tests {
     #[test]
     fn inline_forms() {
         assert_eq!(inline_text(&Value::String("null".into())), "\"null\"");
-        assert_eq!(inline_text(&Value::String(" com.acme.Order ".into())), "\"com.acme.Order\"");
+        assert_eq!(
+            inline_text(&Value::String(" com.acme.Order ".into())),
+            "\"com.acme.Order\""
+        );
         assert_eq!(inline_text(&Value::String("\"int\"".into())), "\"int\"");
-        assert_eq!(inline_text(&Value::String("{\"type\":\"int\"}".into())), "{\"type\":\"int\"}");
+        assert_eq!(
+            inline_text(&Value::String("{\"type\":\"int\"}".into())),
+            "{\"type\":\"int\"}"
+        );
         assert_eq!(inline_text(&Value::String("42".into())), "42");
-        assert_eq!(inline_text(&serde_json::json!({"type": "long"})), "{\"type\":\"long\"}");
-        assert_eq!(inline_text(&serde_json::json!(["null", "int"])), "[\"null\",\"int\"]");
+        assert_eq!(
+            inline_text(&serde_json::json!({"type": "long"})),
+            "{\"type\":\"long\"}"
+        );
+        assert_eq!(
+            inline_text(&serde_json::json!(["null", "int"])),
+            "[\"null\",\"int\"]"
+        );
     }
 
     #[test]
     fn paths_must_stay_inside() {
-        assert_eq!(relative_inside("a/b.avsc").unwrap(), PathBuf::from("a/b.avsc"));
-        assert_eq!(relative_inside("./a.avsc").unwrap(), PathBuf::from("a.avsc"));
+        assert_eq!(
+            relative_inside("a/b.avsc").unwrap(),
+            PathBuf::from("a/b.avsc")
+        );
+        assert_eq!(
+            relative_inside("./a.avsc").unwrap(),
+            PathBuf::from("a.avsc")
+        );
         assert!(relative_inside("../etc/passwd").unwrap_err().contains(".."));
         assert!(relative_inside("a/../../b").unwrap_err().contains(".."));
-        assert!(relative_inside("a/../b").is_err(), "any `..` is refused, even one that stays inside");
-        assert!(relative_inside("/etc/passwd").unwrap_err().contains("absolute"));
+        assert!(
+            relative_inside("a/../b").is_err(),
+            "any `..` is refused, even one that stays inside"
+        );
+        assert!(relative_inside("/etc/passwd")
+            .unwrap_err()
+            .contains("absolute"));
         assert!(relative_inside("").is_err());
         assert!(relative_inside(".").is_err());
     }
@@ -698,9 +860,21 @@ mod tests {
 
     #[test]
     fn malformed_json_names_the_input_and_what_to_send() {
-        let e = require_json(&Labeled { label: "version 2".into(), text: "{\"type\": ".into() }).unwrap_err();
-        assert!(e.message.starts_with("version 2 is not JSON ("), "{}", e.message);
+        let e = require_json(&Labeled {
+            label: "version 2".into(),
+            text: "{\"type\": ".into(),
+        })
+        .unwrap_err();
+        assert!(
+            e.message.starts_with("version 2 is not JSON ("),
+            "{}",
+            e.message
+        );
         assert!(e.message.contains("Send an Avro schema"), "{}", e.message);
-        assert!(require_json(&Labeled { label: "x".into(), text: "42".into() }).is_ok());
+        assert!(require_json(&Labeled {
+            label: "x".into(),
+            text: "42".into()
+        })
+        .is_ok());
     }
 }

@@ -33,7 +33,14 @@ pub fn bootstrap() -> Option<String> {
 
 /// A unique name for a test resource: `it-<test>-<random>`.
 pub fn unique(test: &str) -> String {
-    format!("it-{test}-{}", uuid::Uuid::new_v4().simple().to_string().get(..8).unwrap_or("x"))
+    format!(
+        "it-{test}-{}",
+        uuid::Uuid::new_v4()
+            .simple()
+            .to_string()
+            .get(..8)
+            .unwrap_or("x")
+    )
 }
 
 /// A server process spoken to over stdio with raw JSON-RPC lines.
@@ -89,7 +96,14 @@ impl Stdio {
                 }
             }
         });
-        Stdio { child, stdin, lines: rx, seen: Vec::new(), next_id: 1, notifications: Vec::new() }
+        Stdio {
+            child,
+            stdin,
+            lines: rx,
+            seen: Vec::new(),
+            next_id: 1,
+            notifications: Vec::new(),
+        }
     }
 
     fn piped_() -> std::process::Stdio {
@@ -112,7 +126,9 @@ impl Stdio {
     pub fn request(&mut self, method: &str, params: Value) -> Value {
         let id = self.next_id;
         self.next_id += 1;
-        self.send_raw(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}).to_string());
+        self.send_raw(
+            &json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}).to_string(),
+        );
         self.wait_for(id, Duration::from_secs(60))
     }
 
@@ -121,10 +137,16 @@ impl Stdio {
         let deadline = Instant::now() + limit;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
-            let line = self.lines.recv_timeout(left).unwrap_or_else(|_| panic!("no response to request {id} within {limit:?}"));
+            let line = self
+                .lines
+                .recv_timeout(left)
+                .unwrap_or_else(|_| panic!("no response to request {id} within {limit:?}"));
             self.seen.push(line.clone());
-            let v: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("stdout line is not JSON ({e}): {line}"));
-            if v.get("id") == Some(&json!(id)) && (v.get("result").is_some() || v.get("error").is_some()) {
+            let v: Value = serde_json::from_str(&line)
+                .unwrap_or_else(|e| panic!("stdout line is not JSON ({e}): {line}"));
+            if v.get("id") == Some(&json!(id))
+                && (v.get("result").is_some() || v.get("error").is_some())
+            {
                 return v;
             }
             if v.get("method").is_some() && v.get("id").is_none() {
@@ -136,13 +158,16 @@ impl Stdio {
     /// Calls a tool; returns the `result` object (with `isError`).
     pub fn call(&mut self, tool: &str, args: Value) -> Value {
         let r = self.request("tools/call", json!({"name": tool, "arguments": args}));
-        r.get("result").cloned().unwrap_or_else(|| panic!("tools/call {tool} protocol error: {r}"))
+        r.get("result")
+            .cloned()
+            .unwrap_or_else(|| panic!("tools/call {tool} protocol error: {r}"))
     }
 
     /// Every line seen on stdout is a JSON-RPC 2.0 message.
     pub fn assert_pure_stdout(&self) {
         for l in &self.seen {
-            let v: Value = serde_json::from_str(l).unwrap_or_else(|_| panic!("non-JSON on stdout: {l}"));
+            let v: Value =
+                serde_json::from_str(l).unwrap_or_else(|_| panic!("non-JSON on stdout: {l}"));
             assert_eq!(v["jsonrpc"], "2.0", "not JSON-RPC: {l}");
         }
     }
@@ -157,7 +182,10 @@ impl Drop for Stdio {
 
 /// The text of a tool result's first content block.
 pub fn text(result: &Value) -> String {
-    result["content"][0]["text"].as_str().unwrap_or_default().to_string()
+    result["content"][0]["text"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
 }
 
 /// True when the tool result is an error.
@@ -176,8 +204,11 @@ impl HttpServer {
     pub fn start(extra: &[&str], env: &[(&str, &str)]) -> HttpServer {
         let mut cmd = Command::new(bin());
         cmd.args(["serve", "--http", "127.0.0.1:0"]).args(extra);
-        cmd.stdin(std::process::Stdio::null()).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::piped());
-        cmd.env_remove("KAFKA_BOOTSTRAP_SERVERS").env_remove("KAFKA_MCP_TOKEN");
+        cmd.stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped());
+        cmd.env_remove("KAFKA_BOOTSTRAP_SERVERS")
+            .env_remove("KAFKA_MCP_TOKEN");
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -196,7 +227,9 @@ impl HttpServer {
                 eprintln!("[server] {line}");
             }
         });
-        let addr = rx.recv_timeout(Duration::from_secs(20)).expect("server did not report its address");
+        let addr = rx
+            .recv_timeout(Duration::from_secs(20))
+            .expect("server did not report its address");
         HttpServer { child, addr }
     }
 }
@@ -219,7 +252,10 @@ pub struct HttpResponse {
 impl HttpResponse {
     /// A header value (case-insensitive name).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     /// JSON-RPC messages in the body: the body itself, or the `data:` lines of an SSE stream.
@@ -236,10 +272,19 @@ impl HttpResponse {
 }
 
 /// Sends one HTTP request with `Connection: close` and reads the whole response.
-pub fn http(addr: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> HttpResponse {
+pub fn http(
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> HttpResponse {
     let mut s = TcpStream::connect(addr).expect("connect");
     s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
-    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+    let mut req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
     for (k, v) in headers {
         req.push_str(&format!("{k}: {v}\r\n"));
     }
@@ -255,21 +300,37 @@ fn parse_response(raw: &[u8]) -> HttpResponse {
     let text = String::from_utf8_lossy(raw).to_string();
     let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
     let mut lines = head.lines();
-    let status = lines.next().and_then(|l| l.split_whitespace().nth(1)).and_then(|c| c.parse().ok()).unwrap_or(0);
+    let status = lines
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
     let headers: Vec<(String, String)> = lines
         .filter_map(|l| l.split_once(':'))
         .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
         .collect();
-    let chunked = headers.iter().any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"));
-    let body = if chunked { dechunk(body) } else { body.to_string() };
-    HttpResponse { status, headers, body }
+    let chunked = headers
+        .iter()
+        .any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"));
+    let body = if chunked {
+        dechunk(body)
+    } else {
+        body.to_string()
+    };
+    HttpResponse {
+        status,
+        headers,
+        body,
+    }
 }
 
 fn dechunk(body: &str) -> String {
     let mut out = String::new();
     let mut rest = body;
     while let Some((size, after)) = rest.split_once("\r\n") {
-        let Ok(n) = usize::from_str_radix(size.trim(), 16) else { break };
+        let Ok(n) = usize::from_str_radix(size.trim(), 16) else {
+            break;
+        };
         if n == 0 || after.len() < n {
             out.push_str(&after[..after.len().min(n)]);
             break;
@@ -291,7 +352,12 @@ pub struct McpHttp {
 impl McpHttp {
     /// Initializes a session.
     pub fn connect(addr: &str, token: Option<&str>) -> McpHttp {
-        let mut c = McpHttp { addr: addr.to_string(), token: token.map(str::to_string), session: None, next_id: 1 };
+        let mut c = McpHttp {
+            addr: addr.to_string(),
+            token: token.map(str::to_string),
+            session: None,
+            next_id: 1,
+        };
         let r = c.post(&json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
             "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "it", "version": "0"}}}));
         assert_eq!(r.status, 200, "initialize: {r:?}");
@@ -328,5 +394,114 @@ impl McpHttp {
             .into_iter()
             .find(|m| m.get("id") == Some(&json!(id)))
             .unwrap_or_else(|| panic!("no response for {method} in {:?}", r.body))
+    }
+}
+
+/// Direct Kafka access for setting up and checking broker tests (never through kafka-mcp).
+pub mod kafka {
+    use std::time::Duration;
+
+    use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+    use rdkafka::client::DefaultClientContext;
+    use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
+    use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
+    use rdkafka::{ClientConfig, Offset, TopicPartitionList};
+
+    fn cfg(b: &str) -> ClientConfig {
+        let mut c = ClientConfig::new();
+        c.set("bootstrap.servers", b);
+        c
+    }
+
+    fn rt() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
+    }
+
+    /// Creates a topic (RF 1) with configs.
+    pub fn create_topic(b: &str, name: &str, partitions: i32, configs: &[(&str, &str)]) {
+        let admin: AdminClient<DefaultClientContext> = cfg(b).create().unwrap();
+        let mut t = NewTopic::new(name, partitions, TopicReplication::Fixed(1));
+        for (k, v) in configs {
+            t = t.set(k, v);
+        }
+        let r = rt().block_on(admin.create_topics([&t], &AdminOptions::new())).unwrap();
+        for x in r {
+            x.unwrap_or_else(|(t, e)| panic!("create {t}: {e}"));
+        }
+        std::thread::sleep(Duration::from_millis(300));
+    }
+
+    /// Produces `n` records (keyed `k-<i % keys>` when `keys > 0`, else keyless) with JSON values.
+    pub fn produce(b: &str, topic: &str, n: usize, keys: usize) {
+        let p: BaseProducer = cfg(b).set("linger.ms", "5").create().unwrap();
+        for i in 0..n {
+            let key = format!("k-{}", i % keys.max(1));
+            let value = format!("{{\"i\":{i}}}");
+            let mut rec = BaseRecord::to(topic).payload(&value);
+            if keys > 0 {
+                rec = rec.key(&key);
+            }
+            while let Err((e, r)) = p.send(rec) {
+                assert_eq!(e.rdkafka_error_code(), Some(rdkafka::types::RDKafkaErrorCode::QueueFull), "{e}");
+                p.poll(Duration::from_millis(20));
+                rec = r;
+            }
+            p.poll(Duration::ZERO);
+        }
+        p.flush(Duration::from_secs(30)).unwrap();
+    }
+
+    /// Commits explicit offsets for a group (without joining it).
+    pub fn commit(b: &str, group: &str, topic: &str, offsets: &[(i32, i64)]) {
+        let c: BaseConsumer = cfg(b).set("group.id", group).set("enable.auto.commit", "false").create().unwrap();
+        let mut tpl = TopicPartitionList::new();
+        for (p, o) in offsets {
+            tpl.add_partition_offset(topic, *p, Offset::Offset(*o)).unwrap();
+        }
+        c.commit(&tpl, CommitMode::Sync).unwrap();
+    }
+
+    /// A group's committed offsets on `topic` partitions 0..n (None = no commit).
+    pub fn committed(b: &str, group: &str, topic: &str, n: i32) -> Vec<Option<i64>> {
+        let c: BaseConsumer = cfg(b).set("group.id", group).set("enable.auto.commit", "false").create().unwrap();
+        let mut tpl = TopicPartitionList::new();
+        for p in 0..n {
+            tpl.add_partition(topic, p);
+        }
+        let got = c.committed_offsets(tpl, Duration::from_secs(10)).unwrap();
+        (0..n)
+            .map(|p| match got.find_partition(topic, p).map(|e| e.offset()) {
+                Some(Offset::Offset(o)) => Some(o),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Topic names on the broker.
+    pub fn topics(b: &str) -> Vec<String> {
+        let c: BaseConsumer = cfg(b).create().unwrap();
+        let m = c.fetch_metadata(None, Duration::from_secs(10)).unwrap();
+        m.topics().iter().map(|t| t.name().to_string()).collect()
+    }
+
+    /// Partition count of a topic (0 when absent).
+    pub fn partitions(b: &str, topic: &str) -> usize {
+        let c: BaseConsumer = cfg(b).create().unwrap();
+        let m = c.fetch_metadata(Some(topic), Duration::from_secs(10)).unwrap();
+        m.topics().first().map(|t| t.partitions().len()).unwrap_or(0)
+    }
+
+    /// (low, high) watermarks of a partition.
+    pub fn watermarks(b: &str, topic: &str, p: i32) -> (i64, i64) {
+        let c: BaseConsumer = cfg(b).create().unwrap();
+        c.fetch_watermarks(topic, p, Duration::from_secs(10)).unwrap()
+    }
+
+    /// Consumer group ids on the broker.
+    pub fn groups(b: &str) -> Vec<String> {
+        let c: BaseConsumer = cfg(b).create().unwrap();
+        c.fetch_group_list(None, Duration::from_secs(10))
+            .map(|l| l.groups().iter().map(|g| g.name().to_string()).collect())
+            .unwrap_or_default()
     }
 }
