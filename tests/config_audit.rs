@@ -291,7 +291,10 @@ fn rt() -> tokio::runtime::Runtime {
         .unwrap()
 }
 
-fn create(bootstrap: &str, topics: &[(String, i32, Vec<(&'static str, &'static str)>)]) {
+/// A topic to create: name, partitions, configs.
+type TopicSpec = (String, i32, Vec<(&'static str, &'static str)>);
+
+fn create(bootstrap: &str, topics: &[TopicSpec]) {
     let a = admin(bootstrap);
     let new: Vec<NewTopic> = topics
         .iter()
@@ -460,7 +463,7 @@ fn plant(test: &str) -> Vec<Planted> {
 }
 
 fn create_planted(b: &str, planted: &[Planted]) -> bool {
-    let specs: Vec<(String, i32, Vec<(&'static str, &'static str)>)> = planted
+    let specs: Vec<TopicSpec> = planted
         .iter()
         .map(|p| (p.topic.clone(), 1, p.configs.clone()))
         .collect();

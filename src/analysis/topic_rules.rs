@@ -1189,6 +1189,8 @@ pub struct GroupOnTopic {
     /// Partitions on which it has a committed offset.
     pub partitions_committed: usize,
     /// Records it has not read yet that the change removes (sum over its partitions).
+    #[serde(serialize_with = "offset_str")]
+    #[schemars(with = "String")]
     pub unread_messages_lost: i64,
 }
 
@@ -1201,6 +1203,8 @@ pub struct DeleteTopicImpact {
     pub partitions: usize,
     /// Records deleted: Σ(end − log start) over partitions. Counts offsets, so on compacted or
     /// transactional topics it is an upper bound.
+    #[serde(serialize_with = "offset_str")]
+    #[schemars(with = "String")]
     pub messages_lost: i64,
     /// Bytes deleted, one replica's worth (Σ size); multiply by the replication factor for disk
     /// freed. `null` when the size of any partition is unknown.
@@ -1354,6 +1358,8 @@ pub struct PartitionPurge {
     #[schemars(with = "String")]
     pub before_offset: i64,
     /// Records deleted: max(0, before_offset − log_start_offset).
+    #[serde(serialize_with = "offset_str")]
+    #[schemars(with = "String")]
     pub messages_removed: i64,
     /// The earliest offset afterwards.
     #[serde(serialize_with = "offset_str")]
@@ -1369,6 +1375,8 @@ pub struct PurgeImpact {
     /// One row per purged partition, by partition id.
     pub partitions: Vec<PartitionPurge>,
     /// Records deleted over all partitions.
+    #[serde(serialize_with = "offset_str")]
+    #[schemars(with = "String")]
     pub messages_removed_total: i64,
     /// Groups whose committed offset falls below the new start: they lose the records counted here
     /// unread, and their next fetch resets by `auto.offset.reset`.

@@ -68,7 +68,14 @@ pub fn from_metadata(m: &Metadata) -> (Vec<BrokerSnapshot>, Vec<TopicSnapshot>) 
 /// Translates an rdkafka error into a shell error for `what`.
 pub fn translate(cluster: &Cluster, what: &str, e: rdkafka::error::KafkaError) -> Error {
     use rdkafka::types::RDKafkaErrorCode as C;
-    match e.rdkafka_error_code() {
+    let code = match &e {
+        rdkafka::error::KafkaError::AdminOp(code) => Some(*code),
+        other => other.rdkafka_error_code(),
+    };
+    if let Some(c @ (C::UnsupportedFeature | C::UnsupportedVersion)) = code {
+        return Error::Unsupported { what: what.to_string(), detail: format!("{}: {c}", ffi_name(c)) };
+    }
+    match code {
         Some(C::OperationTimedOut) | Some(C::AllBrokersDown) | Some(C::BrokerTransportFailure) | Some(C::RequestTimedOut) => {
             cluster.deadline_error(what)
         }
