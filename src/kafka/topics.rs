@@ -84,14 +84,15 @@ pub async fn create_partitions(cluster: &Arc<Cluster>, name: &str, total: usize,
         .map_err(|_| cluster.deadline_error("CreatePartitions"))?
         .map_err(|e| match translate(cluster, "CreatePartitions", e) {
             Error::Broker { name, message, .. } if name.contains("UNSUPPORTED") || name == "INVALID_REQUEST" => Error::Unsupported {
-                what: "CreatePartitions (adding partitions)".into(),
+                what: "adding partitions (CreatePartitions)".into(),
                 detail: format!("{name}: {message}"),
             },
+            Error::Unsupported { detail, .. } => Error::Unsupported { what: "adding partitions (CreatePartitions)".into(), detail },
             other => other,
         })?;
     match r.into_iter().next() {
         Some(Err((t, code))) => Err(match topic_error("CreatePartitions", &t, code) {
-            Error::Unsupported { detail, .. } => Error::Unsupported { what: "CreatePartitions (adding partitions)".into(), detail },
+            Error::Unsupported { detail, .. } => Error::Unsupported { what: "adding partitions (CreatePartitions)".into(), detail },
             e => e,
         }),
         _ => Ok(()),
