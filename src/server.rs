@@ -65,6 +65,14 @@ impl KafkaMcp {
         if state.config.allow_writes {
             tool_router = tool_router + Self::apply_change_router();
         }
+        for route in tool_router.map.values_mut() {
+            let input = crate::schema::lean_input(&serde_json::Value::Object((*route.attr.input_schema).clone()));
+            route.attr.input_schema = Arc::new(input.as_object().cloned().unwrap_or_default());
+            if let Some(out) = &route.attr.output_schema {
+                let lean = crate::schema::lean_output(&serde_json::Value::Object((**out).clone()));
+                route.attr.output_schema = Some(Arc::new(lean.as_object().cloned().unwrap_or_default()));
+            }
+        }
         KafkaMcp { state, tool_router }
     }
 

@@ -55,12 +55,10 @@ impl Summary for ApplyChangeOutput {
 
 #[tool_router(router = apply_change_router, vis = "pub(crate)")]
 impl KafkaMcp {
-    /// Apply a plan made by topic_manage or consumer_groups (plan_* actions): pass its plan_id and
-    /// confirm = the topic or group it changes. Re-checks the plan (not expired, made by this
-    /// server, target unchanged since planning) before writing. Only present when writes are
-    /// enabled.
+    /// Apply a plan_id from a plan_* action; confirm = the topic or group it changes. Re-checks the
+    /// plan (unexpired, target unchanged) before writing.
     #[tool(
-        annotations(title = "Apply a reviewed plan", read_only_hint = false, destructive_hint = true, idempotent_hint = false, open_world_hint = true),
+        annotations(read_only_hint = false, destructive_hint = true),
         output_schema = rmcp::handler::server::common::schema_for_output::<ApplyChangeOutput>()
     )]
     pub async fn apply_change(&self, Parameters(input): Parameters<ApplyChangeInput>, peer: Peer<RoleServer>) -> Result<Answer<ApplyChangeOutput>, ToolError> {

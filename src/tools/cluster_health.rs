@@ -292,12 +292,10 @@ fn problem_partitions(snap: &ClusterSnapshot) -> Vec<ProblemPartitionOut> {
 
 #[tool_router(router = cluster_health_router, vis = "pub(crate)")]
 impl KafkaMcp {
-    /// Is the cluster healthy? Status OK/WARN/CRIT, brokers, the real KRaft quorum leader
-    /// (DescribeQuorum; never a guessed controller), counts, and findings (offline,
-    /// under-replicated, under/at-min-ISR, missing brokers, skew, quorum lag), each with
-    /// evidence and an exact remediation. Read-only.
+    /// Is the cluster healthy? Status OK/WARN/CRIT, brokers, the real KRaft quorum leader (never a
+    /// guessed controller), counts, and findings with evidence and an exact fix. Read-only.
     #[tool(
-        annotations(title = "Cluster health", read_only_hint = true, open_world_hint = true),
+        annotations(read_only_hint = true),
         output_schema = rmcp::handler::server::common::schema_for_output::<ClusterHealthOutput>()
     )]
     pub async fn cluster_health(

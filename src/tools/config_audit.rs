@@ -533,15 +533,11 @@ fn validate(input: &ConfigAuditInput) -> Result<Option<AuditScope>, ToolError> {
 
 #[tool_router(router = config_audit_router, vis = "pub(crate)")]
 impl KafkaMcp {
-    /// Audit configs against Kafka best practices. scope=cluster: every broker's configs and every
-    /// topic (glob filter); scope=topic: named topics; scope=client: an inline producer/consumer
-    /// config (no cluster needed). Evaluates effective values with their source (topic override,
-    /// dynamic/static broker config, default; retention units normalised). Each finding: rule id,
-    /// severity, evidence, and a fix runnable as written (kafka-configs.sh command +
-    /// IncrementalAlterConfigs op, or the client property). Counts by severity, top 5, paged
-    /// details, notes on what could not be read. `explain` returns a rule's rationale. Read-only.
+    /// Audit configs against Kafka best practices: scope=cluster (brokers + topics), topic, or client
+    /// (inline producer/consumer properties). Findings: rule id, severity, effective value + source,
+    /// and a fix runnable as written. `explain` gives a rule's rationale. Read-only.
     #[tool(
-        annotations(title = "Config audit", read_only_hint = true, open_world_hint = true),
+        annotations(read_only_hint = true),
         output_schema = rmcp::handler::server::common::schema_for_output::<ConfigAuditOutput>()
     )]
     pub async fn config_audit(

@@ -405,14 +405,11 @@ fn hints(d: Option<&GroupDescription>, gl: &GroupLag) -> Vec<Finding> {
 
 #[tool_router(router = consumer_groups_router, vis = "pub(crate)")]
 impl KafkaMcp {
-    /// Consumer groups and lag ("why is billing behind?"). Actions: list (state/type/members;
-    /// with_lag adds total lag, worst partition; sort=lag), describe (members, assignments,
-    /// coordinator, assignor), lag (committed/log start/log end/lag per partition; never-committed
-    /// partitions show committed null, not lag 0), evaluate (Burrow verdict OK/WARN/STALL/STOP/
-    /// REWIND + trend and catch-up time; sample_seconds samples first), plan_reset_offsets /
-    /// plan_delete_group (inactive groups only; returns a plan_id for apply_change). Never commits.
+    /// Consumer groups and lag: list (with_lag, sort=lag), describe (members, assignments), lag (per
+    /// partition; never committed = null, not 0), evaluate (Burrow verdict + trend; sample_seconds),
+    /// plan_reset_offsets / plan_delete_group (inactive groups) for apply_change. Never commits.
     #[tool(
-        annotations(title = "Consumer groups and lag", read_only_hint = true, open_world_hint = true),
+        annotations(read_only_hint = true),
         output_schema = rmcp::handler::server::common::schema_for_output::<ConsumerGroupsOutput>()
     )]
     pub async fn consumer_groups(

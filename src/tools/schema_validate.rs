@@ -337,13 +337,11 @@ fn avro_error(e: AvroError) -> ToolError {
 
 #[tool_router(router = schema_validate_router, vis = "pub(crate)")]
 impl KafkaMcp {
-    /// Avro schema checks. validate: every problem with its path, Parsing Canonical Form and
-    /// Rabin fingerprint. check: is a new schema compatible with previous versions under a
-    /// Schema Registry mode (non-transitive: latest only; transitive: all)? Every
-    /// incompatibility with direction, path, kind and fix. modes: which of the seven modes the
-    /// change satisfies. Versions inline, from files, or from a registry subject. Read-only.
+    /// Avro schemas. validate: every problem with its path + canonical form + fingerprint. check: is
+    /// a new schema compatible with earlier versions under a mode (every incompatibility with path and
+    /// fix)? modes: which modes a change satisfies. Versions inline, from files or a registry subject.
     #[tool(
-        annotations(title = "Avro schema validate / compatibility", read_only_hint = true, open_world_hint = true),
+        annotations(read_only_hint = true),
         output_schema = rmcp::handler::server::common::schema_for_output::<SchemaValidateOutput>()
     )]
     pub async fn schema_validate(

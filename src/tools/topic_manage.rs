@@ -364,14 +364,11 @@ fn notes_text(notes: &[PlanNote]) -> Vec<String> {
 
 #[tool_router(router = topic_manage_router, vis = "pub(crate)")]
 impl KafkaMcp {
-    /// Topics: list (paged, glob filter), describe (id, partitions with leader/replicas/ISR/
-    /// offline replicas and offsets, configs with source, health note), peek (last/first N
-    /// records or from an offset/timestamp; never joins a group or commits), and plans —
-    /// plan_create, plan_alter_configs, plan_add_partitions, plan_delete, plan_purge — validated
-    /// locally and by the broker (validate_only), returning a plan_id + impact for apply_change.
-    /// Never writes.
+    /// Topics. Reads: list, describe (partitions, offsets, configs, health), peek (records; never joins
+    /// a group). Changes are plans: plan_create, plan_alter_configs, plan_add_partitions, plan_delete,
+    /// plan_purge return plan_id + impact for apply_change.
     #[tool(
-        annotations(title = "Topics: inspect and plan changes", read_only_hint = true, open_world_hint = true),
+        annotations(read_only_hint = true),
         output_schema = rmcp::handler::server::common::schema_for_output::<TopicManageOutput>()
     )]
     pub async fn topic_manage(&self, Parameters(input): Parameters<TopicManageInput>) -> Result<Answer<TopicManageOutput>, ToolError> {

@@ -1,0 +1,244 @@
+//! Lean tool schemas: the whole `tools/list` answer must fit an agent's context cheaply
+//! (budget ~12 KB). schemars emits `$defs`, `oneOf` of documented constants for enums, formats
+//! and titles; this module inlines references, turns documented enums into plain `enum` lists
+//! (the field's own doc lists the choices), drops noise, and makes output schemas shallow: the
+//! top-level fields with their types and a one-line description — structured content still
+//! validates against them. Pure: JSON in, JSON out.
+
+use serde_json::{Map, Value};
+
+/// Input schemas: inline `$ref`s, plain enums, no formats/titles, short descriptions.
+pub fn lean_input(schema: &Value) -> Value {
+    let defs = schema.get("$defs").cloned().unwrap_or(Value::Null);
+    let mut v = inline(schema, &defs, 0);
+    if let Value::Object(o) = &mut v {
+        o.remove("$defs");
+        o.remove("$schema");
+        o.remove("title");
+    }
+    v
+}
+
+/// Output schemas: top-level properties only, each with its JSON type (and enum values);
+/// nested structure is left open (`object` / `array`). The tool description says what the
+/// answer holds; field names are self-explanatory.
+pub fn lean_output(schema: &Value) -> Value {
+    let defs = schema.get("$defs").cloned().unwrap_or(Value::Null);
+    let full = inline(schema, &defs, 0);
+    let mut props = Map::new();
+    if let Some(p) = full.get("properties").and_then(Value::as_object) {
+        for (k, v) in p {
+            let mut out = Map::new();
+            if let Some(t) = v.get("type") {
+                out.insert("type".into(), t.clone());
+            } else if v.get("enum").is_some() {
+                out.insert("type".into(), "string".into());
+            }
+            if let Some(e) = v.get("enum") {
+                out.insert("enum".into(), e.clone());
+            }
+            props.insert(k.clone(), Value::Object(out));
+        }
+    }
+    let mut o = Map::new();
+    o.insert("type".into(), "object".into());
+    o.insert("properties".into(), Value::Object(props));
+    if let Some(r) = full.get("required") {
+        o.insert("required".into(), r.clone());
+    }
+    Value::Object(o)
+}
+
+fn is_empty(v: &Value) -> bool {
+    match v {
+        Value::Null | Value::Bool(false) => true,
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.is_empty(),
+        Value::String(s) => s.is_empty(),
+        _ => false,
+    }
+}
+
+/// The same words for the fields every tool shares, so they cost little.
+fn shared_description(name: &str) -> Option<&'static str> {
+    match name {
+        "cluster" => Some("Configured cluster; omit for the default."),
+        "limit" => Some("Page size (max 500)."),
+        "cursor" => Some("next_cursor from the previous page."),
+        _ => None,
+    }
+}
+
+fn first_sentence(d: &str) -> String {
+    let d = d.trim();
+    // The first ". " that ends a sentence (not "e.g. " / "i.e. ").
+    let mut cut = d.len();
+    let mut from = 0;
+    while let Some(i) = d[from..].find(". ") {
+        let at = from + i;
+        let before = &d[..at];
+        if before.ends_with("e.g") || before.ends_with("i.e") || before.ends_with("etc") {
+            from = at + 2;
+            continue;
+        }
+        cut = at + 1;
+        break;
+    }
+    let s = &d[..cut];
+    if s.len() > 90 {
+        let mut end = 87;
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        format!("{}…", &s[..end])
+    } else {
+        s.to_string()
+    }
+}
+
+fn inline(v: &Value, defs: &Value, depth: usize) -> Value {
+    if depth > 12 {
+        return Value::Object(Map::new());
+    }
+    match v {
+        Value::Object(o) => {
+            if let Some(r) = o.get("$ref").and_then(Value::as_str) {
+                let name = r.rsplit('/').next().unwrap_or("");
+                let mut target = defs.get(name).map(|d| inline(d, defs, depth + 1)).unwrap_or(Value::Object(Map::new()));
+                // Keep a description given next to the $ref.
+                if let (Some(d), Value::Object(t)) = (o.get("description"), &mut target) {
+                    t.insert("description".into(), d.clone());
+                }
+                return target;
+            }
+            // `oneOf` of documented constants → a plain enum.
+            if let Some(one) = o.get("oneOf").and_then(Value::as_array) {
+                let consts: Option<Vec<Value>> = one.iter().map(|x| x.get("const").cloned()).collect();
+                if let Some(c) = consts {
+                    let mut out = Map::new();
+                    out.insert("type".into(), "string".into());
+                    out.insert("enum".into(), Value::Array(c));
+                    if let Some(d) = o.get("description") {
+                        out.insert("description".into(), d.clone());
+                    }
+                    return Value::Object(out);
+                }
+            }
+            // `anyOf [X, null]` → X with null allowed.
+            if let Some(any) = o.get("anyOf").and_then(Value::as_array) {
+                if any.len() == 2 && any.iter().any(|x| x.get("type") == Some(&Value::String("null".into()))) {
+                    if let Some(other) = any.iter().find(|x| x.get("type") != Some(&Value::String("null".into()))) {
+                        let mut t = inline(other, defs, depth + 1);
+                        if let (Some(d), Value::Object(m)) = (o.get("description"), &mut t) {
+                            m.insert("description".into(), d.clone());
+                        }
+                        return t;
+                    }
+                }
+            }
+            let mut out = Map::new();
+            for (k, x) in o {
+                match k.as_str() {
+                    "$defs" | "$schema" | "title" | "format" | "additionalProperties" => {}
+                    "minimum" if x == &Value::from(0) => {}
+                    "default" if is_empty(x) => {}
+                    "description" => {
+                        out.insert(k.clone(), x.as_str().map(|s| Value::String(first_sentence(&s.replace('\n', " ")))).unwrap_or(x.clone()));
+                    }
+                    "properties" => {
+                        let props = x
+                            .as_object()
+                            .map(|p| {
+                                p.iter()
+                                    .map(|(n, s)| {
+                                        let mut v = inline(s, defs, depth + 1);
+                                        if let (Some(d), Value::Object(m)) = (shared_description(n), &mut v) {
+                                            m.insert("description".into(), d.into());
+                                        }
+                                        (n.clone(), v)
+                                    })
+                                    .collect()
+                            })
+                            .unwrap_or_default();
+                        out.insert(k.clone(), Value::Object(props));
+                    }
+                    _ => {
+                        out.insert(k.clone(), inline(x, defs, depth + 1));
+                    }
+                }
+            }
+            // `type: [T, "null"]` → T: optional fields are simply not required.
+            if let Some(Value::Array(types)) = out.get("type").cloned() {
+                let non_null: Vec<Value> = types.into_iter().filter(|t| t != "null").collect();
+                if non_null.len() == 1 {
+                    out.insert("type".into(), non_null[0].clone());
+                }
+            }
+            if out.get("default") == Some(&Value::Null) {
+                out.remove("default");
+            }
+            // A description that only lists the enum's values says nothing the enum doesn't.
+            if let (Some(Value::Array(values)), Some(Value::String(d))) = (out.get("enum"), out.get("description")) {
+                let listed = values.iter().filter_map(Value::as_str).all(|v| d.contains(v));
+                let rest = values.iter().filter_map(Value::as_str).fold(d.clone(), |acc, v| acc.replace(v, ""));
+                if listed && rest.chars().filter(|c| c.is_alphanumeric()).count() < 12 {
+                    out.remove("description");
+                }
+            }
+            Value::Object(out)
+        }
+        Value::Array(a) => Value::Array(a.iter().map(|x| inline(x, defs, depth + 1)).collect()),
+        other => other.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn inlines_refs_and_flattens_documented_enums() {
+        let s = json!({
+            "$schema": "x", "title": "In", "type": "object",
+            "properties": {
+                "action": {"$ref": "#/$defs/A", "description": "what to do"},
+                "limit": {"type": ["integer", "null"], "format": "uint", "minimum": 0},
+                "cluster": {"anyOf": [{"type": "string"}, {"type": "null"}], "description": "c"}
+            },
+            "$defs": {"A": {"oneOf": [{"const": "list", "description": "l"}, {"const": "describe", "description": "d"}]}}
+        });
+        let l = lean_input(&s);
+        assert_eq!(l["properties"]["action"], json!({"type": "string", "enum": ["list", "describe"], "description": "what to do"}));
+        assert_eq!(l["properties"]["limit"], json!({"type": "integer"}));
+        assert_eq!(l["properties"]["cluster"], json!({"type": "string", "description": "c"}));
+        assert!(l.get("$defs").is_none() && l.get("title").is_none());
+    }
+
+    #[test]
+    fn enum_descriptions_that_only_list_values_are_dropped() {
+        let s = json!({"type": "object", "properties": {
+            "action": {"type": "string", "enum": ["list", "describe"], "description": "list | describe."},
+            "from": {"type": "string", "enum": ["last", "first"], "description": "peek: where to start reading, `last` or `first`."}
+        }});
+        let l = lean_input(&s);
+        assert!(l["properties"]["action"].get("description").is_none());
+        assert!(l["properties"]["from"].get("description").is_some());
+    }
+
+    #[test]
+    fn output_keeps_top_level_types() {
+        let s = json!({
+            "type": "object", "required": ["status"],
+            "properties": {
+                "status": {"$ref": "#/$defs/S", "description": "Verdict. Long explanation."},
+                "findings": {"type": "array", "items": {"$ref": "#/$defs/F"}, "description": "All of them"}
+            },
+            "$defs": {"S": {"type": "string", "enum": ["OK", "WARN"]}, "F": {"type": "object", "properties": {"id": {"type": "string"}}}}
+        });
+        let l = lean_output(&s);
+        assert_eq!(l["properties"]["status"], json!({"type": "string", "enum": ["OK", "WARN"]}));
+        assert_eq!(l["properties"]["findings"], json!({"type": "array"}));
+        assert_eq!(l["required"], json!(["status"]));
+    }
+}
