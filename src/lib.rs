@@ -15,6 +15,7 @@ pub mod http;
 pub mod kafka;
 pub mod output;
 pub mod plans;
+pub mod resources;
 pub mod schema;
 pub mod registry;
 pub mod server;

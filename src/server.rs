@@ -6,8 +6,16 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use rmcp::handler::server::router::tool::ToolRouter;
-use rmcp::model::{Implementation, ServerCapabilities, ServerConfig};
-use rmcp::{tool_handler, ServerHandler, ServiceExt};
+use rmcp::handler::server::tool::ToolCallContext;
+#[allow(deprecated)]
+use rmcp::model::{
+    CallToolRequestParams, CallToolResponse, ErrorData, GetPromptRequestParams, GetPromptResponse, Implementation,
+    ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult, LoggingLevel, LoggingMessageNotificationParam,
+    PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse, ServerCapabilities, ServerConfig,
+    SetLevelRequestParams,
+};
+use rmcp::service::RequestContext;
+use rmcp::{tool_handler, Peer, RoleServer, ServerHandler, ServiceExt};
 
 use crate::config::Config;
 use crate::error::ToolError;
@@ -50,6 +58,9 @@ impl AppState {
 pub struct KafkaMcp {
     state: Arc<AppState>,
     tool_router: ToolRouter<KafkaMcp>,
+    /// Lowest level of MCP log notifications this session wants (`logging/setLevel`);
+    /// 4 = warning by default (0 debug … 7 emergency).
+    log_level: Arc<std::sync::atomic::AtomicU8>,
 }
 
 /// What the server tells the agent at initialize.
@@ -63,7 +74,7 @@ impl KafkaMcp {
     pub fn new(state: Arc<AppState>) -> KafkaMcp {
         let mut tool_router = Self::cluster_health_router() + Self::topic_manage_router() + Self::consumer_groups_router() + Self::config_audit_router() + Self::schema_validate_router();
         if state.config.allow_writes {
-            tool_router = tool_router + Self::apply_change_router();
+            tool_router += Self::apply_change_router();
         }
         for route in tool_router.map.values_mut() {
             let input = crate::schema::lean_input(&serde_json::Value::Object((*route.attr.input_schema).clone()));
@@ -73,7 +84,7 @@ impl KafkaMcp {
                 route.attr.output_schema = Some(Arc::new(lean.as_object().cloned().unwrap_or_default()));
             }
         }
-        KafkaMcp { state, tool_router }
+        KafkaMcp { state, tool_router, log_level: Arc::new(std::sync::atomic::AtomicU8::new(3)) }
     }
 
     /// Shared state.
@@ -115,12 +126,131 @@ impl KafkaMcp {
     }
 }
 
+#[allow(deprecated)]
+fn level_rank(l: LoggingLevel) -> u8 {
+    match l {
+        LoggingLevel::Debug => 0,
+        LoggingLevel::Info => 1,
+        LoggingLevel::Notice => 2,
+        LoggingLevel::Warning => 3,
+        LoggingLevel::Error => 4,
+        LoggingLevel::Critical => 5,
+        LoggingLevel::Alert => 6,
+        LoggingLevel::Emergency => 7,
+    }
+}
+
+impl KafkaMcp {
+    /// Sends `notes` of a tool answer (partial results, broker limitations) as MCP log
+    /// notifications at warning level, when the session wants warnings. Notes are built from
+    /// scrubbed errors: no secrets.
+    #[allow(deprecated)]
+    async fn log_notes(&self, peer: &Peer<RoleServer>, tool: &str, result: &rmcp::model::CallToolResult) {
+        if self.log_level.load(std::sync::atomic::Ordering::Relaxed) > level_rank(LoggingLevel::Warning) {
+            return;
+        }
+        let notes = result
+            .structured_content
+            .as_ref()
+            .and_then(|v| v.get("notes"))
+            .and_then(|n| n.as_array())
+            .cloned()
+            .unwrap_or_default();
+        for note in notes.into_iter().take(5) {
+            let param = LoggingMessageNotificationParam::new(LoggingLevel::Warning, serde_json::json!({"tool": tool, "note": note}))
+                .with_logger("kafka-mcp");
+            if let Err(e) = peer.notify_logging_message(param).await {
+                tracing::debug!("log notification not sent: {e}");
+            }
+        }
+    }
+}
+
+#[allow(deprecated)]
 #[tool_handler(router = self.tool_router)]
 impl ServerHandler for KafkaMcp {
     fn get_info(&self) -> ServerConfig {
-        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
-            .with_server_info(Implementation::new("kafka-mcp", env!("CARGO_PKG_VERSION")))
-            .with_instructions(INSTRUCTIONS)
+        ServerConfig::new(
+            ServerCapabilities::builder()
+                .enable_tools()
+                .enable_resources()
+                .enable_prompts()
+                .enable_logging()
+                .build(),
+        )
+        .with_server_info(Implementation::new("kafka-mcp", env!("CARGO_PKG_VERSION")))
+        .with_instructions(INSTRUCTIONS)
+    }
+
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        let peer = context.peer.clone();
+        let name = request.name.to_string();
+        let span = tracing::info_span!("tool", tool = %name);
+        let tcc = ToolCallContext::new(self, request, context);
+        let started = std::time::Instant::now();
+        let response = tracing::Instrument::instrument(self.tool_router.call(tcc), span).await;
+        tracing::debug!(tool = %name, elapsed_ms = started.elapsed().as_millis() as u64, "tool call done");
+        if let Ok(CallToolResponse::Complete(result)) = &response {
+            self.log_notes(&peer, &name, result).await;
+        }
+        response
+    }
+
+    async fn set_level(&self, request: SetLevelRequestParams, _context: RequestContext<RoleServer>) -> Result<(), ErrorData> {
+        self.log_level.store(level_rank(request.level), std::sync::atomic::Ordering::Relaxed);
+        Ok(())
+    }
+
+    async fn list_resources(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListResourcesResult, ErrorData> {
+        Ok(ListResourcesResult::with_all_items(crate::resources::list(self)))
+    }
+
+    async fn list_resource_templates(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListResourceTemplatesResult, ErrorData> {
+        Ok(ListResourceTemplatesResult::with_all_items(crate::resources::templates()))
+    }
+
+    async fn read_resource(
+        &self,
+        request: ReadResourceRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ReadResourceResponse, ErrorData> {
+        match crate::resources::read(self, &request.uri).await {
+            Ok(r) => Ok(r.into()),
+            Err(e) if e.kind == crate::error::ErrorKind::InvalidInput => {
+                Err(ErrorData::resource_not_found(e.message, None))
+            }
+            Err(e) => Err(ErrorData::internal_error(e.to_string(), None)),
+        }
+    }
+
+    async fn list_prompts(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListPromptsResult, ErrorData> {
+        Ok(ListPromptsResult::with_all_items(crate::resources::prompts()))
+    }
+
+    async fn get_prompt(
+        &self,
+        request: GetPromptRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<GetPromptResponse, ErrorData> {
+        crate::resources::get_prompt(&request.name, request.arguments)
+            .map(Into::into)
+            .map_err(|m| ErrorData::invalid_params(m, None))
     }
 }
 

@@ -746,9 +746,7 @@ fn controller_unreachable(ctx: &Ctx<'_>, rule: &Rule) -> Option<Finding> {
     };
     let lower = reason.to_ascii_lowercase();
     let timed_out = lower.contains("timed out") || lower.contains("timeout");
-    let Some(dc_err) = ctx.snap.describe_cluster_error.as_deref() else {
-        return None;
-    };
+    let dc_err = ctx.snap.describe_cluster_error.as_deref()?;
     if !timed_out {
         return None;
     }

@@ -78,12 +78,15 @@ pub async fn committed_many(cluster: &Arc<Cluster>, groups: &[String]) -> Vec<(S
     out.into_iter().map(|(_, g, r)| (g, r)).collect()
 }
 
+/// (earliest, latest) per (topic, partition); `None` where unknown.
+pub type LogOffsets = BTreeMap<(String, i32), (Option<i64>, Option<i64>)>;
+
 /// Earliest and latest offsets for every listed partition: two ListOffsets calls in parallel.
 /// A partition whose offset is unknown (leader down: -1001 with no error) maps to `None`.
 pub async fn log_offsets(
     cluster: &Arc<Cluster>,
     partitions: &BTreeSet<(String, i32)>,
-) -> Result<BTreeMap<(String, i32), (Option<i64>, Option<i64>)>> {
+) -> Result<LogOffsets> {
     if partitions.is_empty() {
         return Ok(BTreeMap::new());
     }
@@ -134,7 +137,7 @@ pub fn offsets_for_group(
     committed: &[CommittedOffset],
     assigned_topics: &BTreeSet<String>,
     partition_counts: &BTreeMap<String, i32>,
-    ends: &BTreeMap<(String, i32), (Option<i64>, Option<i64>)>,
+    ends: &LogOffsets,
 ) -> Vec<PartitionOffsets> {
     let by_key: BTreeMap<(String, i32), Option<i64>> =
         committed.iter().map(|c| ((c.topic.clone(), c.partition), c.offset)).collect();

@@ -53,15 +53,24 @@ pub struct Stdio {
     next_id: u64,
     /// Notifications received while waiting for responses.
     pub notifications: Vec<Value>,
+    /// Answer to send to server→client `elicitation/create` requests (None: answer decline).
+    pub elicitation_answer: Option<Value>,
+    /// Server→client requests received.
+    pub server_requests: Vec<Value>,
 }
 
 impl Stdio {
     /// Spawns `kafka-mcp <args>` with `env`, and initializes the session.
     pub fn start(args: &[&str], env: &[(&str, &str)]) -> Stdio {
+        Stdio::start_with_capabilities(args, env, json!({}))
+    }
+
+    /// Same, declaring client capabilities (e.g. `{"elicitation": {}}`).
+    pub fn start_with_capabilities(args: &[&str], env: &[(&str, &str)], capabilities: Value) -> Stdio {
         let mut s = Stdio::spawn(args, env);
         let init = s.request(
             "initialize",
-            json!({"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "it", "version": "0"}}),
+            json!({"protocolVersion": "2025-06-18", "capabilities": capabilities, "clientInfo": {"name": "it", "version": "0"}}),
         );
         assert!(init.get("result").is_some(), "initialize failed: {init}");
         s.notify("notifications/initialized", json!({}));
@@ -103,6 +112,8 @@ impl Stdio {
             seen: Vec::new(),
             next_id: 1,
             notifications: Vec::new(),
+            elicitation_answer: None,
+            server_requests: Vec::new(),
         }
     }
 
@@ -151,6 +162,15 @@ impl Stdio {
             }
             if v.get("method").is_some() && v.get("id").is_none() {
                 self.notifications.push(v);
+            } else if v.get("method").is_some() {
+                // A request from the server (elicitation): answer it so the call can finish.
+                let answer = match (&self.elicitation_answer, v["method"].as_str()) {
+                    (Some(a), Some("elicitation/create")) => json!({"jsonrpc": "2.0", "id": v["id"], "result": a}),
+                    (None, Some("elicitation/create")) => json!({"jsonrpc": "2.0", "id": v["id"], "result": {"action": "decline"}}),
+                    _ => json!({"jsonrpc": "2.0", "id": v["id"], "error": {"code": -32601, "message": "not supported by the test client"}}),
+                };
+                self.server_requests.push(v);
+                self.send_raw(&answer.to_string());
             }
         }
     }
