@@ -672,7 +672,10 @@ impl KafkaMcp {
                     }
                     if let Some(ps) = &input.partitions {
                         if let Some(bad) = ps.iter().find(|p| **p < 0 || **p >= *n) {
-                            return Err(ToolError::invalid(format!("topic {t:?} has partitions 0..{}; partition {bad} does not exist", n - 1)));
+                            return Err(ToolError::invalid(format!(
+                                "topic {t:?} has partitions 0..={}; partition {bad} does not exist: pass partitions in that range",
+                                n - 1
+                            )));
                         }
                     }
                 }
