@@ -55,6 +55,17 @@ pub enum HealthStatus {
     Crit,
 }
 
+impl HealthStatus {
+    /// `OK`, `WARN` or `CRIT`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HealthStatus::Ok => "OK",
+            HealthStatus::Warn => "WARN",
+            HealthStatus::Crit => "CRIT",
+        }
+    }
+}
+
 /// Partition and topic counts of the evaluated snapshot.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct HealthCounts {

@@ -150,8 +150,8 @@ impl Summary for ClusterHealthOutput {
             _ => format!("quorum unknown ({})", self.quorum.reason.as_deref().unwrap_or("no answer")),
         };
         let mut s = format!(
-            "{:?} cluster {}: {} broker(s), {} topic(s), {} partition(s); {quorum}; offline {}, under-replicated {}, under-min-ISR {}",
-            self.status,
+            "{} cluster {}: {} broker(s), {} topic(s), {} partition(s); {quorum}; offline {}, under-replicated {}, under-min-ISR {}",
+            self.status.as_str(),
             self.cluster,
             c.brokers,
             c.topics,
@@ -159,10 +159,7 @@ impl Summary for ClusterHealthOutput {
             c.offline_partitions,
             c.under_replicated_partitions,
             c.under_min_isr_partitions
-        )
-        .replace("Ok cluster", "OK cluster")
-        .replace("Warn cluster", "WARN cluster")
-        .replace("Crit cluster", "CRIT cluster");
+        );
         for f in self.findings.iter().take(8) {
             s.push_str(&format!("\n- [{:?}] {}: {}", f.severity, f.id, f.title));
         }
