@@ -396,6 +396,27 @@ fn members_of(d: Option<&GroupDescription>) -> Option<GroupMembers> {
     })
 }
 
+/// Why offsets of this group must not be changed now (members, or a rebalance), or `None`.
+pub fn refuse_active(d: &GroupDescription) -> Option<String> {
+    let group = &d.group_id;
+    if !d.members.is_empty() {
+        let who: Vec<String> = d.members.iter().take(5).map(|m| format!("{} ({})", m.client_id, m.host)).collect();
+        return Some(format!(
+            "group {group:?} is active with {} member(s): {}. Stop those consumers first (offsets of an active group cannot be changed), then plan again.",
+            d.members.len(),
+            who.join(", ")
+        ));
+    }
+    let st = d.state.to_ascii_lowercase();
+    if st.contains("rebalanc") || st == "stable" || st == "assigning" || st == "reconciling" {
+        return Some(format!(
+            "group {group:?} is {} (a rebalance or live members): wait until it is Empty, then plan again.",
+            d.state
+        ));
+    }
+    None
+}
+
 fn hints(d: Option<&GroupDescription>, gl: &GroupLag) -> Vec<Finding> {
     match members_of(d) {
         Some(m) => lag::group_hints(&HintInput { members: &m, lag: Some(gl) }),
@@ -622,22 +643,10 @@ impl KafkaMcp {
             Some((_, Err(e))) => return Err(e.into()),
             None => return Err(ToolError::not_found(format!("consumer group {group:?} not found"))),
         };
-        if !d.members.is_empty() {
-            let who: Vec<String> = d.members.iter().take(5).map(|m| format!("{} ({})", m.client_id, m.host)).collect();
-            return Err(ToolError::refused(format!(
-                "group {group:?} is active with {} member(s): {}. Stop those consumers first (offsets of an active group cannot be changed), then plan again.",
-                d.members.len(),
-                who.join(", ")
-            )));
+        match refuse_active(&d) {
+            Some(why) => Err(ToolError::refused(why)),
+            None => Ok(d),
         }
-        let st = d.state.to_ascii_lowercase();
-        if st.contains("rebalanc") || st == "stable" {
-            return Err(ToolError::refused(format!(
-                "group {group:?} is {} (a rebalance or live members): wait until it is Empty, then plan again.",
-                d.state
-            )));
-        }
-        Ok(d)
     }
 
     async fn plan_reset(&self, cluster: &std::sync::Arc<Cluster>, input: &ConsumerGroupsInput) -> Result<ConsumerGroupsOutput, ToolError> {
@@ -773,5 +782,116 @@ impl KafkaMcp {
         let mut out = ConsumerGroupsOutput::new("plan_delete_group", &cluster.config.name);
         out.plan = Some(PlanOut::new(&stored, impact, vec![]));
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kafka::ffi::{Member, Node};
+    use serde_json::Value;
+
+    /// The recorded DescribeConsumerGroups answers of a real Kafka 4.0 cluster, as the FFI layer
+    /// returns them (librdkafka's state words instead of confluent-kafka's enum names).
+    fn recorded(scenario: &str) -> BTreeMap<String, GroupDescription> {
+        let path = format!("{}/fixtures/real-kafka-4.0/{scenario}/describe_consumer_groups.json", env!("CARGO_MANIFEST_DIR"));
+        let v: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let state = |s: &str| match s {
+            "STABLE" => "Stable",
+            "EMPTY" => "Empty",
+            "PREPARING_REBALANCING" => "PreparingRebalance",
+            "COMPLETING_REBALANCING" => "CompletingRebalance",
+            "DEAD" => "Dead",
+            _ => "Unknown",
+        };
+        let tps = |a: &Value| -> Vec<(String, i32)> {
+            a.as_array()
+                .map(|x| x.iter().map(|t| (t["topic"].as_str().unwrap().to_string(), t["partition"].as_i64().unwrap() as i32)).collect())
+                .unwrap_or_default()
+        };
+        v["data"]["result"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .filter_map(|(g, e)| {
+                let r = e.get("result").filter(|r| !r.is_null())?;
+                Some((
+                    g.clone(),
+                    GroupDescription {
+                        group_id: g.clone(),
+                        is_simple: false,
+                        state: state(r["state"].as_str().unwrap()).to_string(),
+                        group_type: r["type"].as_str().unwrap().to_ascii_lowercase(),
+                        partition_assignor: r["partition_assignor"].as_str().unwrap_or("").to_string(),
+                        coordinator: Some(Node {
+                            id: r["coordinator"]["id"].as_i64().unwrap() as i32,
+                            host: r["coordinator"]["host"].as_str().unwrap().to_string(),
+                            port: r["coordinator"]["port"].as_u64().unwrap() as u16,
+                            rack: None,
+                        }),
+                        members: r["members"]
+                            .as_array()
+                            .unwrap()
+                            .iter()
+                            .map(|m| Member {
+                                member_id: m["member_id"].as_str().unwrap().to_string(),
+                                client_id: m["client_id"].as_str().unwrap().to_string(),
+                                host: m["host"].as_str().unwrap().to_string(),
+                                group_instance_id: m["group_instance_id"].as_str().map(str::to_string),
+                                assignment: tps(&m["assignment"]),
+                                target_assignment: m["target_assignment"].as_array().map(|_| tps(&m["target_assignment"])),
+                            })
+                            .collect(),
+                    },
+                ))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn describe_renders_classic_and_kip848_groups_as_recorded() {
+        let groups = recorded("healthy");
+        let billing = detail(&groups["billing"]);
+        assert_eq!((billing.state.as_str(), billing.group_type.as_str(), billing.assignor.as_str()), ("Stable", "classic", "range"));
+        assert_eq!(billing.members.len(), 2);
+        assert_eq!(billing.members[0].client_id, "billing-1");
+        assert_eq!(billing.members[0].assignment, vec!["orders-0", "orders-1", "orders-2"]);
+        assert_eq!(billing.members[1].assignment, vec!["orders-3", "orders-4", "orders-5"]);
+        assert_eq!(billing.members[0].host, "/127.0.0.1");
+        assert_eq!(billing.coordinator.as_deref(), Some("2@127.0.0.1:39093"));
+        let fraud = detail(&groups["fraud"]);
+        assert_eq!((fraud.group_type.as_str(), fraud.assignor.as_str()), ("consumer", "uniform"));
+        assert_eq!(fraud.members.iter().map(|m| m.assignment.len()).sum::<usize>(), 3);
+        assert_eq!(fraud.members[0].member_id.len(), 22, "KIP-848 member ids are 22-char base64");
+        // Target equals current: not repeated.
+        assert!(fraud.members.iter().all(|m| m.target_assignment.is_none()));
+        let analytics = detail(&groups["analytics"]);
+        assert_eq!((analytics.state.as_str(), analytics.members.len(), analytics.assignor.as_str()), ("Empty", 0, ""));
+    }
+
+    #[test]
+    fn resets_are_refused_for_active_or_rebalancing_groups_as_recorded() {
+        let healthy = recorded("healthy");
+        let why = refuse_active(&healthy["billing"]).expect("billing has members");
+        assert!(why.contains("2 member(s)") && why.contains("billing-1 (/127.0.0.1)") && why.contains("Stop"), "{why}");
+        assert!(refuse_active(&healthy["fraud"]).is_some());
+        assert_eq!(refuse_active(&healthy["analytics"]), None);
+        assert_eq!(refuse_active(&healthy["stalled"]), None);
+        // Recovered: classic groups rebalancing with old and new members, some unassigned.
+        let recovered = recorded("recovered");
+        let billing = &recovered["billing"];
+        assert_eq!(billing.state, "PreparingRebalance");
+        assert_eq!(billing.members.len(), 4);
+        assert!(refuse_active(billing).is_some());
+    }
+
+    #[test]
+    fn hints_flag_members_without_assignments_while_rebalancing() {
+        let recovered = recorded("recovered");
+        let gl = lag::group_lag("billing", &[]);
+        let h = hints(Some(&recovered["billing"]), &gl);
+        assert!(h.iter().any(|f| f.id == "member-without-assignment"), "{h:?}");
+        let healthy = recorded("healthy");
+        assert!(hints(Some(&healthy["billing"]), &gl).iter().all(|f| f.id != "member-without-assignment"));
     }
 }
