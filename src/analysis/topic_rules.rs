@@ -2584,7 +2584,7 @@ mod tests {
         // Offsets are strings on the wire.
         let json = serde_json::to_value(&i).unwrap();
         assert_eq!(json["partitions"][0]["before_offset"], "400");
-        assert_eq!(json["partitions"][0]["messages_removed"], 300);
+        assert_eq!(json["partitions"][0]["messages_removed"], "300");
     }
 
     #[test]
