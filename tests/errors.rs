@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 /// Words that introduce a next step in our messages.
 const NEXT_STEP: &[&str] = &[
     "call ", "pass ", "send ", "set ", "check ", "use ", "retry", "stop ", "make a new plan", "make ", "omit ", "give ",
-    "grant ", "start ", "needs `", "needs a", "instead", "restart", "add ", "wait", "export ", "remove ", "pick ", "raise ", "repeat ", "lower ", "fix ",
+    "grant ", "start ", "needs `", "needs a", "instead", "did you mean", "restart", "add ", "wait", "export ", "remove ", "pick ", "raise ", "repeat ", "lower ", "fix ",
 ];
 
 fn assert_actionable(case: &str, r: &Value) {
