@@ -1,13 +1,15 @@
 //! Lean tool schemas: the whole `tools/list` answer must fit an agent's context cheaply
 //! (budget ~12 KB). schemars emits `$defs`, `oneOf` of documented constants for enums, formats
 //! and titles; this module inlines references, turns documented enums into plain `enum` lists
-//! (the field's own doc lists the choices), drops noise, and makes output schemas shallow: the
-//! top-level fields with their types and a one-line description — structured content still
-//! validates against them. Pure: JSON in, JSON out.
+//! (the field's own doc lists the choices), drops noise, keeps descriptions on top-level input
+//! fields only (a nested object's field names must speak for themselves), and makes output
+//! schemas shallow: the top-level fields with their types — structured content still validates
+//! against them. Pure: JSON in, JSON out.
 
 use serde_json::{Map, Value};
 
-/// Input schemas: inline `$ref`s, plain enums, no formats/titles, short descriptions.
+/// Input schemas: inline `$ref`s, plain enums, no formats/titles, short descriptions on
+/// top-level fields only.
 pub fn lean_input(schema: &Value) -> Value {
     let defs = schema.get("$defs").cloned().unwrap_or(Value::Null);
     let mut v = inline(schema, &defs, 0);
@@ -15,8 +17,51 @@ pub fn lean_input(schema: &Value) -> Value {
         o.remove("$defs");
         o.remove("$schema");
         o.remove("title");
+        if let Some(Value::Object(props)) = o.get_mut("properties") {
+            for field in props.values_mut() {
+                strip_nested_descriptions(field);
+            }
+        }
     }
     v
+}
+
+/// Removes the descriptions of every property below `field` (its own stays).
+fn strip_nested_descriptions(field: &mut Value) {
+    match field {
+        Value::Object(o) => {
+            for (k, x) in o.iter_mut() {
+                if k == "properties" {
+                    if let Value::Object(props) = x {
+                        for p in props.values_mut() {
+                            if let Value::Object(m) = p {
+                                m.remove("description");
+                            }
+                            strip_nested_descriptions(p);
+                        }
+                    }
+                } else {
+                    strip_nested_descriptions(x);
+                }
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(strip_nested_descriptions),
+        _ => {}
+    }
+}
+
+/// A description that only lists the enum's values says nothing the enum doesn't: drop it.
+/// Values count as whole words only (`offset` does not eat `plan_reset_offsets`).
+fn drop_enum_only_description(out: &mut Map<String, Value>) {
+    if let (Some(Value::Array(values)), Some(Value::String(d))) = (out.get("enum"), out.get("description")) {
+        let values: Vec<&str> = values.iter().filter_map(Value::as_str).collect();
+        let words: Vec<&str> = d.split(|c: char| !(c.is_alphanumeric() || c == '_')).filter(|w| !w.is_empty()).collect();
+        let listed = values.iter().all(|v| words.contains(v));
+        let rest: usize = words.iter().filter(|w| !values.contains(w)).map(|w| w.chars().count()).sum();
+        if listed && rest < 12 {
+            out.remove("description");
+        }
+    }
 }
 
 /// Output schemas: top-level properties only, each with its JSON type (and enum values);
@@ -131,6 +176,7 @@ fn inline(v: &Value, defs: &Value, depth: usize) -> Value {
                         let mut t = inline(other, defs, depth + 1);
                         if let (Some(d), Value::Object(m)) = (o.get("description"), &mut t) {
                             m.insert("description".into(), d.clone());
+                            drop_enum_only_description(m);
                         }
                         return t;
                     }
@@ -177,14 +223,7 @@ fn inline(v: &Value, defs: &Value, depth: usize) -> Value {
             if out.get("default") == Some(&Value::Null) {
                 out.remove("default");
             }
-            // A description that only lists the enum's values says nothing the enum doesn't.
-            if let (Some(Value::Array(values)), Some(Value::String(d))) = (out.get("enum"), out.get("description")) {
-                let listed = values.iter().filter_map(Value::as_str).all(|v| d.contains(v));
-                let rest = values.iter().filter_map(Value::as_str).fold(d.clone(), |acc, v| acc.replace(v, ""));
-                if listed && rest.chars().filter(|c| c.is_alphanumeric()).count() < 12 {
-                    out.remove("description");
-                }
-            }
+            drop_enum_only_description(&mut out);
             Value::Object(out)
         }
         Value::Array(a) => Value::Array(a.iter().map(|x| inline(x, defs, depth + 1)).collect()),
@@ -210,8 +249,8 @@ mod tests {
         });
         let l = lean_input(&s);
         assert_eq!(l["properties"]["action"], json!({"type": "string", "enum": ["list", "describe"], "description": "what to do"}));
-        assert_eq!(l["properties"]["limit"], json!({"type": "integer"}));
-        assert_eq!(l["properties"]["cluster"], json!({"type": "string", "description": "c"}));
+        assert_eq!(l["properties"]["limit"], json!({"type": "integer", "description": "Page size (max 500)."}));
+        assert_eq!(l["properties"]["cluster"], json!({"type": "string", "description": "Configured cluster; omit for the default."}));
         assert!(l.get("$defs").is_none() && l.get("title").is_none());
     }
 
@@ -224,6 +263,28 @@ mod tests {
         let l = lean_input(&s);
         assert!(l["properties"]["action"].get("description").is_none());
         assert!(l["properties"]["from"].get("description").is_some());
+        // Also for optional enums (`anyOf [$ref, null]`).
+        let s = json!({"type": "object", "properties": {
+            "sort": {"anyOf": [{"$ref": "#/$defs/S"}, {"type": "null"}], "description": "list: `name` or `partitions`."}
+        }, "$defs": {"S": {"type": "string", "enum": ["name", "partitions"]}}});
+        assert_eq!(lean_input(&s)["properties"]["sort"], json!({"type": "string", "enum": ["name", "partitions"]}));
+    }
+
+    #[test]
+    fn nested_fields_lose_descriptions_top_level_keeps_them() {
+        let s = json!({"type": "object", "properties": {
+            "client": {"description": "The client.", "anyOf": [{"$ref": "#/$defs/C"}, {"type": "null"}]},
+            "rows": {"type": "array", "description": "Rows.", "items": {"type": "object", "properties": {"id": {"type": "string", "description": "Id."}}}}
+        }, "$defs": {"C": {"type": "object", "description": "A client.", "properties": {
+            "kind": {"type": "string", "description": "Producer or consumer."},
+            "inner": {"type": "object", "properties": {"x": {"type": "integer", "description": "X."}}}
+        }}}});
+        let l = lean_input(&s);
+        assert_eq!(l["properties"]["client"]["description"], "The client.");
+        assert_eq!(l["properties"]["client"]["properties"]["kind"], json!({"type": "string"}));
+        assert_eq!(l["properties"]["client"]["properties"]["inner"]["properties"]["x"], json!({"type": "integer"}));
+        assert_eq!(l["properties"]["rows"]["description"], "Rows.");
+        assert_eq!(l["properties"]["rows"]["items"]["properties"]["id"], json!({"type": "string"}));
     }
 
     #[test]

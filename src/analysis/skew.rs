@@ -742,6 +742,80 @@ mod tests {
         assert!((r.mean_share - 1.0 / 6.0).abs() < 1e-12);
     }
 
+    /// Loads read from the recorded captures themselves (not retyped): `orders` end − start from
+    /// healthy/list_offsets.json, and `ticks` rates from lag-series/series.json (a producer at
+    /// 50 msg/s round-robin over 3 partitions, latest offsets every 2 s).
+    #[test]
+    fn recorded_offsets_and_rates() {
+        use crate::analysis::fixtures::load;
+        let rows = load("healthy", "list_offsets.json")["result"]
+            .as_array()
+            .unwrap()
+            .clone();
+        let orders: Vec<PartitionLoad> = rows
+            .iter()
+            .filter(|r| r["topic"] == "orders")
+            .map(|r| PartitionLoad {
+                partition: r["partition"].as_i64().unwrap() as i32,
+                messages: r["latest"]["result"]["offset"].as_i64().unwrap()
+                    - r["earliest"]["result"]["offset"].as_i64().unwrap(),
+                bytes: None,
+                rate_msg_s: None,
+            })
+            .collect();
+        let counts: Vec<i64> = orders.iter().map(|l| l.messages).collect();
+        assert_eq!(counts, [896, 850, 769, 857, 782, 846]);
+        let r = analyze_skew(&orders, None, DEFAULT_TOLERANCE).unwrap();
+        // mean 833.33: hot above 916.67, cold below 750: none.
+        assert!(r.hot_partitions.is_empty() && r.cold_partitions.is_empty());
+
+        let series = load("lag-series", "series.json");
+        let samples = series["samples"].as_array().unwrap();
+        let latest = |i: usize| -> (i64, Vec<i64>) {
+            let s = &samples[i];
+            let offs = s["latest"]["result"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["offset"].as_i64().unwrap())
+                .collect();
+            (s["t_ms"].as_i64().unwrap(), offs)
+        };
+        let rates = |a: usize, b: usize| -> Vec<PartitionLoad> {
+            let ((t0, o0), (t1, o1)) = (latest(a), latest(b));
+            let secs = (t1 - t0) as f64 / 1000.0;
+            (0..3)
+                .map(|p| PartitionLoad {
+                    partition: p as i32,
+                    messages: o1[p],
+                    bytes: None,
+                    rate_msg_s: Some((o1[p] - o0[p]) as f64 / secs),
+                })
+                .collect()
+        };
+        // Whole series: t 2000 -> 62000 ms, offsets 29 -> 1029 on every partition:
+        // 1000 / 60 s = 16.67 msg/s each, 50 msg/s in all, exactly even.
+        let whole = rates(0, samples.len() - 1);
+        let r = analyze_skew(&whole, None, DEFAULT_TOLERANCE).unwrap();
+        assert_eq!(r.basis, SkewBasis::RateMsgS);
+        assert!(
+            (r.total_rate_msg_s.unwrap() - 50.0).abs() < 0.05,
+            "{:?}",
+            r.total_rate_msg_s
+        );
+        assert!(r.hot_partitions.is_empty() && r.causes.is_empty());
+        // One 2 s window (t 2000 -> 4000): deltas 34, 33, 33 -> 17.0, 16.5, 16.5 msg/s; mean 16.67,
+        // p0 = 17 / 16.67 = 1.02 × mean: even at 10 %, hot at 1 %.
+        let one = rates(0, 1);
+        assert_eq!(one[0].rate_msg_s, Some(17.0));
+        let r = analyze_skew(&one, None, DEFAULT_TOLERANCE).unwrap();
+        assert!(r.hot_partitions.is_empty());
+        assert!((r.max_vs_mean - 1.02).abs() < 1e-9, "{}", r.max_vs_mean);
+        let r = analyze_skew(&one, None, 0.01).unwrap();
+        assert_eq!(r.hot_partitions, [0]);
+        assert_eq!(ids(&r), ["no-key-sample"]);
+    }
+
     #[test]
     fn fixture_orders_at_five_percent_is_hash_variance() {
         let keys = orders_keys();

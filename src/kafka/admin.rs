@@ -98,6 +98,7 @@ pub fn ffi_name(code: rdkafka::types::RDKafkaErrorCode) -> String {
 pub fn hint_for(name: &str) -> String {
     let h = match name {
         "UNKNOWN_TOPIC_OR_PART" | "_UNKNOWN_TOPIC" => "Check the topic name with topic_manage action=list.",
+        "GROUP_ID_NOT_FOUND" => "Check the group id with consumer_groups action=list.",
         "TOPIC_AUTHORIZATION_FAILED" => "Grant the principal DESCRIBE (reads) or ALTER/CREATE/DELETE (writes) on the topic.",
         "GROUP_AUTHORIZATION_FAILED" => "Grant the principal DESCRIBE (reads) or READ/DELETE (writes) on the group.",
         "CLUSTER_AUTHORIZATION_FAILED" => "Grant the principal DESCRIBE (reads) or ALTER/ALTER_CONFIGS (writes) on the CLUSTER resource.",

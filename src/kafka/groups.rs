@@ -22,7 +22,11 @@ pub async fn list_groups(cluster: &Arc<Cluster>) -> Result<(Vec<GroupListing>, V
     let c = cluster.clone();
     cluster
         .blocking("ListConsumerGroups", move || {
-            let (groups, errors) = ffi::list_consumer_groups(&admin, timeout).map_err(|e| from_ffi(&c, "ListConsumerGroups", e))?;
+            let (groups, mut errors) = ffi::list_consumer_groups(&admin, timeout).map_err(|e| from_ffi(&c, "ListConsumerGroups", e))?;
+            // No broker answered: an empty list would read as "no groups".
+            if groups.is_empty() && !errors.is_empty() {
+                return Err(from_ffi(&c, "ListConsumerGroups", errors.swap_remove(0)));
+            }
             Ok((groups, errors.into_iter().map(|e| from_ffi(&c, "ListConsumerGroups", e).to_string()).collect()))
         })
         .await

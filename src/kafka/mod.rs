@@ -2,7 +2,8 @@
 //! librdkafka says into errors a person can act on. One admin handle per cluster, created lazily
 //! and reused. Blocking librdkafka calls run on tokio's blocking pool, never on the async workers.
 //!
-//! May use rdkafka, rdkafka-sys (through `ffi` only) and kafka-protocol (through `quorum`).
+//! May use rdkafka, rdkafka-sys (through `ffi` only) and kafka-protocol (through `quorum` and
+//! `log_dirs`).
 //! Never evaluates anything: it returns snapshots for `crate::analysis`.
 
 pub mod admin;
@@ -10,6 +11,7 @@ pub mod audit_snapshot;
 pub mod context;
 pub mod ffi;
 pub mod groups;
+pub mod log_dirs;
 pub mod quorum;
 pub mod records;
 pub mod topics;

@@ -747,7 +747,7 @@ fn join_errors(errors: &[QuorumError]) -> String {
 }
 
 /// Kafka's name for an error code (`CLUSTER_AUTHORIZATION_FAILED`), or `error code N`.
-fn error_name(code: i16) -> String {
+pub(crate) fn error_name(code: i16) -> String {
     match ResponseError::try_from_code(code) {
         None => "NONE".to_owned(),
         Some(ResponseError::Unknown(c)) => format!("UNKNOWN_ERROR_CODE_{c}"),
@@ -933,6 +933,59 @@ fn snapshot_from_response(
     })
 }
 
+/// Sends one request to one broker (`host:port`) over a fresh connection set up as for
+/// DescribeQuorum (TCP, TLS, ApiVersions, SASL), at the highest version in `ours` that the broker
+/// lists, all within `timeout`. `Ok(Err(None))`: the broker does not list `key`;
+/// `Ok(Err(Some((min, max))))`: its versions do not overlap `ours`. Used by `kafka::log_dirs`.
+pub(crate) async fn request_one<Req, Resp>(
+    broker: &str,
+    security: &QuorumSecurity,
+    timeout: Duration,
+    key: ApiKey,
+    ours: (i16, i16),
+    make: impl FnOnce(i16) -> Req,
+) -> Result<Result<Resp, Option<(i16, i16)>>, QuorumError>
+where
+    Req: Encodable + HeaderVersion,
+    Resp: Decodable + HeaderVersion,
+{
+    if let Some(problem) = &security.problem {
+        return Err(QuorumError::Config {
+            reason: problem.clone(),
+        });
+    }
+    let connector = security.tls_connector()?;
+    let now = Instant::now();
+    let attempt = Attempt {
+        broker,
+        security,
+        connector: connector.as_ref(),
+        started: now,
+        setup_deadline: now + timeout,
+        deadline: now + timeout,
+    };
+    let step = step_name(key);
+    let (mut conn, api_keys) = attempt.open().await?;
+    let version = match pick_version(&api_keys, key, ours) {
+        Ok(v) => v,
+        Err(found) => return Ok(Err(found)),
+    };
+    if let Some(sasl) = &security.sasl {
+        attempt
+            .within(
+                attempt.setup_deadline,
+                "SASL authentication",
+                authenticate(&mut conn, sasl, &api_keys, security),
+            )
+            .await?;
+    }
+    let req = make(version);
+    let resp = attempt
+        .within(attempt.deadline, step, conn.call(key, &req, version))
+        .await?;
+    Ok(Ok(resp))
+}
+
 // ---------------------------------------------------------------------------------------------
 // One broker
 // ---------------------------------------------------------------------------------------------
@@ -969,7 +1022,9 @@ impl Attempt<'_> {
         }
     }
 
-    async fn run(&self) -> Result<QuorumSnapshot, QuorumError> {
+    /// Connects (TCP, then TLS when configured) and asks ApiVersions; SASL is left to the
+    /// caller, which first checks that the API it wants is listed.
+    async fn open(&self) -> Result<(Conn<'_>, Vec<ApiVersion>), QuorumError> {
         let broker = self.broker;
         let host = split_host(broker).ok_or_else(|| QuorumError::BadAddress {
             broker: broker.to_owned(),
@@ -1011,27 +1066,29 @@ impl Attempt<'_> {
                 message: None,
             });
         }
-        let version = pick_version(
-            &versions.api_keys,
-            ApiKey::DescribeQuorum,
-            DESCRIBE_QUORUM_VERSIONS,
-        )
-        .map_err(|found| match found {
-            None => QuorumError::NotSupported {
-                broker: broker.to_owned(),
-            },
-            Some((min, max)) => QuorumError::VersionMismatch {
-                broker: broker.to_owned(),
-                min,
-                max,
-            },
-        })?;
+        Ok((conn, versions.api_keys))
+    }
+
+    async fn run(&self) -> Result<QuorumSnapshot, QuorumError> {
+        let broker = self.broker;
+        let (mut conn, api_keys) = self.open().await?;
+        let version = pick_version(&api_keys, ApiKey::DescribeQuorum, DESCRIBE_QUORUM_VERSIONS)
+            .map_err(|found| match found {
+                None => QuorumError::NotSupported {
+                    broker: broker.to_owned(),
+                },
+                Some((min, max)) => QuorumError::VersionMismatch {
+                    broker: broker.to_owned(),
+                    min,
+                    max,
+                },
+            })?;
 
         if let Some(sasl) = &self.security.sasl {
             self.within(
                 self.setup_deadline,
                 "SASL authentication",
-                authenticate(&mut conn, sasl, &versions.api_keys, self.security),
+                authenticate(&mut conn, sasl, &api_keys, self.security),
             )
             .await?;
         }
@@ -1181,6 +1238,7 @@ fn step_name(key: ApiKey) -> &'static str {
         ApiKey::SaslHandshake => "SaslHandshake",
         ApiKey::SaslAuthenticate => "SaslAuthenticate",
         ApiKey::DescribeQuorum => "DescribeQuorum",
+        ApiKey::DescribeLogDirs => "DescribeLogDirs",
         _ => "request",
     }
 }
