@@ -36,6 +36,11 @@ pub async fn call_tool(state: Arc<AppState>, tool: &str, args: serde_json::Value
 pub async fn call(state: Arc<AppState>, tool: &str, args: &str, text: bool) -> anyhow::Result<i32> {
     let args: serde_json::Value =
         serde_json::from_str(args).map_err(|e| anyhow::anyhow!("arguments are not valid JSON ({e}); pass a JSON object like '{{}}'"))?;
+    let names: Vec<String> = KafkaMcp::new(state.clone()).tools().into_iter().map(|t| t.name.to_string()).collect();
+    if !names.iter().any(|n| n == tool) {
+        let hint = if tool == "apply_change" { " apply_change exists only with --allow-writes (KAFKA_MCP_ALLOW_WRITES=true)." } else { "" };
+        anyhow::bail!("unknown tool {tool:?}; the tools are {}.{hint}", names.join(", "));
+    }
     let result = call_tool(state, tool, args).await?;
     let is_error = result.is_error == Some(true);
     let texts: Vec<String> = result.content.iter().filter_map(|c| c.as_text().map(|t| t.text.clone())).collect();

@@ -59,7 +59,7 @@ pub enum ConfigAction {
 }
 
 /// `kafka-mcp serve` options.
-#[derive(Debug, Args, Default)]
+#[derive(Args, Default)]
 pub struct ServeArgs {
     /// Serve streamable HTTP at `/mcp` and legacy SSE at `/sse` + `/messages` on this address
     /// (e.g. 127.0.0.1:8080). Without it, serve stdio.
@@ -83,6 +83,19 @@ pub struct ServeArgs {
     /// Idle HTTP sessions expire after this many seconds.
     #[arg(long, default_value_t = 1800)]
     pub session_idle_secs: u64,
+}
+
+impl std::fmt::Debug for ServeArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServeArgs")
+            .field("http", &self.http)
+            .field("token", &self.token.as_ref().map(|_| "********"))
+            .field("token_file", &self.token_file)
+            .field("allowed_hosts", &self.allowed_hosts)
+            .field("allowed_origins", &self.allowed_origins)
+            .field("session_idle_secs", &self.session_idle_secs)
+            .finish()
+    }
 }
 
 /// Settings shared by every command; each can also be set in the TOML `[server]` table.
@@ -142,8 +155,8 @@ pub struct ServerToml {
     pub schema_registry: Option<RegistryToml>,
 }
 
-/// A Schema Registry endpoint.
-#[derive(Debug, Clone, Deserialize)]
+/// A Schema Registry endpoint. Its `Debug` masks the password and token.
+#[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RegistryToml {
     /// Base URL, e.g. http://localhost:8081.
@@ -156,8 +169,19 @@ pub struct RegistryToml {
     pub bearer_token: Option<String>,
 }
 
-/// The whole TOML file.
-#[derive(Debug, Default, Clone, Deserialize)]
+impl std::fmt::Debug for RegistryToml {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RegistryToml")
+            .field("url", &self.url)
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "********"))
+            .field("bearer_token", &self.bearer_token.as_ref().map(|_| "********"))
+            .finish()
+    }
+}
+
+/// The whole TOML file. Its `Debug` leaves out the cluster properties (they hold secrets).
+#[derive(Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FileToml {
     /// Cluster used when a tool call names none.
@@ -171,8 +195,18 @@ pub struct FileToml {
     pub clusters: BTreeMap<String, BTreeMap<String, toml::Value>>,
 }
 
-/// One configured cluster.
-#[derive(Debug, Clone, PartialEq)]
+impl std::fmt::Debug for FileToml {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FileToml")
+            .field("default_cluster", &self.default_cluster)
+            .field("server", &self.server)
+            .field("clusters", &self.clusters.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+/// One configured cluster. Its `Debug` shows the properties masked.
+#[derive(Clone, PartialEq)]
 pub struct ClusterConfig {
     /// Its name (`default` when it came from env vars).
     pub name: String,
@@ -184,6 +218,18 @@ pub struct ClusterConfig {
     pub expected_brokers: Vec<i32>,
     /// Free text shown in `kafka://clusters`.
     pub description: Option<String>,
+}
+
+impl std::fmt::Debug for ClusterConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClusterConfig")
+            .field("name", &self.name)
+            .field("properties", &self.masked_properties())
+            .field("allow_writes", &self.allow_writes)
+            .field("expected_brokers", &self.expected_brokers)
+            .field("description", &self.description)
+            .finish()
+    }
 }
 
 impl ClusterConfig {
@@ -213,10 +259,12 @@ impl ClusterConfig {
     }
 }
 
-/// True for property names that hold secrets (passwords, keys, tokens, JAAS configs).
+/// True for property names that hold secrets (passwords, keys, tokens, JAAS configs): every
+/// property librdkafka marks sensitive except `sasl.username` and the certificate/key paths
+/// (`ssl.key.location`, `ssl.ca.pem` is public), plus Java-style names.
 pub fn is_secret_key(key: &str) -> bool {
     let k = key.to_ascii_lowercase();
-    ["password", "secret", "jaas", "token", "ssl.key.pem", "keystore.key", "credential", "private"]
+    ["password", "passphrase", "secret", "jaas", "token", "ssl.key.pem", "ssl_key", "keystore.key", "credential", "private", "oauthbearer.config"]
         .iter()
         .any(|s| k.contains(s))
 }
@@ -285,6 +333,14 @@ pub enum ConfigError {
         var: String,
         /// Cluster.
         cluster: String,
+        /// Key.
+        key: String,
+    },
+    /// `${VAR}` in `[server.schema_registry]` names an unset variable.
+    #[error("[server.schema_registry] {key} refers to ${{{var}}} but that environment variable is not set. Export it or remove the reference.")]
+    MissingRegistryVar {
+        /// Variable.
+        var: String,
         /// Key.
         key: String,
     },
@@ -413,17 +469,7 @@ impl Config {
             skew_tolerance: s.skew_tolerance_pct.unwrap_or(10.0) / 100.0,
             max_partitions_per_broker: s.max_partitions_per_broker.unwrap_or(4000),
             schema_dir: s.schema_dir.clone(),
-            schema_registry: s.schema_registry.clone().map(|mut r| {
-                for field in [&mut r.password, &mut r.bearer_token, &mut r.username] {
-                    if let Some(v) = field.as_mut() {
-                        if let Ok(x) = interpolate(v, env) {
-                            *v = x;
-                        }
-                    }
-                }
-                r.url = interpolate(&r.url, env).unwrap_or(r.url.clone());
-                r
-            }),
+            schema_registry: s.schema_registry.clone().map(|r| registry_with_env(r, env)).transpose()?,
         })
     }
 
@@ -452,6 +498,21 @@ impl Config {
         v.retain(|s| s.len() >= 3);
         v
     }
+}
+
+/// `${VAR}` expanded in every registry setting; an unset variable is an error (kept literally,
+/// it would be sent as the password).
+fn registry_with_env(mut r: RegistryToml, env: &BTreeMap<String, String>) -> Result<RegistryToml, ConfigError> {
+    fn missing(key: &'static str) -> impl Fn(String) -> ConfigError {
+        move |var| ConfigError::MissingRegistryVar { var, key: key.to_string() }
+    }
+    r.url = interpolate(&r.url, env).map_err(missing("url"))?;
+    for (key, field) in [("username", &mut r.username), ("password", &mut r.password), ("bearer_token", &mut r.bearer_token)] {
+        if let Some(v) = field.as_mut() {
+            *v = interpolate(v, env).map_err(missing(key))?;
+        }
+    }
+    Ok(r)
 }
 
 /// The `default` cluster from `KAFKA_BOOTSTRAP_SERVERS` and `KAFKA_<PROPERTY>` variables
@@ -562,6 +623,35 @@ mod tests {
         let file: FileToml = toml::from_str("[clusters.a]\n\"sasl.password\" = \"${NOPE}\"\n").unwrap();
         let err = Config::from_parts(&Settings::default(), file, &BTreeMap::new()).unwrap_err();
         assert!(err.to_string().contains("${NOPE}"), "{err}");
+    }
+
+    #[test]
+    fn registry_variables_must_be_set() {
+        let file: FileToml =
+            toml::from_str("[server.schema_registry]\nurl = \"http://r:8081\"\npassword = \"${REG_PW}\"\n").unwrap();
+        let err = Config::from_parts(&Settings::default(), file.clone(), &BTreeMap::new()).unwrap_err();
+        assert!(err.to_string().contains("${REG_PW}") && err.to_string().contains("password"), "{err}");
+        let c = Config::from_parts(&Settings::default(), file, &env(&[("REG_PW", "pw-from-env")])).unwrap();
+        assert_eq!(c.schema_registry.as_ref().unwrap().password.as_deref(), Some("pw-from-env"));
+        assert!(c.secret_values().contains(&"pw-from-env".to_string()));
+    }
+
+    #[test]
+    fn debug_output_never_shows_secrets() {
+        let file: FileToml = toml::from_str(
+            "[server.schema_registry]\nurl = \"http://r\"\npassword = \"reg-pw-123\"\nbearer_token = \"reg-tok-456\"\n\
+             [clusters.a]\n\"bootstrap.servers\" = \"h:1\"\n\"sasl.password\" = \"sasl-pw-789\"\n\
+             \"sasl.oauthbearer.config\" = \"principal=x secret=oauth-cfg-000\"\n\"ssl.key.password\" = \"key-pw-111\"\n",
+        )
+        .unwrap();
+        let c = Config::from_parts(&Settings::default(), file.clone(), &BTreeMap::new()).unwrap();
+        let serve = ServeArgs { token: Some("http-tok-222".into()), ..ServeArgs::default() };
+        let shown = format!("{c:?} {c:#?} {file:?} {serve:?}");
+        for secret in ["reg-pw-123", "reg-tok-456", "sasl-pw-789", "oauth-cfg-000", "key-pw-111", "http-tok-222"] {
+            assert!(!shown.contains(secret), "{secret} in {shown}");
+        }
+        assert!(shown.contains("h:1") && shown.contains("********"));
+        assert_eq!(c.secret_values().len(), 5, "{:?}", c.clusters["a"].masked_properties());
     }
 
     #[test]

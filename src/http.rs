@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::extract::{Query, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -28,6 +28,13 @@ use crate::server::{AppState, KafkaMcp};
 
 /// Largest request body accepted, bytes.
 pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+
+/// Most sessions open at once, per transport (streamable `/mcp`, legacy `/sse`). Each holds its
+/// own handler (about 250 KB) until it is deleted or idle past `--session-idle-secs`, so without
+/// a cap a client opening sessions in a loop grows memory without bound.
+pub const MAX_SESSIONS: usize = 256;
+
+const TOO_MANY_SESSIONS: &str = "too many open MCP sessions: end unused ones (DELETE /mcp with their Mcp-Session-Id) or wait for idle ones to expire (--session-idle-secs)";
 
 /// How the HTTP listener is guarded.
 #[derive(Debug, Clone)]
@@ -119,41 +126,80 @@ async fn guard(State(g): State<Arc<HttpGuard>>, req: Request, next: Next) -> Res
     next.run(req).await
 }
 
-/// Legacy SSE sessions: session id → sender into that session's server.
-type LegacySessions = Arc<Mutex<HashMap<String, mpsc::Sender<ClientJsonRpcMessage>>>>;
+/// One legacy SSE session: the sender into its server and when the client last posted.
+struct LegacySession {
+    tx: mpsc::Sender<ClientJsonRpcMessage>,
+    last_seen: Arc<Mutex<Instant>>,
+}
+
+/// Legacy SSE sessions by id.
+type LegacySessions = Arc<Mutex<HashMap<String, LegacySession>>>;
 
 #[derive(Clone)]
 struct LegacyState {
     app: Arc<AppState>,
     sessions: LegacySessions,
     shutdown: CancellationToken,
+    /// Sessions idle this long end (the same `--session-idle-secs` as `/mcp`).
+    idle: Duration,
 }
 
+/// Resolves once nothing was posted to the session for `idle`.
+async fn idle_expired(last_seen: &Mutex<Instant>, idle: Duration) {
+    loop {
+        let since = last_seen.lock().unwrap_or_else(|p| p.into_inner()).elapsed();
+        if since >= idle {
+            return;
+        }
+        tokio::time::sleep(idle - since).await;
+    }
+}
+
+/// A legacy session lives while its SSE stream is open and it is not idle past the limit; then
+/// its server ends and its id is forgotten (a later POST gets 404).
 async fn legacy_sse(State(s): State<LegacyState>) -> Response {
+    if s.sessions.lock().unwrap_or_else(|p| p.into_inner()).len() >= MAX_SESSIONS {
+        tracing::warn!(max = MAX_SESSIONS, "new legacy SSE session refused: too many open");
+        return (StatusCode::SERVICE_UNAVAILABLE, TOO_MANY_SESSIONS).into_response();
+    }
     let id = uuid::Uuid::new_v4().simple().to_string();
     let (to_server, from_client) = mpsc::channel::<ClientJsonRpcMessage>(64);
     let (to_client, from_server) = mpsc::channel(64);
-    s.sessions.lock().unwrap_or_else(|p| p.into_inner()).insert(id.clone(), to_server);
+    let last_seen = Arc::new(Mutex::new(Instant::now()));
+    s.sessions
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(id.clone(), LegacySession { tx: to_server, last_seen: last_seen.clone() });
     let sink = tokio_util::sync::PollSender::new(to_client);
     let stream = tokio_stream::wrappers::ReceiverStream::new(from_client);
     let handler = KafkaMcp::new(s.app.clone());
     let sessions = s.sessions.clone();
     let sid = id.clone();
     let shutdown = s.shutdown.clone();
+    // Cancelled when the client's SSE stream is dropped (the client went away).
+    let closed = CancellationToken::new();
+    let stream_alive = closed.clone().drop_guard();
+    let idle = s.idle;
     tokio::spawn(async move {
-        match handler.serve((sink, stream)).await {
-            Ok(running) => {
-                tokio::select! {
-                    _ = running.waiting() => {}
-                    _ = shutdown.cancelled() => {}
+        let session = async {
+            match handler.serve((sink, stream)).await {
+                Ok(running) => {
+                    let _ = running.waiting().await;
                 }
+                Err(e) => tracing::debug!(session = %sid, "legacy SSE session ended before initialize: {e}"),
             }
-            Err(e) => tracing::debug!(session = %sid, "legacy SSE session ended before initialize: {e}"),
+        };
+        tokio::select! {
+            _ = session => {}
+            _ = shutdown.cancelled() => {}
+            _ = closed.cancelled() => tracing::debug!(session = %sid, "legacy SSE client disconnected"),
+            _ = idle_expired(&last_seen, idle) => tracing::debug!(session = %sid, "legacy SSE session idle, closed"),
         }
         sessions.lock().unwrap_or_else(|p| p.into_inner()).remove(&sid);
     });
     let endpoint = Event::default().event("endpoint").data(format!("/messages?sessionId={id}"));
-    let messages = tokio_stream::wrappers::ReceiverStream::new(from_server).map(|m: rmcp::model::ServerJsonRpcMessage| {
+    let messages = tokio_stream::wrappers::ReceiverStream::new(from_server).map(move |m: rmcp::model::ServerJsonRpcMessage| {
+        let _keep_session = &stream_alive;
         Ok::<_, Infallible>(Event::default().event("message").data(serde_json::to_string(&m).unwrap_or_default()))
     });
     let shutdown = s.shutdown.clone();
@@ -170,7 +216,10 @@ struct SessionQuery {
 }
 
 async fn legacy_post(State(s): State<LegacyState>, Query(q): Query<SessionQuery>, body: axum::body::Bytes) -> Response {
-    let tx = s.sessions.lock().unwrap_or_else(|p| p.into_inner()).get(&q.session_id).cloned();
+    let tx = s.sessions.lock().unwrap_or_else(|p| p.into_inner()).get(&q.session_id).map(|session| {
+        *session.last_seen.lock().unwrap_or_else(|p| p.into_inner()) = Instant::now();
+        session.tx.clone()
+    });
     let Some(tx) = tx else {
         return (StatusCode::NOT_FOUND, "unknown or expired sessionId: open GET /sse again").into_response();
     };
@@ -182,6 +231,19 @@ async fn legacy_post(State(s): State<LegacyState>, Query(q): Query<SessionQuery>
         Ok(()) => StatusCode::ACCEPTED.into_response(),
         Err(_) => (StatusCode::GONE, "session closed: open GET /sse again").into_response(),
     }
+}
+
+/// Refuses a new streamable-HTTP session (a POST to `/mcp` without `Mcp-Session-Id`) while
+/// [`MAX_SESSIONS`] are open.
+async fn session_cap(State(sessions): State<Arc<LocalSessionManager>>, req: Request, next: Next) -> Response {
+    let opens_session = req.method() == axum::http::Method::POST
+        && req.uri().path() == "/mcp"
+        && !req.headers().contains_key("mcp-session-id");
+    if opens_session && sessions.sessions.read().await.len() >= MAX_SESSIONS {
+        tracing::warn!(max = MAX_SESSIONS, "new MCP session refused: too many open");
+        return (StatusCode::SERVICE_UNAVAILABLE, TOO_MANY_SESSIONS).into_response();
+    }
+    next.run(req).await
 }
 
 /// The axum app: `/mcp`, `/sse`, `/messages`, `/healthz`, all behind the guard.
@@ -196,8 +258,9 @@ pub fn app(state: Arc<AppState>, guard_cfg: HttpGuard, session_idle: Duration, s
         cfg = cfg.with_allowed_origins(guard_cfg.allowed_origins.clone());
     }
     let st = state.clone();
-    let mcp = StreamableHttpService::new(move || Ok(KafkaMcp::new(st.clone())), Arc::new(session_manager), cfg);
-    let legacy = LegacyState { app: state, sessions: Arc::default(), shutdown };
+    let session_manager = Arc::new(session_manager);
+    let mcp = StreamableHttpService::new(move || Ok(KafkaMcp::new(st.clone())), session_manager.clone(), cfg);
+    let legacy = LegacyState { app: state, sessions: Arc::default(), shutdown, idle: session_idle };
     Router::new()
         .nest_service("/mcp", mcp)
         .route("/sse", get(legacy_sse))
@@ -205,6 +268,7 @@ pub fn app(state: Arc<AppState>, guard_cfg: HttpGuard, session_idle: Duration, s
         .with_state(legacy)
         .route("/healthz", get(|| async { "ok" }))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn_with_state(session_manager, session_cap))
         .layer(middleware::from_fn_with_state(Arc::new(guard_cfg), guard))
 }
 
@@ -212,6 +276,11 @@ pub fn app(state: Arc<AppState>, guard_cfg: HttpGuard, session_idle: Duration, s
 pub async fn serve_http(state: Arc<AppState>, addr: &str, guard_cfg: HttpGuard, session_idle: Duration) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
     let local = listener.local_addr()?;
+    // The guard was built for the address the name resolved to first; the listener may have
+    // bound another one. Off loopback, a token stays mandatory whatever was bound.
+    if !local.ip().is_loopback() && guard_cfg.token.is_none() {
+        anyhow::bail!("refusing to serve on {local} without a bearer token: set KAFKA_MCP_TOKEN, --token-file, or bind 127.0.0.1");
+    }
     let shutdown = CancellationToken::new();
     let app = app(state, guard_cfg, session_idle, shutdown.clone());
     tracing::info!(%local, "serving MCP over HTTP: /mcp (streamable), /sse + /messages (legacy)");

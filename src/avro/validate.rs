@@ -1333,12 +1333,34 @@ pub(crate) fn max_decimal_precision(size: u64) -> u64 {
     if size == 0 {
         return 0;
     }
-    let bits = (8 * size - 1) as f64;
+    let bits = size.saturating_mul(8).saturating_sub(1) as f64;
     (bits * std::f64::consts::LOG10_2).floor() as u64
 }
 
+/// Smallest fixed size holding `precision` digits: the closed form (8·s − 1 ≥ precision /
+/// log10 2), corrected for float rounding in a few steps. A linear search from 1 never ends for
+/// a precision like 2^63 − 1, which the input allows.
 fn min_fixed_size(precision: u64) -> u64 {
-    (1..)
-        .find(|&s| max_decimal_precision(s) >= precision)
-        .unwrap_or(1)
+    let guess = ((precision as f64 / std::f64::consts::LOG10_2 + 1.0) / 8.0).ceil() as u64;
+    let mut s = guess.saturating_sub(2).max(1);
+    while max_decimal_precision(s) < precision && s < guess.saturating_add(2) {
+        s += 1;
+    }
+    s
+}
+
+#[cfg(test)]
+mod fixed_size_tests {
+    use super::*;
+
+    #[test]
+    fn min_fixed_size_matches_the_search_and_is_instant_for_huge_precisions() {
+        for p in 0..5_000u64 {
+            let slow = (1..).find(|&s| max_decimal_precision(s) >= p).unwrap();
+            assert_eq!(min_fixed_size(p), slow, "precision {p}");
+        }
+        assert!(max_decimal_precision(min_fixed_size(i64::MAX as u64)) >= i64::MAX as u64 / 2);
+        assert!(min_fixed_size(u64::MAX) > 0);
+        assert!(max_decimal_precision(u64::MAX) > 0);
+    }
 }

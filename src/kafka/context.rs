@@ -99,11 +99,14 @@ pub fn explain(recent: &[String]) -> (Option<String>, String) {
     let rules: &[(&str, &str, &str)] = &[
         ("SASL authentication error", "SASL authentication failed", "Check sasl.mechanism, sasl.username and sasl.password for this cluster."),
         ("Authentication failed", "SASL authentication failed", "Check sasl.mechanism, sasl.username and sasl.password for this cluster."),
-        ("SSL handshake failed", "TLS handshake failed", "Check security.protocol=SSL/SASL_SSL, ssl.ca.location and the broker certificate's host name."),
+        ("mechanism handshake failed", "SASL handshake failed: the broker does not accept this sasl.mechanism", "Set sasl.mechanism to one the broker lists in the message (none listed: its listener has no SASL; try security.protocol=PLAINTEXT or SSL)."),
+        ("OAUTHBEARER", "OAUTHBEARER token failed", "Check sasl.oauthbearer.* (method, client id and secret, token endpoint) for this cluster."),
+        ("_AUTHENTICATION", "authentication failed", "Check security.protocol, sasl.* and ssl.* for this cluster."),
         ("certificate verify failed", "TLS certificate verification failed", "Point ssl.ca.location at the CA that signed the broker certificate."),
+        ("SSL handshake failed", "TLS handshake failed", "Check security.protocol=SSL/SASL_SSL, ssl.ca.location and the broker certificate's host name."),
         ("Failed to resolve", "DNS lookup failed", "Check the host names in bootstrap.servers."),
         ("Connection refused", "connection refused", "Check bootstrap.servers and that the broker is running and listening there."),
-        ("Disconnected while requesting ApiVersion", "the broker closed the connection during the handshake", "The listener probably expects another security.protocol (PLAINTEXT vs SSL vs SASL)."),
+        ("requesting ApiVersion", "the broker closed the connection during the handshake", "The listener probably expects another security.protocol (PLAINTEXT vs SSL vs SASL)."),
         ("Connection setup timed out", "connection setup timed out", "Check network reachability (firewall, wrong port) of bootstrap.servers."),
         ("Disconnected", "the broker disconnected", "Check the broker's health and that security.protocol matches its listener."),
         ("timed out", "the broker did not answer in time", "The broker may be overloaded or paused; retry, or raise --timeout-ms."),
@@ -129,7 +132,13 @@ impl ClientContext for KafkaContext {
                 self.record(&msg);
             }
             // Connection failures repeat on every reconnect; the tool error carries the cause.
+            // librdkafka reports a connection closed with a request in flight (e.g. a PLAINTEXT
+            // client on a TLS listener) as an info-level FAIL line.
             RDKafkaLogLevel::Error | RDKafkaLogLevel::Warning => {
+                tracing::debug!(cluster = %self.cluster, fac, "librdkafka: {msg}");
+                self.record(&msg);
+            }
+            RDKafkaLogLevel::Notice | RDKafkaLogLevel::Info if fac == "FAIL" => {
                 tracing::debug!(cluster = %self.cluster, fac, "librdkafka: {msg}");
                 self.record(&msg);
             }
@@ -157,8 +166,17 @@ mod tests {
         ]);
         assert!(cause.unwrap().starts_with("connection refused"));
         assert!(hint.contains("bootstrap.servers"));
+        let (cause, hint) = explain(&["127.0.0.1:9093/bootstrap: Disconnected: connection closed by peer: receive 0 after POLLIN: requesting ApiVersion: might be caused by incorrect security.protocol configuration (connecting to a SSL listener?) or broker version is < 0.10 (see api.version.request) (after 1ms in state APIVERSION_QUERY)".into()]);
+        assert!(cause.unwrap().starts_with("the broker closed the connection during the handshake"));
+        assert!(hint.contains("security.protocol"));
         let (cause, _) = explain(&["SASL authentication error: Authentication failed: Invalid username or password".into()]);
         assert!(cause.unwrap().starts_with("SASL authentication failed"));
+        let (cause, hint) = explain(&["_AUTHENTICATION: sasl_plaintext://h:9092/bootstrap: SASL SCRAM-SHA-512 mechanism handshake failed: Broker: Request not valid in current SASL state: broker's supported mechanisms:  (after 0ms in state AUTH_HANDSHAKE)".into()]);
+        assert!(cause.unwrap().starts_with("SASL handshake failed"));
+        assert!(hint.contains("sasl.mechanism"));
+        let (cause, hint) = explain(&["_SSL: ssl://h:9093/bootstrap: SSL handshake failed: error:0A000086:SSL routines::certificate verify failed: broker certificate could not be verified".into()]);
+        assert!(cause.unwrap().starts_with("TLS certificate verification failed"), "the specific cause wins");
+        assert!(hint.contains("ssl.ca.location"));
         let (cause, hint) = explain(&[]);
         assert!(cause.is_none());
         assert!(hint.contains("timeout"));

@@ -153,10 +153,16 @@ impl Cluster {
     /// The librdkafka client config for this cluster (never logged: it holds secrets).
     pub fn client_config(&self) -> ClientConfig {
         let mut c = ClientConfig::new();
+        // A broker back from a restart must be reconnected within one call's deadline: cap
+        // librdkafka's reconnect backoff (default up to 10 s) at a quarter of it, at most 1 s.
+        let backoff = (self.timeout.as_millis() / 4).clamp(100, 1000);
+        c.set("reconnect.backoff.max.ms", backoff.to_string());
         for (k, v) in &self.config.properties {
             c.set(k, v);
         }
-        c.set_log_level(RDKafkaLogLevel::Warning);
+        // Info, not Warning: librdkafka says why a connection closed (wrong security.protocol)
+        // at info level; `KafkaContext` keeps those lines for the tool error.
+        c.set_log_level(RDKafkaLogLevel::Info);
         c
     }
 
