@@ -67,11 +67,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
 /// Starts tracing on stderr (`RUST_LOG`, default `warn`). Never stdout: in stdio mode stdout
 /// belongs to JSON-RPC.
 pub fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let from_env = tracing_subscriber::EnvFilter::try_from_default_env().ok();
+    let user_set = from_env.is_some();
+    let filter = from_env.unwrap_or_else(|| tracing_subscriber::EnvFilter::new("warn"));
     // rmcp logs whole requests and responses at debug and trace, and tool arguments can carry
     // secrets (a client config pasted into config_audit): rmcp stays at info whatever RUST_LOG says.
-    let filter = ["rmcp::service=info", "rmcp::transport=info", "rmcp::handler=info"]
-        .into_iter()
-        .fold(filter, |f, d| f.add_directive(d.parse().expect("a valid directive")));
+    // Only when RUST_LOG asks for more (without it everything is at warn).
+    let filter = if user_set {
+        ["rmcp::service=info", "rmcp::transport=info", "rmcp::handler=info"]
+            .into_iter()
+            .fold(filter, |f, d| f.add_directive(d.parse().expect("a valid directive")))
+    } else {
+        filter
+    };
     let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(false).try_init();
 }

@@ -36,6 +36,8 @@ pub struct AppState {
     pub audit: Audit,
     /// Lag samples per cluster, fed by every lag call (Burrow-style evaluation windows).
     pub lag_history: std::sync::Mutex<BTreeMap<String, LagHistory>>,
+    /// The tool router, built on first use (see [`KafkaMcp::router`]).
+    pub router: std::sync::OnceLock<ToolRouter<KafkaMcp>>,
 }
 
 impl AppState {
@@ -48,6 +50,7 @@ impl AppState {
             plans: PlanStore::new(Duration::from_secs(config.plan_ttl_secs)),
             audit: Audit::open(config.audit_log.clone())?,
             lag_history: Default::default(),
+            router: std::sync::OnceLock::new(),
             config,
         }))
     }
@@ -57,7 +60,6 @@ impl AppState {
 #[derive(Clone)]
 pub struct KafkaMcp {
     state: Arc<AppState>,
-    tool_router: ToolRouter<KafkaMcp>,
     /// Lowest level of MCP log notifications this session wants (`logging/setLevel`);
     /// 4 = warning by default (0 debug … 7 emergency).
     log_level: Arc<std::sync::atomic::AtomicU8>,
@@ -72,19 +74,32 @@ pass next_cursor back as cursor.";
 impl KafkaMcp {
     /// A handler over shared state.
     pub fn new(state: Arc<AppState>) -> KafkaMcp {
-        let mut tool_router = Self::cluster_health_router() + Self::topic_manage_router() + Self::consumer_groups_router() + Self::config_audit_router() + Self::schema_validate_router();
-        if state.config.allow_writes {
-            tool_router += Self::apply_change_router();
-        }
-        for route in tool_router.map.values_mut() {
-            let input = crate::schema::lean_input(&serde_json::Value::Object((*route.attr.input_schema).clone()));
-            route.attr.input_schema = Arc::new(input.as_object().cloned().unwrap_or_default());
-            if let Some(out) = &route.attr.output_schema {
-                let lean = crate::schema::lean_output(&serde_json::Value::Object((**out).clone()));
-                route.attr.output_schema = Some(Arc::new(lean.as_object().cloned().unwrap_or_default()));
+        KafkaMcp { state, log_level: Arc::new(std::sync::atomic::AtomicU8::new(3)) }
+    }
+
+    /// The tool router, built once per process on first use (not before `initialize` is
+    /// answered, and not again for every HTTP session): one router per tool file, joined, with
+    /// `apply_change` only when writes are enabled and every schema made lean.
+    pub fn router(&self) -> &ToolRouter<KafkaMcp> {
+        self.state.router.get_or_init(|| {
+            let mut tool_router = Self::cluster_health_router()
+                + Self::topic_manage_router()
+                + Self::consumer_groups_router()
+                + Self::config_audit_router()
+                + Self::schema_validate_router();
+            if self.state.config.allow_writes {
+                tool_router += Self::apply_change_router();
             }
-        }
-        KafkaMcp { state, tool_router, log_level: Arc::new(std::sync::atomic::AtomicU8::new(3)) }
+            for route in tool_router.map.values_mut() {
+                let input = crate::schema::lean_input(&serde_json::Value::Object((*route.attr.input_schema).clone()));
+                route.attr.input_schema = Arc::new(input.as_object().cloned().unwrap_or_default());
+                if let Some(out) = &route.attr.output_schema {
+                    let lean = crate::schema::lean_output(&serde_json::Value::Object((**out).clone()));
+                    route.attr.output_schema = Some(Arc::new(lean.as_object().cloned().unwrap_or_default()));
+                }
+            }
+            tool_router
+        })
     }
 
     /// Shared state.
@@ -122,7 +137,7 @@ impl KafkaMcp {
 
     /// Every tool this session serves (for `kafka-mcp tools` and tests).
     pub fn tools(&self) -> Vec<rmcp::model::Tool> {
-        self.tool_router.list_all()
+        self.router().list_all()
     }
 }
 
@@ -167,7 +182,7 @@ impl KafkaMcp {
 }
 
 #[allow(deprecated)]
-#[tool_handler(router = self.tool_router)]
+#[tool_handler(router = self.router())]
 impl ServerHandler for KafkaMcp {
     fn get_info(&self) -> ServerConfig {
         ServerConfig::new(
@@ -192,7 +207,7 @@ impl ServerHandler for KafkaMcp {
         let span = tracing::info_span!("tool", tool = %name);
         let tcc = ToolCallContext::new(self, request, context);
         let started = std::time::Instant::now();
-        let response = tracing::Instrument::instrument(self.tool_router.call(tcc), span).await;
+        let response = tracing::Instrument::instrument(self.router().call(tcc), span).await;
         tracing::debug!(tool = %name, elapsed_ms = started.elapsed().as_millis() as u64, "tool call done");
         if let Ok(CallToolResponse::Complete(result)) = &response {
             self.log_notes(&peer, &name, result).await;

@@ -29,6 +29,24 @@ pub async fn metadata(cluster: &Arc<Cluster>, topic: Option<&str>) -> Result<(Ve
         .await
 }
 
+/// Metadata of the named topics only (one request each, concurrently): cheap on clusters with
+/// thousands of topics. Brokers come from the first answer. A missing topic is absent from the
+/// result (or present with an error and no partitions).
+pub async fn metadata_of(cluster: &Arc<Cluster>, names: &[String]) -> Result<(Vec<BrokerSnapshot>, Vec<TopicSnapshot>)> {
+    let answers = futures::future::join_all(names.iter().map(|n| metadata(cluster, Some(n)))).await;
+    let mut brokers = Vec::new();
+    let mut topics = Vec::new();
+    for a in answers {
+        let (b, t) = a?;
+        if brokers.is_empty() {
+            brokers = b;
+        }
+        topics.extend(t.into_iter().filter(|t| names.contains(&t.name)));
+    }
+    topics.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok((brokers, topics))
+}
+
 /// Converts rdkafka's metadata into snapshot types.
 pub fn from_metadata(m: &Metadata) -> (Vec<BrokerSnapshot>, Vec<TopicSnapshot>) {
     let mut brokers: Vec<BrokerSnapshot> = m
@@ -185,15 +203,8 @@ pub fn from_ffi(cluster: &Cluster, what: &str, e: ffi::FfiError) -> Error {
 /// DescribeCluster, DescribeQuorum and DescribeConfigs (topics + one broker) in parallel.
 /// Failures of the optional calls become `notes` and unknowns, never a wrong value.
 pub async fn cluster_snapshot(cluster: &Arc<Cluster>, topic_glob: Option<&str>) -> Result<(ClusterSnapshot, Vec<String>)> {
-    let (brokers, mut topics) = metadata(cluster, None).await?;
-    if let Some(g) = topic_glob {
-        topics.retain(|t| glob_match(g, &t.name));
-    }
-    let mut resources: Vec<(ffi::ResourceType, String)> =
-        topics.iter().map(|t| (ffi::ResourceType::Topic, t.name.clone())).collect();
-    if let Some(b) = brokers.first() {
-        resources.push((ffi::ResourceType::Broker, b.id.to_string()));
-    }
+    // DescribeCluster and DescribeQuorum do not need Metadata: all three go out together;
+    // DescribeConfigs follows once the topic names are known.
     let admin = cluster.admin().await?;
     let timeout = cluster.timeout;
     let c = cluster.clone();
@@ -203,8 +214,17 @@ pub async fn cluster_snapshot(cluster: &Arc<Cluster>, topic_glob: Option<&str>) 
     let security = quorum::QuorumSecurity::from_properties(cluster.config.properties.iter());
     let bootstrap: Vec<String> = cluster.bootstrap().split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
     let q = quorum::describe_quorum(&bootstrap, &security, cluster.timeout);
-    let cfg = describe_configs(cluster, resources);
-    let (dc, q, cfg) = tokio::join!(dc, q, cfg);
+    let (meta, dc, q) = tokio::join!(metadata(cluster, None), dc, q);
+    let (brokers, mut topics) = meta?;
+    if let Some(g) = topic_glob {
+        topics.retain(|t| glob_match(g, &t.name));
+    }
+    let mut resources: Vec<(ffi::ResourceType, String)> =
+        topics.iter().map(|t| (ffi::ResourceType::Topic, t.name.clone())).collect();
+    if let Some(b) = brokers.first() {
+        resources.push((ffi::ResourceType::Broker, b.id.to_string()));
+    }
+    let cfg = describe_configs(cluster, resources).await;
 
     let mut notes = Vec::new();
     let (cluster_id, describe_cluster_error) = match dc {

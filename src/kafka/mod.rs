@@ -163,6 +163,9 @@ impl Cluster {
         // Info, not Warning: librdkafka says why a connection closed (wrong security.protocol)
         // at info level; `KafkaContext` keeps those lines for the tool error.
         c.set_log_level(RDKafkaLogLevel::Info);
+        // Never let a Metadata request for a mistyped topic name create it (librdkafka's
+        // admin handle is a producer, where this defaults to true).
+        c.set("allow.auto.create.topics", "false");
         c
     }
 

@@ -504,10 +504,19 @@ impl KafkaMcp {
     }
 
     fn feed_history(&self, cluster: &str, group: &str, offsets: &[PartitionOffsets]) {
+        self.feed_history_many(cluster, &[(group, offsets)]);
+    }
+
+    /// Records one sample per group under one lock, then evicts idle keys once (evicting per
+    /// group would walk the whole history once per group).
+    fn feed_history_many(&self, cluster: &str, reads: &[(&str, &[PartitionOffsets])]) {
         let mut h = self.state().lag_history.lock().unwrap_or_else(|p| p.into_inner());
         let hist = h.entry(cluster.to_string()).or_insert_with(|| lag::LagHistory::new(Default::default()));
-        hist.record_offsets(group, offsets, now_ms());
-        hist.evict_idle(now_ms());
+        let now = now_ms();
+        for (group, offsets) in reads {
+            hist.record_offsets(group, offsets, now);
+        }
+        hist.evict_idle(now);
     }
 
     async fn groups_list(
@@ -554,12 +563,13 @@ impl KafkaMcp {
             }
             let ends = groups::log_offsets(cluster, &all_parts).await?;
             progress.step(2.0, 3.0, "computing lag").await;
+            let mut reads: Vec<(String, Vec<PartitionOffsets>)> = Vec::new();
             for (row, (_, r)) in rows.iter_mut().zip(committed) {
                 match r {
                     Ok(c) => {
                         let offsets = groups::offsets_for_group(&c, &none, &counts, &ends);
-                        self.feed_history(&cluster.config.name, &row.group, &offsets);
                         let gl = lag::group_lag(&row.group, &offsets);
+                        reads.push((row.group.clone(), offsets));
                         row.total_lag = Some(gl.total_lag_messages.to_string());
                         row.lag_complete = Some(gl.total_lag_complete);
                         row.worst_partition = gl.worst_partition.map(|w| format!("{}-{}:{}", w.topic, w.partition, w.lag_messages));
@@ -567,6 +577,8 @@ impl KafkaMcp {
                     Err(e) => row.error = Some(e.to_string()),
                 }
             }
+            let borrowed: Vec<(&str, &[PartitionOffsets])> = reads.iter().map(|(g, o)| (g.as_str(), o.as_slice())).collect();
+            self.feed_history_many(&cluster.config.name, &borrowed);
         }
         let sort = input.sort.unwrap_or(if input.with_lag { GroupSort::Lag } else { GroupSort::Name });
         if sort == GroupSort::Lag {

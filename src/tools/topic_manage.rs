@@ -844,7 +844,7 @@ impl KafkaMcp {
         cluster: &Arc<Cluster>,
         topic: &str,
     ) -> Result<(Vec<BrokerSnapshot>, TopicSnapshot), ToolError> {
-        let (brokers, all) = admin::metadata(cluster, None).await?;
+        let (brokers, all) = admin::metadata_of(cluster, &[topic.to_string()]).await?;
         match all.into_iter().find(|t| t.name == topic) {
             Some(t) if !t.partitions.is_empty() => Ok((brokers, t)),
             _ => Err(ToolError::not_found(format!(
@@ -872,7 +872,7 @@ impl KafkaMcp {
                 "describe takes at most 20 topics per call: send them in batches of 20",
             ));
         }
-        let (brokers, all) = admin::metadata(cluster, None).await?;
+        let (brokers, all) = admin::metadata_of(cluster, &names).await?;
         let live: BTreeSet<i32> = brokers.iter().map(|b| b.id).collect();
         let mut found = Vec::new();
         for n in &names {

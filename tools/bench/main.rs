@@ -315,9 +315,16 @@ fn run() -> Result<()> {
         mcp::cold_start(&a.bin, &env)?;
         cold = (0..a.cold_iters).map(|_| mcp::cold_start(&a.bin, &env)).collect::<Result<_>>()?;
         size = std::fs::metadata(&a.bin)?.len();
-        mcp::spawn_floor()?;
-        let floor: Vec<Duration> = (0..a.cold_iters).map(|_| mcp::spawn_floor()).collect::<Result<_>>()?;
-        diag.push(("—".into(), "spawn and reap `true` (process start floor)".into(), floor));
+        let floor = |program: &std::path::Path, args: &[&str]| -> Result<Vec<Duration>> {
+            mcp::spawn_exit(program, args)?;
+            (0..a.cold_iters).map(|_| mcp::spawn_exit(program, args)).collect()
+        };
+        diag.push(("—".into(), "spawn and reap `true` (process start floor)".into(), floor("true".as_ref(), &[])?));
+        diag.push((
+            "—".into(),
+            "spawn and reap `kafka-mcp --version` (binary load, runtime, clap; no router, no stdio)".into(),
+            floor(&a.bin, &["--version"])?,
+        ));
         let (first, rest) = router_build(&a.bootstrap, a.cold_iters)?;
         diag.push(("—".into(), "`KafkaMcp::new` in-process, first call (what each start pays)".into(), vec![first]));
         diag.push(("—".into(), "`KafkaMcp::new` in-process, later calls".into(), rest));

@@ -22,7 +22,8 @@ fn initialize(id: u64) -> String {
 
 fn command(bin: &Path, env: &[(&str, &str)]) -> Command {
     let mut cmd = Command::new(bin);
-    cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).env_remove("KAFKA_MCP_CONFIG");
+    // RUST_LOG unset: the server's default filter (warn), as a client would start it.
+    cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).env_remove("KAFKA_MCP_CONFIG").env_remove("RUST_LOG");
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -59,11 +60,20 @@ pub fn cold_start(bin: &Path, env: &[(&str, &str)]) -> Result<Duration> {
     }
 }
 
-/// Spawn and reap a trivial process (`true`): the floor of any cold start on this machine.
-pub fn spawn_floor() -> Result<Duration> {
+/// Spawn and reap `program args` (output discarded): the floors under a cold start.
+pub fn spawn_exit(program: &Path, args: &[&str]) -> Result<Duration> {
     let t0 = Instant::now();
-    Command::new("true").status().context("spawn true")?;
-    Ok(t0.elapsed())
+    let status = Command::new(program)
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .with_context(|| format!("spawn {}", program.display()))?;
+    let took = t0.elapsed();
+    if !status.success() {
+        bail!("{} {args:?} exited with {status}", program.display());
+    }
+    Ok(took)
 }
 
 /// A long-lived, initialized stdio session.
