@@ -12,7 +12,11 @@ use crate::config::Config;
 use crate::server::{AppState, KafkaMcp};
 
 /// Runs an in-process MCP client against a fresh server and returns the tool result.
-pub async fn call_tool(state: Arc<AppState>, tool: &str, args: serde_json::Value) -> anyhow::Result<CallToolResult> {
+pub async fn call_tool(
+    state: Arc<AppState>,
+    tool: &str,
+    args: serde_json::Value,
+) -> anyhow::Result<CallToolResult> {
     let serde_json::Value::Object(arguments) = args else {
         anyhow::bail!("tool arguments must be a JSON object, e.g. '{{\"detail\":\"full\"}}'");
     };
@@ -34,16 +38,32 @@ pub async fn call_tool(state: Arc<AppState>, tool: &str, args: serde_json::Value
 /// `kafka-mcp call TOOL JSON [--text]`: prints the structured result (or the text); exit code
 /// 1 when the tool returned an error.
 pub async fn call(state: Arc<AppState>, tool: &str, args: &str, text: bool) -> anyhow::Result<i32> {
-    let args: serde_json::Value =
-        serde_json::from_str(args).map_err(|e| anyhow::anyhow!("arguments are not valid JSON ({e}); pass a JSON object like '{{}}'"))?;
-    let names: Vec<String> = KafkaMcp::new(state.clone()).tools().into_iter().map(|t| t.name.to_string()).collect();
+    let args: serde_json::Value = serde_json::from_str(args).map_err(|e| {
+        anyhow::anyhow!("arguments are not valid JSON ({e}); pass a JSON object like '{{}}'")
+    })?;
+    let names: Vec<String> = KafkaMcp::new(state.clone())
+        .tools()
+        .into_iter()
+        .map(|t| t.name.to_string())
+        .collect();
     if !names.iter().any(|n| n == tool) {
-        let hint = if tool == "apply_change" { " apply_change exists only with --allow-writes (KAFKA_MCP_ALLOW_WRITES=true)." } else { "" };
-        anyhow::bail!("unknown tool {tool:?}; the tools are {}.{hint}", names.join(", "));
+        let hint = if tool == "apply_change" {
+            " apply_change exists only with --allow-writes (KAFKA_MCP_ALLOW_WRITES=true)."
+        } else {
+            ""
+        };
+        anyhow::bail!(
+            "unknown tool {tool:?}; the tools are {}.{hint}",
+            names.join(", ")
+        );
     }
     let result = call_tool(state, tool, args).await?;
     let is_error = result.is_error == Some(true);
-    let texts: Vec<String> = result.content.iter().filter_map(|c| c.as_text().map(|t| t.text.clone())).collect();
+    let texts: Vec<String> = result
+        .content
+        .iter()
+        .filter_map(|c| c.as_text().map(|t| t.text.clone()))
+        .collect();
     if text || is_error || result.structured_content.is_none() {
         println!("{}", texts.join("\n"));
     } else if let Some(v) = &result.structured_content {

@@ -175,7 +175,10 @@ impl std::fmt::Debug for RegistryToml {
             .field("url", &self.url)
             .field("username", &self.username)
             .field("password", &self.password.as_ref().map(|_| "********"))
-            .field("bearer_token", &self.bearer_token.as_ref().map(|_| "********"))
+            .field(
+                "bearer_token",
+                &self.bearer_token.as_ref().map(|_| "********"),
+            )
             .finish()
     }
 }
@@ -235,7 +238,10 @@ impl std::fmt::Debug for ClusterConfig {
 impl ClusterConfig {
     /// `bootstrap.servers`, or an empty string.
     pub fn bootstrap(&self) -> &str {
-        self.properties.get("bootstrap.servers").map(String::as_str).unwrap_or("")
+        self.properties
+            .get("bootstrap.servers")
+            .map(String::as_str)
+            .unwrap_or("")
     }
 
     /// Properties with every secret masked, for display.
@@ -243,7 +249,11 @@ impl ClusterConfig {
         self.properties
             .iter()
             .map(|(k, v)| {
-                let shown = if is_secret_key(k) { "********".to_string() } else { v.clone() };
+                let shown = if is_secret_key(k) {
+                    "********".to_string()
+                } else {
+                    v.clone()
+                };
                 (k.clone(), shown)
             })
             .collect()
@@ -264,9 +274,21 @@ impl ClusterConfig {
 /// (`ssl.key.location`, `ssl.ca.pem` is public), plus Java-style names.
 pub fn is_secret_key(key: &str) -> bool {
     let k = key.to_ascii_lowercase();
-    ["password", "passphrase", "secret", "jaas", "token", "ssl.key.pem", "ssl_key", "keystore.key", "credential", "private", "oauthbearer.config"]
-        .iter()
-        .any(|s| k.contains(s))
+    [
+        "password",
+        "passphrase",
+        "secret",
+        "jaas",
+        "token",
+        "ssl.key.pem",
+        "ssl_key",
+        "keystore.key",
+        "credential",
+        "private",
+        "oauthbearer.config",
+    ]
+    .iter()
+    .any(|s| k.contains(s))
 }
 
 /// The effective configuration of one process.
@@ -364,7 +386,10 @@ pub enum ConfigError {
 
 impl Config {
     /// Builds the effective config from CLI settings, the optional TOML file, and `env`.
-    pub fn load(settings: &Settings, env: &BTreeMap<String, String>) -> Result<Config, ConfigError> {
+    pub fn load(
+        settings: &Settings,
+        env: &BTreeMap<String, String>,
+    ) -> Result<Config, ConfigError> {
         let file = match &settings.config {
             Some(path) => {
                 let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
@@ -399,7 +424,11 @@ impl Config {
                 match (key.as_str(), value) {
                     ("allow_writes", toml::Value::Boolean(b)) => cluster_writes = Some(*b),
                     ("expected_brokers", toml::Value::Array(a)) => {
-                        expected = a.iter().filter_map(|v| v.as_integer()).map(|i| i as i32).collect()
+                        expected = a
+                            .iter()
+                            .filter_map(|v| v.as_integer())
+                            .map(|i| i as i32)
+                            .collect()
                     }
                     ("description", toml::Value::String(d)) => description = Some(d.clone()),
                     (_, v) => {
@@ -409,14 +438,18 @@ impl Config {
                             toml::Value::Boolean(b) => b.to_string(),
                             toml::Value::Float(f) => f.to_string(),
                             _ => {
-                                return Err(ConfigError::BadValue { cluster: name.clone(), key: key.clone() })
+                                return Err(ConfigError::BadValue {
+                                    cluster: name.clone(),
+                                    key: key.clone(),
+                                })
                             }
                         };
-                        let value = interpolate(&raw, env).map_err(|var| ConfigError::MissingVar {
-                            var,
-                            cluster: name.clone(),
-                            key: key.clone(),
-                        })?;
+                        let value =
+                            interpolate(&raw, env).map_err(|var| ConfigError::MissingVar {
+                                var,
+                                cluster: name.clone(),
+                                key: key.clone(),
+                            })?;
                         properties.insert(key.clone(), value);
                     }
                 }
@@ -453,7 +486,11 @@ impl Config {
         Ok(Config {
             clusters,
             default_cluster,
-            timeout_ms: settings.timeout_ms.or(s.timeout_ms).unwrap_or(10_000).max(100),
+            timeout_ms: settings
+                .timeout_ms
+                .or(s.timeout_ms)
+                .unwrap_or(10_000)
+                .max(100),
             max_output_bytes: settings
                 .max_output_bytes
                 .or(s.max_output_bytes)
@@ -469,7 +506,11 @@ impl Config {
             skew_tolerance: s.skew_tolerance_pct.unwrap_or(10.0) / 100.0,
             max_partitions_per_broker: s.max_partitions_per_broker.unwrap_or(4000),
             schema_dir: s.schema_dir.clone(),
-            schema_registry: s.schema_registry.clone().map(|r| registry_with_env(r, env)).transpose()?,
+            schema_registry: s
+                .schema_registry
+                .clone()
+                .map(|r| registry_with_env(r, env))
+                .transpose()?,
         })
     }
 
@@ -490,7 +531,11 @@ impl Config {
 
     /// Every secret value configured anywhere (to scrub from errors and logs).
     pub fn secret_values(&self) -> Vec<String> {
-        let mut v: Vec<String> = self.clusters.values().flat_map(|c| c.secret_values()).collect();
+        let mut v: Vec<String> = self
+            .clusters
+            .values()
+            .flat_map(|c| c.secret_values())
+            .collect();
         if let Some(r) = &self.schema_registry {
             v.extend(r.password.iter().cloned());
             v.extend(r.bearer_token.iter().cloned());
@@ -502,12 +547,22 @@ impl Config {
 
 /// `${VAR}` expanded in every registry setting; an unset variable is an error (kept literally,
 /// it would be sent as the password).
-fn registry_with_env(mut r: RegistryToml, env: &BTreeMap<String, String>) -> Result<RegistryToml, ConfigError> {
+fn registry_with_env(
+    mut r: RegistryToml,
+    env: &BTreeMap<String, String>,
+) -> Result<RegistryToml, ConfigError> {
     fn missing(key: &'static str) -> impl Fn(String) -> ConfigError {
-        move |var| ConfigError::MissingRegistryVar { var, key: key.to_string() }
+        move |var| ConfigError::MissingRegistryVar {
+            var,
+            key: key.to_string(),
+        }
     }
     r.url = interpolate(&r.url, env).map_err(missing("url"))?;
-    for (key, field) in [("username", &mut r.username), ("password", &mut r.password), ("bearer_token", &mut r.bearer_token)] {
+    for (key, field) in [
+        ("username", &mut r.username),
+        ("password", &mut r.password),
+        ("bearer_token", &mut r.bearer_token),
+    ] {
         if let Some(v) = field.as_mut() {
             *v = interpolate(v, env).map_err(missing(key))?;
         }
@@ -518,12 +573,21 @@ fn registry_with_env(mut r: RegistryToml, env: &BTreeMap<String, String>) -> Res
 /// The `default` cluster from `KAFKA_BOOTSTRAP_SERVERS` and `KAFKA_<PROPERTY>` variables
 /// (`KAFKA_SECURITY_PROTOCOL` → `security.protocol`). `KAFKA_MCP_*` variables are ours, not
 /// librdkafka's, and are skipped.
-pub fn cluster_from_env(env: &BTreeMap<String, String>, allow_writes: bool) -> Option<ClusterConfig> {
-    env.get("KAFKA_BOOTSTRAP_SERVERS").filter(|v| !v.trim().is_empty())?;
+pub fn cluster_from_env(
+    env: &BTreeMap<String, String>,
+    allow_writes: bool,
+) -> Option<ClusterConfig> {
+    env.get("KAFKA_BOOTSTRAP_SERVERS")
+        .filter(|v| !v.trim().is_empty())?;
     let properties = env
         .iter()
         .filter(|(k, _)| k.starts_with("KAFKA_") && !k.starts_with("KAFKA_MCP_"))
-        .map(|(k, v)| (k["KAFKA_".len()..].to_ascii_lowercase().replace('_', "."), v.clone()))
+        .map(|(k, v)| {
+            (
+                k["KAFKA_".len()..].to_ascii_lowercase().replace('_', "."),
+                v.clone(),
+            )
+        })
         .collect();
     Some(ClusterConfig {
         name: "default".to_string(),
@@ -564,7 +628,10 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
@@ -604,7 +671,8 @@ mod tests {
             "#,
         )
         .unwrap();
-        let c = Config::from_parts(&Settings::default(), file, &env(&[("PROD_PW", "s3cret")])).unwrap();
+        let c =
+            Config::from_parts(&Settings::default(), file, &env(&[("PROD_PW", "s3cret")])).unwrap();
         assert_eq!(c.default_cluster.as_deref(), Some("prod"));
         assert_eq!(c.timeout_ms, 2500);
         let prod = c.cluster(Some("prod")).unwrap();
@@ -620,19 +688,34 @@ mod tests {
 
     #[test]
     fn missing_variable_is_an_error_naming_it() {
-        let file: FileToml = toml::from_str("[clusters.a]\n\"sasl.password\" = \"${NOPE}\"\n").unwrap();
+        let file: FileToml =
+            toml::from_str("[clusters.a]\n\"sasl.password\" = \"${NOPE}\"\n").unwrap();
         let err = Config::from_parts(&Settings::default(), file, &BTreeMap::new()).unwrap_err();
         assert!(err.to_string().contains("${NOPE}"), "{err}");
     }
 
     #[test]
     fn registry_variables_must_be_set() {
-        let file: FileToml =
-            toml::from_str("[server.schema_registry]\nurl = \"http://r:8081\"\npassword = \"${REG_PW}\"\n").unwrap();
-        let err = Config::from_parts(&Settings::default(), file.clone(), &BTreeMap::new()).unwrap_err();
-        assert!(err.to_string().contains("${REG_PW}") && err.to_string().contains("password"), "{err}");
-        let c = Config::from_parts(&Settings::default(), file, &env(&[("REG_PW", "pw-from-env")])).unwrap();
-        assert_eq!(c.schema_registry.as_ref().unwrap().password.as_deref(), Some("pw-from-env"));
+        let file: FileToml = toml::from_str(
+            "[server.schema_registry]\nurl = \"http://r:8081\"\npassword = \"${REG_PW}\"\n",
+        )
+        .unwrap();
+        let err =
+            Config::from_parts(&Settings::default(), file.clone(), &BTreeMap::new()).unwrap_err();
+        assert!(
+            err.to_string().contains("${REG_PW}") && err.to_string().contains("password"),
+            "{err}"
+        );
+        let c = Config::from_parts(
+            &Settings::default(),
+            file,
+            &env(&[("REG_PW", "pw-from-env")]),
+        )
+        .unwrap();
+        assert_eq!(
+            c.schema_registry.as_ref().unwrap().password.as_deref(),
+            Some("pw-from-env")
+        );
         assert!(c.secret_values().contains(&"pw-from-env".to_string()));
     }
 
@@ -645,13 +728,28 @@ mod tests {
         )
         .unwrap();
         let c = Config::from_parts(&Settings::default(), file.clone(), &BTreeMap::new()).unwrap();
-        let serve = ServeArgs { token: Some("http-tok-222".into()), ..ServeArgs::default() };
+        let serve = ServeArgs {
+            token: Some("http-tok-222".into()),
+            ..ServeArgs::default()
+        };
         let shown = format!("{c:?} {c:#?} {file:?} {serve:?}");
-        for secret in ["reg-pw-123", "reg-tok-456", "sasl-pw-789", "oauth-cfg-000", "key-pw-111", "http-tok-222"] {
+        for secret in [
+            "reg-pw-123",
+            "reg-tok-456",
+            "sasl-pw-789",
+            "oauth-cfg-000",
+            "key-pw-111",
+            "http-tok-222",
+        ] {
             assert!(!shown.contains(secret), "{secret} in {shown}");
         }
         assert!(shown.contains("h:1") && shown.contains("********"));
-        assert_eq!(c.secret_values().len(), 5, "{:?}", c.clusters["a"].masked_properties());
+        assert_eq!(
+            c.secret_values().len(),
+            5,
+            "{:?}",
+            c.clusters["a"].masked_properties()
+        );
     }
 
     #[test]
@@ -663,16 +761,25 @@ mod tests {
 
     #[test]
     fn cli_flag_beats_file() {
-        let s = Settings { timeout_ms: Some(700), ..Settings::default() };
+        let s = Settings {
+            timeout_ms: Some(700),
+            ..Settings::default()
+        };
         let file: FileToml = toml::from_str("[server]\ntimeout_ms = 2500\n").unwrap();
         let c = Config::from_parts(&s, file, &BTreeMap::new()).unwrap();
         assert_eq!(c.timeout_ms, 700);
-        assert!(c.cluster(None).unwrap_err().contains("KAFKA_BOOTSTRAP_SERVERS"));
+        assert!(c
+            .cluster(None)
+            .unwrap_err()
+            .contains("KAFKA_BOOTSTRAP_SERVERS"));
     }
 
     #[test]
     fn unknown_default_cluster() {
-        let file: FileToml = toml::from_str("default_cluster = \"x\"\n[clusters.a]\n\"bootstrap.servers\" = \"h:1\"\n").unwrap();
+        let file: FileToml = toml::from_str(
+            "default_cluster = \"x\"\n[clusters.a]\n\"bootstrap.servers\" = \"h:1\"\n",
+        )
+        .unwrap();
         assert!(Config::from_parts(&Settings::default(), file, &BTreeMap::new()).is_err());
     }
 }

@@ -44,23 +44,38 @@ pub struct ToolError {
 impl ToolError {
     /// Bad arguments.
     pub fn invalid(message: impl Into<String>) -> Self {
-        ToolError { kind: ErrorKind::InvalidInput, message: message.into() }
+        ToolError {
+            kind: ErrorKind::InvalidInput,
+            message: message.into(),
+        }
     }
     /// Unknown cluster/topic/group/plan.
     pub fn not_found(message: impl Into<String>) -> Self {
-        ToolError { kind: ErrorKind::NotFound, message: message.into() }
+        ToolError {
+            kind: ErrorKind::NotFound,
+            message: message.into(),
+        }
     }
     /// Broker down, deadline passed.
     pub fn unavailable(message: impl Into<String>) -> Self {
-        ToolError { kind: ErrorKind::Unavailable, message: message.into() }
+        ToolError {
+            kind: ErrorKind::Unavailable,
+            message: message.into(),
+        }
     }
     /// Refused by Kafka or by the safety model.
     pub fn refused(message: impl Into<String>) -> Self {
-        ToolError { kind: ErrorKind::Refused, message: message.into() }
+        ToolError {
+            kind: ErrorKind::Refused,
+            message: message.into(),
+        }
     }
     /// The broker lacks the API.
     pub fn unsupported(message: impl Into<String>) -> Self {
-        ToolError { kind: ErrorKind::Unsupported, message: message.into() }
+        ToolError {
+            kind: ErrorKind::Unsupported,
+            message: message.into(),
+        }
     }
 }
 

@@ -49,18 +49,32 @@ pub struct HttpGuard {
 
 impl HttpGuard {
     /// Builds the guard for `addr`. Off loopback, a token is mandatory.
-    pub fn new(addr: &SocketAddr, token: Option<String>, hosts: Vec<String>, origins: Vec<String>) -> anyhow::Result<HttpGuard> {
+    pub fn new(
+        addr: &SocketAddr,
+        token: Option<String>,
+        hosts: Vec<String>,
+        origins: Vec<String>,
+    ) -> anyhow::Result<HttpGuard> {
         if !addr.ip().is_loopback() && token.is_none() {
             anyhow::bail!(
                 "refusing to serve on {addr} without a bearer token: set KAFKA_MCP_TOKEN, --token-file, or bind 127.0.0.1"
             );
         }
-        let mut allowed_hosts = vec!["localhost".to_string(), "127.0.0.1".to_string(), "::1".to_string(), "[::1]".to_string()];
+        let mut allowed_hosts = vec![
+            "localhost".to_string(),
+            "127.0.0.1".to_string(),
+            "::1".to_string(),
+            "[::1]".to_string(),
+        ];
         if !addr.ip().is_unspecified() {
             allowed_hosts.push(addr.ip().to_string());
         }
         allowed_hosts.extend(hosts);
-        Ok(HttpGuard { token, allowed_hosts, allowed_origins: origins })
+        Ok(HttpGuard {
+            token,
+            allowed_hosts,
+            allowed_origins: origins,
+        })
     }
 
     /// Why a request is refused, or `None` when it may pass.
@@ -72,17 +86,28 @@ impl HttpGuard {
         }
         if let Some(origin) = headers.get(header::ORIGIN).and_then(|h| h.to_str().ok()) {
             if !self.origin_allowed(origin) {
-                return Some((StatusCode::FORBIDDEN, "Origin not allowed; add it with --allowed-origin"));
+                return Some((
+                    StatusCode::FORBIDDEN,
+                    "Origin not allowed; add it with --allowed-origin",
+                ));
             }
         }
         if let Some(token) = &self.token {
             let given = headers
                 .get(header::AUTHORIZATION)
                 .and_then(|h| h.to_str().ok())
-                .and_then(|h| h.strip_prefix("Bearer "))
+                // The auth scheme is case-insensitive (RFC 9110 §11.1).
+                .and_then(|h| {
+                    h.get(..7)
+                        .filter(|s| s.eq_ignore_ascii_case("bearer "))
+                        .map(|_| &h[7..])
+                })
                 .map(str::trim);
             if !given.is_some_and(|g| constant_time_eq(g.as_bytes(), token.as_bytes())) {
-                return Some((StatusCode::UNAUTHORIZED, "missing or wrong bearer token: send Authorization: Bearer <token>"));
+                return Some((
+                    StatusCode::UNAUTHORIZED,
+                    "missing or wrong bearer token: send Authorization: Bearer <token>",
+                ));
             }
         }
         None
@@ -90,15 +115,23 @@ impl HttpGuard {
 
     fn host_allowed(&self, host: &str) -> bool {
         let name = strip_port(host);
-        self.allowed_hosts.iter().any(|h| h.eq_ignore_ascii_case(name) || h.eq_ignore_ascii_case(host))
+        self.allowed_hosts
+            .iter()
+            .any(|h| h.eq_ignore_ascii_case(name) || h.eq_ignore_ascii_case(host))
     }
 
     fn origin_allowed(&self, origin: &str) -> bool {
-        if self.allowed_origins.iter().any(|o| o.eq_ignore_ascii_case(origin)) {
+        if self
+            .allowed_origins
+            .iter()
+            .any(|o| o.eq_ignore_ascii_case(origin))
+        {
             return true;
         }
         // Loopback origins are local tools (inspectors) on this machine.
-        let rest = origin.strip_prefix("http://").or_else(|| origin.strip_prefix("https://"));
+        let rest = origin
+            .strip_prefix("http://")
+            .or_else(|| origin.strip_prefix("https://"));
         rest.is_some_and(|r| matches!(strip_port(r), "localhost" | "127.0.0.1" | "[::1]"))
     }
 }
@@ -107,7 +140,10 @@ fn strip_port(host: &str) -> &str {
     if let Some(end) = host.strip_prefix('[').and_then(|h| h.find(']')) {
         return &host[..end + 2];
     }
-    host.rsplit_once(':').filter(|(_, p)| p.chars().all(|c| c.is_ascii_digit())).map(|(h, _)| h).unwrap_or(host)
+    host.rsplit_once(':')
+        .filter(|(_, p)| p.chars().all(|c| c.is_ascii_digit()))
+        .map(|(h, _)| h)
+        .unwrap_or(host)
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -119,7 +155,10 @@ async fn guard(State(g): State<Arc<HttpGuard>>, req: Request, next: Next) -> Res
         tracing::warn!(status = status.as_u16(), path = %req.uri().path(), "http request refused: {msg}");
         let mut r = (status, msg).into_response();
         if status == StatusCode::UNAUTHORIZED {
-            r.headers_mut().insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+            r.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                header::HeaderValue::from_static("Bearer"),
+            );
         }
         return r;
     }
@@ -147,7 +186,10 @@ struct LegacyState {
 /// Resolves once nothing was posted to the session for `idle`.
 async fn idle_expired(last_seen: &Mutex<Instant>, idle: Duration) {
     loop {
-        let since = last_seen.lock().unwrap_or_else(|p| p.into_inner()).elapsed();
+        let since = last_seen
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .elapsed();
         if since >= idle {
             return;
         }
@@ -159,17 +201,23 @@ async fn idle_expired(last_seen: &Mutex<Instant>, idle: Duration) {
 /// its server ends and its id is forgotten (a later POST gets 404).
 async fn legacy_sse(State(s): State<LegacyState>) -> Response {
     if s.sessions.lock().unwrap_or_else(|p| p.into_inner()).len() >= MAX_SESSIONS {
-        tracing::warn!(max = MAX_SESSIONS, "new legacy SSE session refused: too many open");
+        tracing::warn!(
+            max = MAX_SESSIONS,
+            "new legacy SSE session refused: too many open"
+        );
         return (StatusCode::SERVICE_UNAVAILABLE, TOO_MANY_SESSIONS).into_response();
     }
     let id = uuid::Uuid::new_v4().simple().to_string();
     let (to_server, from_client) = mpsc::channel::<ClientJsonRpcMessage>(64);
     let (to_client, from_server) = mpsc::channel(64);
     let last_seen = Arc::new(Mutex::new(Instant::now()));
-    s.sessions
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .insert(id.clone(), LegacySession { tx: to_server, last_seen: last_seen.clone() });
+    s.sessions.lock().unwrap_or_else(|p| p.into_inner()).insert(
+        id.clone(),
+        LegacySession {
+            tx: to_server,
+            last_seen: last_seen.clone(),
+        },
+    );
     let sink = tokio_util::sync::PollSender::new(to_client);
     let stream = tokio_stream::wrappers::ReceiverStream::new(from_client);
     let handler = KafkaMcp::new(s.app.clone());
@@ -186,7 +234,9 @@ async fn legacy_sse(State(s): State<LegacyState>) -> Response {
                 Ok(running) => {
                     let _ = running.waiting().await;
                 }
-                Err(e) => tracing::debug!(session = %sid, "legacy SSE session ended before initialize: {e}"),
+                Err(e) => {
+                    tracing::debug!(session = %sid, "legacy SSE session ended before initialize: {e}")
+                }
             }
         };
         tokio::select! {
@@ -195,18 +245,31 @@ async fn legacy_sse(State(s): State<LegacyState>) -> Response {
             _ = closed.cancelled() => tracing::debug!(session = %sid, "legacy SSE client disconnected"),
             _ = idle_expired(&last_seen, idle) => tracing::debug!(session = %sid, "legacy SSE session idle, closed"),
         }
-        sessions.lock().unwrap_or_else(|p| p.into_inner()).remove(&sid);
+        sessions
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&sid);
     });
-    let endpoint = Event::default().event("endpoint").data(format!("/messages?sessionId={id}"));
-    let messages = tokio_stream::wrappers::ReceiverStream::new(from_server).map(move |m: rmcp::model::ServerJsonRpcMessage| {
-        let _keep_session = &stream_alive;
-        Ok::<_, Infallible>(Event::default().event("message").data(serde_json::to_string(&m).unwrap_or_default()))
-    });
+    let endpoint = Event::default()
+        .event("endpoint")
+        .data(format!("/messages?sessionId={id}"));
+    let messages = tokio_stream::wrappers::ReceiverStream::new(from_server).map(
+        move |m: rmcp::model::ServerJsonRpcMessage| {
+            let _keep_session = &stream_alive;
+            Ok::<_, Infallible>(
+                Event::default()
+                    .event("message")
+                    .data(serde_json::to_string(&m).unwrap_or_default()),
+            )
+        },
+    );
     let shutdown = s.shutdown.clone();
     let stream = futures::stream::once(async move { Ok::<_, Infallible>(endpoint) })
         .chain(messages)
         .take_until(async move { shutdown.cancelled().await });
-    Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))).into_response()
+    Sse::new(stream)
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+        .into_response()
 }
 
 #[derive(serde::Deserialize)]
@@ -215,17 +278,36 @@ struct SessionQuery {
     session_id: String,
 }
 
-async fn legacy_post(State(s): State<LegacyState>, Query(q): Query<SessionQuery>, body: axum::body::Bytes) -> Response {
-    let tx = s.sessions.lock().unwrap_or_else(|p| p.into_inner()).get(&q.session_id).map(|session| {
-        *session.last_seen.lock().unwrap_or_else(|p| p.into_inner()) = Instant::now();
-        session.tx.clone()
-    });
+async fn legacy_post(
+    State(s): State<LegacyState>,
+    Query(q): Query<SessionQuery>,
+    body: axum::body::Bytes,
+) -> Response {
+    let tx = s
+        .sessions
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .get(&q.session_id)
+        .map(|session| {
+            *session.last_seen.lock().unwrap_or_else(|p| p.into_inner()) = Instant::now();
+            session.tx.clone()
+        });
     let Some(tx) = tx else {
-        return (StatusCode::NOT_FOUND, "unknown or expired sessionId: open GET /sse again").into_response();
+        return (
+            StatusCode::NOT_FOUND,
+            "unknown or expired sessionId: open GET /sse again",
+        )
+            .into_response();
     };
     let msg: ClientJsonRpcMessage = match serde_json::from_slice(&body) {
         Ok(m) => m,
-        Err(e) => return (StatusCode::BAD_REQUEST, format!("not a JSON-RPC message: {e}")).into_response(),
+        Err(e) => {
+            return (
+                StatusCode::BAD_REQUEST,
+                format!("not a JSON-RPC message: {e}"),
+            )
+                .into_response()
+        }
     };
     match tx.send(msg).await {
         Ok(()) => StatusCode::ACCEPTED.into_response(),
@@ -235,7 +317,11 @@ async fn legacy_post(State(s): State<LegacyState>, Query(q): Query<SessionQuery>
 
 /// Refuses a new streamable-HTTP session (a POST to `/mcp` without `Mcp-Session-Id`) while
 /// [`MAX_SESSIONS`] are open.
-async fn session_cap(State(sessions): State<Arc<LocalSessionManager>>, req: Request, next: Next) -> Response {
+async fn session_cap(
+    State(sessions): State<Arc<LocalSessionManager>>,
+    req: Request,
+    next: Next,
+) -> Response {
     let opens_session = req.method() == axum::http::Method::POST
         && req.uri().path() == "/mcp"
         && !req.headers().contains_key("mcp-session-id");
@@ -247,7 +333,12 @@ async fn session_cap(State(sessions): State<Arc<LocalSessionManager>>, req: Requ
 }
 
 /// The axum app: `/mcp`, `/sse`, `/messages`, `/healthz`, all behind the guard.
-pub fn app(state: Arc<AppState>, guard_cfg: HttpGuard, session_idle: Duration, shutdown: CancellationToken) -> Router {
+pub fn app(
+    state: Arc<AppState>,
+    guard_cfg: HttpGuard,
+    session_idle: Duration,
+    shutdown: CancellationToken,
+) -> Router {
     let mut session_manager = LocalSessionManager::default();
     session_manager.session_config.keep_alive = Some(session_idle);
     let mut cfg = StreamableHttpServerConfig::default()
@@ -259,8 +350,17 @@ pub fn app(state: Arc<AppState>, guard_cfg: HttpGuard, session_idle: Duration, s
     }
     let st = state.clone();
     let session_manager = Arc::new(session_manager);
-    let mcp = StreamableHttpService::new(move || Ok(KafkaMcp::new(st.clone())), session_manager.clone(), cfg);
-    let legacy = LegacyState { app: state, sessions: Arc::default(), shutdown, idle: session_idle };
+    let mcp = StreamableHttpService::new(
+        move || Ok(KafkaMcp::new(st.clone())),
+        session_manager.clone(),
+        cfg,
+    );
+    let legacy = LegacyState {
+        app: state,
+        sessions: Arc::default(),
+        shutdown,
+        idle: session_idle,
+    };
     Router::new()
         .nest_service("/mcp", mcp)
         .route("/sse", get(legacy_sse))
@@ -273,8 +373,15 @@ pub fn app(state: Arc<AppState>, guard_cfg: HttpGuard, session_idle: Duration, s
 }
 
 /// Serves HTTP on `addr` until SIGINT/SIGTERM, then drains gracefully.
-pub async fn serve_http(state: Arc<AppState>, addr: &str, guard_cfg: HttpGuard, session_idle: Duration) -> anyhow::Result<()> {
-    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
+pub async fn serve_http(
+    state: Arc<AppState>,
+    addr: &str,
+    guard_cfg: HttpGuard,
+    session_idle: Duration,
+) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
     let local = listener.local_addr()?;
     // The guard was built for the address the name resolved to first; the listener may have
     // bound another one. Off loopback, a token stays mandatory whatever was bound.
@@ -302,7 +409,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };
@@ -313,13 +421,17 @@ async fn shutdown_signal() {
 }
 
 /// Reads a token from the option or the first line of the file.
-pub fn load_token(token: Option<String>, file: Option<&std::path::Path>) -> anyhow::Result<Option<String>> {
+pub fn load_token(
+    token: Option<String>,
+    file: Option<&std::path::Path>,
+) -> anyhow::Result<Option<String>> {
     if let Some(t) = token.filter(|t| !t.trim().is_empty()) {
         return Ok(Some(t.trim().to_string()));
     }
     match file {
         Some(f) => {
-            let text = std::fs::read_to_string(f).map_err(|e| anyhow::anyhow!("cannot read token file {}: {e}", f.display()))?;
+            let text = std::fs::read_to_string(f)
+                .map_err(|e| anyhow::anyhow!("cannot read token file {}: {e}", f.display()))?;
             let t = text.lines().next().unwrap_or("").trim().to_string();
             if t.is_empty() {
                 anyhow::bail!("token file {} is empty", f.display());
@@ -337,7 +449,10 @@ mod tests {
     fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
         let mut h = HeaderMap::new();
         for (k, v) in pairs {
-            h.insert(header::HeaderName::from_bytes(k.as_bytes()).unwrap(), v.parse().unwrap());
+            h.insert(
+                header::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                v.parse().unwrap(),
+            );
         }
         h
     }
@@ -351,16 +466,58 @@ mod tests {
 
     #[test]
     fn guard_checks_token_host_origin() {
-        let g = HttpGuard::new(&"127.0.0.1:0".parse().unwrap(), Some("t0k".into()), vec!["mcp.example.com".into()], vec![]).unwrap();
+        let g = HttpGuard::new(
+            &"127.0.0.1:0".parse().unwrap(),
+            Some("t0k".into()),
+            vec!["mcp.example.com".into()],
+            vec![],
+        )
+        .unwrap();
         let ok = [("host", "127.0.0.1:8080"), ("authorization", "Bearer t0k")];
         assert_eq!(g.check(&headers(&ok)), None);
-        assert_eq!(g.check(&headers(&[("host", "localhost")])).unwrap().0, StatusCode::UNAUTHORIZED);
-        assert_eq!(g.check(&headers(&[("host", "localhost"), ("authorization", "Bearer nope")])).unwrap().0, StatusCode::UNAUTHORIZED);
-        assert_eq!(g.check(&headers(&[("host", "evil.com"), ("authorization", "Bearer t0k")])).unwrap().0, StatusCode::FORBIDDEN);
-        assert_eq!(g.check(&headers(&[("host", "mcp.example.com:443"), ("authorization", "Bearer t0k")])), None);
-        let foreign = [("host", "localhost"), ("origin", "https://evil.com"), ("authorization", "Bearer t0k")];
-        assert_eq!(g.check(&headers(&foreign)).unwrap().0, StatusCode::FORBIDDEN);
-        let local = [("host", "localhost"), ("origin", "http://localhost:6274"), ("authorization", "Bearer t0k")];
+        assert_eq!(
+            g.check(&headers(&[("host", "localhost")])).unwrap().0,
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            g.check(&headers(&[
+                ("host", "localhost"),
+                ("authorization", "Bearer nope")
+            ]))
+            .unwrap()
+            .0,
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            g.check(&headers(&[
+                ("host", "evil.com"),
+                ("authorization", "Bearer t0k")
+            ]))
+            .unwrap()
+            .0,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            g.check(&headers(&[
+                ("host", "mcp.example.com:443"),
+                ("authorization", "Bearer t0k")
+            ])),
+            None
+        );
+        let foreign = [
+            ("host", "localhost"),
+            ("origin", "https://evil.com"),
+            ("authorization", "Bearer t0k"),
+        ];
+        assert_eq!(
+            g.check(&headers(&foreign)).unwrap().0,
+            StatusCode::FORBIDDEN
+        );
+        let local = [
+            ("host", "localhost"),
+            ("origin", "http://localhost:6274"),
+            ("authorization", "Bearer t0k"),
+        ];
         assert_eq!(g.check(&headers(&local)), None);
     }
 

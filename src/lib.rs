@@ -15,9 +15,9 @@ pub mod http;
 pub mod kafka;
 pub mod output;
 pub mod plans;
+pub mod registry;
 pub mod resources;
 pub mod schema;
-pub mod registry;
 pub mod server;
 pub mod tools;
 
@@ -47,17 +47,32 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
                     .next()
                     .ok_or_else(|| anyhow::anyhow!("cannot resolve {addr}"))?;
                 let token = http::load_token(args.token.clone(), args.token_file.as_deref())?;
-                let guard = http::HttpGuard::new(&sock, token, args.allowed_hosts.clone(), args.allowed_origins.clone())?;
-                http::serve_http(AppState::new(config)?, addr, guard, Duration::from_secs(args.session_idle_secs)).await?;
+                let guard = http::HttpGuard::new(
+                    &sock,
+                    token,
+                    args.allowed_hosts.clone(),
+                    args.allowed_origins.clone(),
+                )?;
+                http::serve_http(
+                    AppState::new(config)?,
+                    addr,
+                    guard,
+                    Duration::from_secs(args.session_idle_secs),
+                )
+                .await?;
                 Ok(0)
             }
         },
-        Some(Command::Call { tool, args, text }) => cli::call(AppState::new(config)?, &tool, &args, text).await,
+        Some(Command::Call { tool, args, text }) => {
+            cli::call(AppState::new(config)?, &tool, &args, text).await
+        }
         Some(Command::Tools) => {
             cli::tools(AppState::new(config)?)?;
             Ok(0)
         }
-        Some(Command::Config { action: ConfigAction::Check }) => {
+        Some(Command::Config {
+            action: ConfigAction::Check,
+        }) => {
             let state = AppState::new(config.clone())?;
             cli::config_check(&config, state).await
         }
@@ -74,11 +89,21 @@ pub fn init_tracing() {
     // secrets (a client config pasted into config_audit): rmcp stays at info whatever RUST_LOG says.
     // Only when RUST_LOG asks for more (without it everything is at warn).
     let filter = if user_set {
-        ["rmcp::service=info", "rmcp::transport=info", "rmcp::handler=info"]
-            .into_iter()
-            .fold(filter, |f, d| f.add_directive(d.parse().expect("a valid directive")))
+        [
+            "rmcp::service=info",
+            "rmcp::transport=info",
+            "rmcp::handler=info",
+        ]
+        .into_iter()
+        .fold(filter, |f, d| {
+            f.add_directive(d.parse().expect("a valid directive"))
+        })
     } else {
         filter
     };
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(false).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .try_init();
 }

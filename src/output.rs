@@ -54,14 +54,15 @@ pub fn paginate<T>(
 
 fn scope_tag(scope: &str) -> u32 {
     // FNV-1a: stable across runs and processes.
-    scope
-        .bytes()
-        .fold(0x811c_9dc5u32, |h, b| (h ^ b as u32).wrapping_mul(0x0100_0193))
+    scope.bytes().fold(0x811c_9dc5u32, |h, b| {
+        (h ^ b as u32).wrapping_mul(0x0100_0193)
+    })
 }
 
 /// An opaque cursor for `offset` within `scope`.
 pub fn encode_cursor(offset: usize, scope: &str) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("v1:{offset}:{:08x}", scope_tag(scope)))
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(format!("v1:{offset}:{:08x}", scope_tag(scope)))
 }
 
 /// The offset a cursor points at, if it was made for `scope`.
@@ -74,7 +75,9 @@ pub fn decode_cursor(cursor: &str, scope: &str) -> Result<usize, String> {
         .map_err(|_| bad())?;
     let text = String::from_utf8(raw).map_err(|_| bad())?;
     let mut parts = text.split(':');
-    let (Some("v1"), Some(off), Some(tag), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+    let (Some("v1"), Some(off), Some(tag), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
         return Err(bad());
     };
     if tag != format!("{:08x}", scope_tag(scope)) {
@@ -112,7 +115,11 @@ pub fn cap(value: &mut Value, max_bytes: usize) -> Option<String> {
         // No arrays left to cut: replace long strings.
         shorten_strings(value, 256);
     }
-    let where_ = if cut.is_empty() { "long text".to_string() } else { cut.join(", ") };
+    let where_ = if cut.is_empty() {
+        "long text".to_string()
+    } else {
+        cut.join(", ")
+    };
     Some(format!(
         "answer cut from {original} to at most {max_bytes} bytes by shortening {where_}; narrow the request (filters, limit, cursor) to see the rest"
     ))
@@ -142,7 +149,10 @@ fn largest_array(v: &Value, path: String) -> Option<(String, usize)> {
         }
         Value::Object(o) => {
             for (k, x) in o {
-                consider(largest_array(x, format!("{path}/{}", k.replace('~', "~0").replace('/', "~1"))));
+                consider(largest_array(
+                    x,
+                    format!("{path}/{}", k.replace('~', "~0").replace('/', "~1")),
+                ));
             }
         }
         _ => {}
@@ -188,10 +198,14 @@ impl<T: Serialize + Summary> Answer<T> {
     /// Renders to the MCP result (also used by the CLI `call` path through MCP).
     pub fn into_result(self) -> CallToolResult {
         let mut text = self.value.summary();
-        let mut value = serde_json::to_value(&self.value).unwrap_or_else(|e| {
-            serde_json::json!({ "error": format!("could not serialize the answer: {e}") })
-        });
-        if let Some(note) = cap(&mut value, self.max_bytes.saturating_sub(text.len().min(self.max_bytes / 4))) {
+        let mut value = serde_json::to_value(&self.value).unwrap_or_else(
+            |e| serde_json::json!({ "error": format!("could not serialize the answer: {e}") }),
+        );
+        if let Some(note) = cap(
+            &mut value,
+            self.max_bytes
+                .saturating_sub(text.len().min(self.max_bytes / 4)),
+        ) {
             if let Value::Object(o) = &mut value {
                 o.insert("truncated".to_string(), Value::String(note.clone()));
             }
@@ -233,8 +247,12 @@ mod tests {
         let (p3, i3) = paginate(items.clone(), Some(50), i2.next_cursor.as_deref(), "q").unwrap();
         assert_eq!(p3.len(), 20);
         assert_eq!(i3.next_cursor, None);
-        assert!(paginate(items.clone(), Some(50), Some(&c), "other").unwrap_err().contains("different query"));
-        assert!(paginate(items, None, Some("garbage!"), "q").unwrap_err().contains("invalid cursor"));
+        assert!(paginate(items.clone(), Some(50), Some(&c), "other")
+            .unwrap_err()
+            .contains("different query"));
+        assert!(paginate(items, None, Some("garbage!"), "q")
+            .unwrap_err()
+            .contains("invalid cursor"));
     }
 
     #[test]
@@ -247,7 +265,8 @@ mod tests {
 
     #[test]
     fn cap_cuts_the_largest_array_and_says_so() {
-        let mut v = json!({"summary": "x", "items": (0..5000).collect::<Vec<_>>(), "small": [1, 2]});
+        let mut v =
+            json!({"summary": "x", "items": (0..5000).collect::<Vec<_>>(), "small": [1, 2]});
         let note = cap(&mut v, 2000).unwrap();
         assert!(serde_json::to_vec(&v).unwrap().len() <= 2000);
         assert!(note.contains("/items"), "{note}");

@@ -89,7 +89,13 @@ impl Change {
 
     /// True when applying it loses data (MCP `destructiveHint`).
     pub fn destructive(&self) -> bool {
-        matches!(self, Change::DeleteTopic { .. } | Change::PurgeTopic { .. } | Change::DeleteGroup { .. } | Change::ResetOffsets { .. })
+        matches!(
+            self,
+            Change::DeleteTopic { .. }
+                | Change::PurgeTopic { .. }
+                | Change::DeleteGroup { .. }
+                | Change::ResetOffsets { .. }
+        )
     }
 
     /// The topic the change touches, if any (for the write guard).
@@ -217,7 +223,10 @@ impl PlanOut {
 
 /// Now, epoch ms.
 pub fn now_ms() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
 }
 
 /// Plans of this process.
@@ -229,11 +238,20 @@ pub struct PlanStore {
 impl PlanStore {
     /// A store whose plans live `ttl`.
     pub fn new(ttl: Duration) -> PlanStore {
-        PlanStore { plans: Mutex::new(HashMap::new()), ttl }
+        PlanStore {
+            plans: Mutex::new(HashMap::new()),
+            ttl,
+        }
     }
 
     /// Stores a plan; returns it with its id and expiry.
-    pub fn insert(&self, cluster: &str, change: Change, precondition: Precondition, summary: String) -> Plan {
+    pub fn insert(
+        &self,
+        cluster: &str,
+        change: Change,
+        precondition: Precondition,
+        summary: String,
+    ) -> Plan {
         let plan = Plan {
             id: format!("plan-{}", uuid::Uuid::new_v4().simple()),
             cluster: cluster.to_string(),
@@ -252,7 +270,9 @@ impl PlanStore {
     /// Checks id, expiry and confirm without consuming the plan.
     pub fn check(&self, id: &str, confirm: &str, now_ms: i64) -> Result<Plan, PlanError> {
         let m = self.plans.lock().unwrap_or_else(|p| p.into_inner());
-        let plan = m.get(id.trim()).ok_or_else(|| PlanError::Unknown(id.to_string()))?;
+        let plan = m
+            .get(id.trim())
+            .ok_or_else(|| PlanError::Unknown(id.to_string()))?;
         if now_ms > plan.expires_at_ms {
             return Err(PlanError::Expired {
                 id: plan.id.clone(),
@@ -261,21 +281,31 @@ impl PlanStore {
             });
         }
         if confirm.trim() != plan.change.target() {
-            return Err(PlanError::ConfirmMismatch { given: confirm.to_string(), target: plan.change.target().to_string() });
+            return Err(PlanError::ConfirmMismatch {
+                given: confirm.to_string(),
+                target: plan.change.target().to_string(),
+            });
         }
         Ok(plan.clone())
     }
 
     /// Removes a plan (after it was applied, or failed in a way that makes it stale).
     pub fn take(&self, id: &str) -> Option<Plan> {
-        self.plans.lock().unwrap_or_else(|p| p.into_inner()).remove(id.trim())
+        self.plans
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(id.trim())
     }
 }
 
 /// Why writes may not touch `topic`, or Ok. Checks the protected list (built-ins `__*`,
 /// `_schemas`, `_confluent*` + configured), then deny globs, then allow globs (empty = all).
 pub fn write_guard(topic: &str, config: &Config) -> Result<(), String> {
-    if let Some(p) = config.protected_topics.iter().find(|p| glob_match(p, topic)) {
+    if let Some(p) = config
+        .protected_topics
+        .iter()
+        .find(|p| glob_match(p, topic))
+    {
         return Err(format!(
             "topic {topic:?} is protected (matches {p:?}): kafka-mcp never writes to it. Internal and schema topics are managed by Kafka itself; remove the glob from protected_topics only if you own this topic."
         ));
@@ -353,18 +383,31 @@ mod tests {
     use crate::config::{FileToml, Settings};
 
     fn config(toml: &str) -> Config {
-        Config::from_parts(&Settings::default(), toml::from_str::<FileToml>(toml).unwrap(), &Default::default()).unwrap()
+        Config::from_parts(
+            &Settings::default(),
+            toml::from_str::<FileToml>(toml).unwrap(),
+            &Default::default(),
+        )
+        .unwrap()
     }
 
     #[test]
     fn protected_and_globs() {
         let c = config("[server]\nprotected_topics = [\"billing.*\"]\nwrite_deny = [\"prod.*\"]\nwrite_allow = [\"team-a.*\", \"prod.*\"]\n");
-        assert!(write_guard("__consumer_offsets", &c).unwrap_err().contains("protected"));
+        assert!(write_guard("__consumer_offsets", &c)
+            .unwrap_err()
+            .contains("protected"));
         assert!(write_guard("_schemas", &c).is_err());
         assert!(write_guard("_confluent-metrics", &c).is_err());
-        assert!(write_guard("billing.invoices", &c).unwrap_err().contains("billing.*"));
-        assert!(write_guard("prod.x", &c).unwrap_err().contains("write_deny"));
-        assert!(write_guard("team-b.x", &c).unwrap_err().contains("write_allow"));
+        assert!(write_guard("billing.invoices", &c)
+            .unwrap_err()
+            .contains("billing.*"));
+        assert!(write_guard("prod.x", &c)
+            .unwrap_err()
+            .contains("write_deny"));
+        assert!(write_guard("team-b.x", &c)
+            .unwrap_err()
+            .contains("write_allow"));
         assert!(write_guard("team-a.orders", &c).is_ok());
         let open = config("");
         assert!(write_guard("orders", &open).is_ok());
@@ -373,13 +416,30 @@ mod tests {
     #[test]
     fn plan_lifecycle() {
         let s = PlanStore::new(Duration::from_secs(600));
-        let p = s.insert("c", Change::DeleteTopic { topic: "t".into() }, Precondition::TopicAbsent("x".into()), "delete t".into());
-        assert!(matches!(s.check(&p.id, "u", now_ms()), Err(PlanError::ConfirmMismatch { .. })));
+        let p = s.insert(
+            "c",
+            Change::DeleteTopic { topic: "t".into() },
+            Precondition::TopicAbsent("x".into()),
+            "delete t".into(),
+        );
+        assert!(matches!(
+            s.check(&p.id, "u", now_ms()),
+            Err(PlanError::ConfirmMismatch { .. })
+        ));
         assert!(s.check(&p.id, "t", now_ms()).is_ok());
-        assert!(matches!(s.check(&p.id, "t", p.expires_at_ms + 5000), Err(PlanError::Expired { .. })));
-        assert!(matches!(s.check("plan-nope", "t", now_ms()), Err(PlanError::Unknown(_))));
+        assert!(matches!(
+            s.check(&p.id, "t", p.expires_at_ms + 5000),
+            Err(PlanError::Expired { .. })
+        ));
+        assert!(matches!(
+            s.check("plan-nope", "t", now_ms()),
+            Err(PlanError::Unknown(_))
+        ));
         assert!(s.take(&p.id).is_some());
-        assert!(matches!(s.check(&p.id, "t", now_ms()), Err(PlanError::Unknown(_))));
+        assert!(matches!(
+            s.check(&p.id, "t", now_ms()),
+            Err(PlanError::Unknown(_))
+        ));
     }
 
     #[test]
@@ -388,7 +448,11 @@ mod tests {
         assert_eq!(d.target(), "g");
         assert!(d.destructive());
         assert_eq!(d.topic(), None);
-        let a = Change::AddPartitions { topic: "t".into(), from: 3, to: 6 };
+        let a = Change::AddPartitions {
+            topic: "t".into(),
+            from: 3,
+            to: 6,
+        };
         assert!(!a.destructive());
         assert_eq!(a.topic(), Some("t"));
     }

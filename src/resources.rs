@@ -4,8 +4,8 @@
 //! correct workflows over the tools.
 
 use rmcp::model::{
-    GetPromptResult, Prompt, PromptArgument, PromptMessage, ReadResourceResult, Resource, ResourceContents, ResourceTemplate,
-    Role,
+    GetPromptResult, Prompt, PromptArgument, PromptMessage, ReadResourceResult, Resource,
+    ResourceContents, ResourceTemplate, Role,
 };
 use serde_json::{json, Map, Value};
 
@@ -38,11 +38,20 @@ pub fn parse_uri(uri: &str) -> Result<KafkaUri, String> {
     };
     let rest = uri.strip_prefix("kafka://").ok_or_else(bad)?;
     let parts: Vec<String> = rest.split('/').map(percent_decode).collect();
-    match parts.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+    match parts
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
         ["clusters"] => Ok(KafkaUri::Clusters),
         [c, "health"] if !c.is_empty() => Ok(KafkaUri::Health(c.to_string())),
-        [c, "topics", t] if !c.is_empty() && !t.is_empty() => Ok(KafkaUri::Topic(c.to_string(), t.to_string())),
-        [c, "groups", g] if !c.is_empty() && !g.is_empty() => Ok(KafkaUri::Group(c.to_string(), g.to_string())),
+        [c, "topics", t] if !c.is_empty() && !t.is_empty() => {
+            Ok(KafkaUri::Topic(c.to_string(), t.to_string()))
+        }
+        [c, "groups", g] if !c.is_empty() && !g.is_empty() => {
+            Ok(KafkaUri::Group(c.to_string(), g.to_string()))
+        }
         _ => Err(bad()),
     }
 }
@@ -53,7 +62,10 @@ fn percent_decode(s: &str) -> String {
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Some(b) = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok()) {
+            if let Some(b) = std::str::from_utf8(&bytes[i + 1..i + 3])
+                .ok()
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+            {
                 out.push(b);
                 i += 3;
                 continue;
@@ -68,7 +80,9 @@ fn percent_decode(s: &str) -> String {
 /// The static resources: the cluster list and each cluster's health.
 pub fn list(server: &KafkaMcp) -> Vec<Resource> {
     let mut v = vec![Resource::new("kafka://clusters", "clusters")
-        .with_description("Configured Kafka clusters: default, read-only or writable (secrets masked).")
+        .with_description(
+            "Configured Kafka clusters: default, read-only or writable (secrets masked).",
+        )
         .with_mime_type("application/json")];
     for name in server.config().clusters.keys() {
         v.push(
@@ -87,7 +101,9 @@ pub fn templates() -> Vec<ResourceTemplate> {
             .with_description("Status, quorum and findings (as cluster_health).")
             .with_mime_type("application/json"),
         ResourceTemplate::new("kafka://{cluster}/topics/{topic}", "topic")
-            .with_description("Partitions, offsets, configs and health of one topic (as topic_manage describe).")
+            .with_description(
+                "Partitions, offsets, configs and health of one topic (as topic_manage describe).",
+            )
             .with_mime_type("application/json"),
         ResourceTemplate::new("kafka://{cluster}/groups/{group}", "consumer group")
             .with_description("Lag of one group, worst partitions first (as consumer_groups lag).")
@@ -113,7 +129,11 @@ pub async fn read(server: &KafkaMcp, uri: &str) -> Result<ReadResourceResult, To
             })
         }
         KafkaUri::Health(cluster) => {
-            let input = ClusterHealthInput { cluster: Some(cluster), detail: Detail::Summary, topics: None };
+            let input = ClusterHealthInput {
+                cluster: Some(cluster),
+                detail: Detail::Summary,
+                topics: None,
+            };
             serde_json::to_value(server.cluster_health_output(&input).await?).unwrap_or_default()
         }
         KafkaUri::Topic(cluster, topic) => {
@@ -122,7 +142,9 @@ pub async fn read(server: &KafkaMcp, uri: &str) -> Result<ReadResourceResult, To
         }
         KafkaUri::Group(cluster, group) => {
             let input = group_input(cluster, group);
-            let out = server.consumer_groups_output(&input, Progress::none(), Default::default()).await?;
+            let out = server
+                .consumer_groups_output(&input, Progress::none(), Default::default())
+                .await?;
             serde_json::to_value(out).unwrap_or_default()
         }
     };
@@ -133,11 +155,15 @@ pub async fn read(server: &KafkaMcp, uri: &str) -> Result<ReadResourceResult, To
         }
     }
     let text = serde_json::to_string(&value).unwrap_or_default();
-    Ok(ReadResourceResult::new(vec![ResourceContents::text(text, uri).with_mime_type("application/json")]))
+    Ok(ReadResourceResult::new(vec![ResourceContents::text(
+        text, uri,
+    )
+    .with_mime_type("application/json")]))
 }
 
 fn topic_input(cluster: String, topic: String) -> TopicManageInput {
-    serde_json::from_value(json!({"action": "describe", "cluster": cluster, "topic": topic})).expect("valid input")
+    serde_json::from_value(json!({"action": "describe", "cluster": cluster, "topic": topic}))
+        .expect("valid input")
 }
 
 fn group_input(cluster: String, group: String) -> ConsumerGroupsInput {
@@ -155,11 +181,19 @@ struct PromptDef {
 }
 
 fn arg<'a>(a: &'a Map<String, Value>, k: &str, default: &'a str) -> String {
-    a.get(k).and_then(Value::as_str).filter(|s| !s.is_empty()).unwrap_or(default).to_string()
+    a.get(k)
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .unwrap_or(default)
+        .to_string()
 }
 
 fn cluster_clause(a: &Map<String, Value>) -> String {
-    match a.get("cluster").and_then(Value::as_str).filter(|s| !s.is_empty()) {
+    match a
+        .get("cluster")
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+    {
         Some(c) => format!(", \"cluster\": \"{c}\""),
         None => String::new(),
     }
@@ -243,7 +277,11 @@ pub fn prompts() -> Vec<Prompt> {
             let args = p
                 .args
                 .iter()
-                .map(|(n, d, req)| PromptArgument::new(*n).with_description(*d).with_required(*req))
+                .map(|(n, d, req)| {
+                    PromptArgument::new(*n)
+                        .with_description(*d)
+                        .with_required(*req)
+                })
                 .collect();
             Prompt::new(p.name, Some(p.description), Some(args))
         })
@@ -253,15 +291,30 @@ pub fn prompts() -> Vec<Prompt> {
 /// Renders one prompt with its arguments.
 pub fn get_prompt(name: &str, args: Option<Map<String, Value>>) -> Result<GetPromptResult, String> {
     let p = PROMPTS.iter().find(|p| p.name == name).ok_or_else(|| {
-        format!("unknown prompt {name:?}; available: {}", PROMPTS.iter().map(|p| p.name).collect::<Vec<_>>().join(", "))
+        format!(
+            "unknown prompt {name:?}; available: {}",
+            PROMPTS
+                .iter()
+                .map(|p| p.name)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
     })?;
     let args = args.unwrap_or_default();
     for (n, _, required) in p.args {
-        if *required && args.get(*n).and_then(Value::as_str).is_none_or(str::is_empty) {
+        if *required
+            && args
+                .get(*n)
+                .and_then(Value::as_str)
+                .is_none_or(str::is_empty)
+        {
             return Err(format!("prompt {name} needs the argument {n:?}"));
         }
     }
-    Ok(GetPromptResult::new(vec![PromptMessage::new_text(Role::User, (p.body)(&args))]).with_description(p.description))
+    Ok(
+        GetPromptResult::new(vec![PromptMessage::new_text(Role::User, (p.body)(&args))])
+            .with_description(p.description),
+    )
 }
 
 #[cfg(test)]
@@ -271,9 +324,18 @@ mod tests {
     #[test]
     fn parses_uris() {
         assert_eq!(parse_uri("kafka://clusters"), Ok(KafkaUri::Clusters));
-        assert_eq!(parse_uri("kafka://prod/health"), Ok(KafkaUri::Health("prod".into())));
-        assert_eq!(parse_uri("kafka://prod/topics/orders.v1"), Ok(KafkaUri::Topic("prod".into(), "orders.v1".into())));
-        assert_eq!(parse_uri("kafka://prod/groups/billing%2Dx"), Ok(KafkaUri::Group("prod".into(), "billing-x".into())));
+        assert_eq!(
+            parse_uri("kafka://prod/health"),
+            Ok(KafkaUri::Health("prod".into()))
+        );
+        assert_eq!(
+            parse_uri("kafka://prod/topics/orders.v1"),
+            Ok(KafkaUri::Topic("prod".into(), "orders.v1".into()))
+        );
+        assert_eq!(
+            parse_uri("kafka://prod/groups/billing%2Dx"),
+            Ok(KafkaUri::Group("prod".into(), "billing-x".into()))
+        );
         assert!(parse_uri("kafka://prod/nope").is_err());
         assert!(parse_uri("http://x").is_err());
         assert!(parse_uri("kafka:///health").is_err());
@@ -287,8 +349,12 @@ mod tests {
         let text = serde_json::to_string(&r).unwrap();
         assert!(text.contains("\\\"group\\\": \\\"billing\\\""), "{text}");
         assert!(text.contains("evaluate"));
-        assert!(get_prompt("diagnose-consumer-lag", None).unwrap_err().contains("group"));
-        assert!(get_prompt("nope", None).unwrap_err().contains("safe-topic-change"));
+        assert!(get_prompt("diagnose-consumer-lag", None)
+            .unwrap_err()
+            .contains("group"));
+        assert!(get_prompt("nope", None)
+            .unwrap_err()
+            .contains("safe-topic-change"));
         assert_eq!(prompts().len(), 4);
         for p in PROMPTS {
             let mut a = Map::new();

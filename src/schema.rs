@@ -53,11 +53,20 @@ fn strip_nested_descriptions(field: &mut Value) {
 /// A description that only lists the enum's values says nothing the enum doesn't: drop it.
 /// Values count as whole words only (`offset` does not eat `plan_reset_offsets`).
 fn drop_enum_only_description(out: &mut Map<String, Value>) {
-    if let (Some(Value::Array(values)), Some(Value::String(d))) = (out.get("enum"), out.get("description")) {
+    if let (Some(Value::Array(values)), Some(Value::String(d))) =
+        (out.get("enum"), out.get("description"))
+    {
         let values: Vec<&str> = values.iter().filter_map(Value::as_str).collect();
-        let words: Vec<&str> = d.split(|c: char| !(c.is_alphanumeric() || c == '_')).filter(|w| !w.is_empty()).collect();
+        let words: Vec<&str> = d
+            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .filter(|w| !w.is_empty())
+            .collect();
         let listed = values.iter().all(|v| words.contains(v));
-        let rest: usize = words.iter().filter(|w| !values.contains(w)).map(|w| w.chars().count()).sum();
+        let rest: usize = words
+            .iter()
+            .filter(|w| !values.contains(w))
+            .map(|w| w.chars().count())
+            .sum();
         if listed && rest < 12 {
             out.remove("description");
         }
@@ -149,7 +158,10 @@ fn inline(v: &Value, defs: &Value, depth: usize) -> Value {
         Value::Object(o) => {
             if let Some(r) = o.get("$ref").and_then(Value::as_str) {
                 let name = r.rsplit('/').next().unwrap_or("");
-                let mut target = defs.get(name).map(|d| inline(d, defs, depth + 1)).unwrap_or(Value::Object(Map::new()));
+                let mut target = defs
+                    .get(name)
+                    .map(|d| inline(d, defs, depth + 1))
+                    .unwrap_or(Value::Object(Map::new()));
                 // Keep a description given next to the $ref.
                 if let (Some(d), Value::Object(t)) = (o.get("description"), &mut target) {
                     t.insert("description".into(), d.clone());
@@ -158,7 +170,8 @@ fn inline(v: &Value, defs: &Value, depth: usize) -> Value {
             }
             // `oneOf` of documented constants → a plain enum.
             if let Some(one) = o.get("oneOf").and_then(Value::as_array) {
-                let consts: Option<Vec<Value>> = one.iter().map(|x| x.get("const").cloned()).collect();
+                let consts: Option<Vec<Value>> =
+                    one.iter().map(|x| x.get("const").cloned()).collect();
                 if let Some(c) = consts {
                     let mut out = Map::new();
                     out.insert("type".into(), "string".into());
@@ -171,8 +184,15 @@ fn inline(v: &Value, defs: &Value, depth: usize) -> Value {
             }
             // `anyOf [X, null]` → X with null allowed.
             if let Some(any) = o.get("anyOf").and_then(Value::as_array) {
-                if any.len() == 2 && any.iter().any(|x| x.get("type") == Some(&Value::String("null".into()))) {
-                    if let Some(other) = any.iter().find(|x| x.get("type") != Some(&Value::String("null".into()))) {
+                if any.len() == 2
+                    && any
+                        .iter()
+                        .any(|x| x.get("type") == Some(&Value::String("null".into())))
+                {
+                    if let Some(other) = any
+                        .iter()
+                        .find(|x| x.get("type") != Some(&Value::String("null".into())))
+                    {
                         let mut t = inline(other, defs, depth + 1);
                         if let (Some(d), Value::Object(m)) = (o.get("description"), &mut t) {
                             m.insert("description".into(), d.clone());
@@ -189,7 +209,12 @@ fn inline(v: &Value, defs: &Value, depth: usize) -> Value {
                     "minimum" if x == &Value::from(0) => {}
                     "default" if is_empty(x) => {}
                     "description" => {
-                        out.insert(k.clone(), x.as_str().map(|s| Value::String(first_sentence(&s.replace('\n', " ")))).unwrap_or(x.clone()));
+                        out.insert(
+                            k.clone(),
+                            x.as_str()
+                                .map(|s| Value::String(first_sentence(&s.replace('\n', " "))))
+                                .unwrap_or(x.clone()),
+                        );
                     }
                     "properties" => {
                         let props = x
@@ -198,7 +223,9 @@ fn inline(v: &Value, defs: &Value, depth: usize) -> Value {
                                 p.iter()
                                     .map(|(n, s)| {
                                         let mut v = inline(s, defs, depth + 1);
-                                        if let (Some(d), Value::Object(m)) = (shared_description(n), &mut v) {
+                                        if let (Some(d), Value::Object(m)) =
+                                            (shared_description(n), &mut v)
+                                        {
                                             m.insert("description".into(), d.into());
                                         }
                                         (n.clone(), v)
@@ -248,9 +275,18 @@ mod tests {
             "$defs": {"A": {"oneOf": [{"const": "list", "description": "l"}, {"const": "describe", "description": "d"}]}}
         });
         let l = lean_input(&s);
-        assert_eq!(l["properties"]["action"], json!({"type": "string", "enum": ["list", "describe"], "description": "what to do"}));
-        assert_eq!(l["properties"]["limit"], json!({"type": "integer", "description": "Page size (max 500)."}));
-        assert_eq!(l["properties"]["cluster"], json!({"type": "string", "description": "Configured cluster; omit for the default."}));
+        assert_eq!(
+            l["properties"]["action"],
+            json!({"type": "string", "enum": ["list", "describe"], "description": "what to do"})
+        );
+        assert_eq!(
+            l["properties"]["limit"],
+            json!({"type": "integer", "description": "Page size (max 500)."})
+        );
+        assert_eq!(
+            l["properties"]["cluster"],
+            json!({"type": "string", "description": "Configured cluster; omit for the default."})
+        );
         assert!(l.get("$defs").is_none() && l.get("title").is_none());
     }
 
@@ -267,7 +303,10 @@ mod tests {
         let s = json!({"type": "object", "properties": {
             "sort": {"anyOf": [{"$ref": "#/$defs/S"}, {"type": "null"}], "description": "list: `name` or `partitions`."}
         }, "$defs": {"S": {"type": "string", "enum": ["name", "partitions"]}}});
-        assert_eq!(lean_input(&s)["properties"]["sort"], json!({"type": "string", "enum": ["name", "partitions"]}));
+        assert_eq!(
+            lean_input(&s)["properties"]["sort"],
+            json!({"type": "string", "enum": ["name", "partitions"]})
+        );
     }
 
     #[test]
@@ -281,10 +320,19 @@ mod tests {
         }}}});
         let l = lean_input(&s);
         assert_eq!(l["properties"]["client"]["description"], "The client.");
-        assert_eq!(l["properties"]["client"]["properties"]["kind"], json!({"type": "string"}));
-        assert_eq!(l["properties"]["client"]["properties"]["inner"]["properties"]["x"], json!({"type": "integer"}));
+        assert_eq!(
+            l["properties"]["client"]["properties"]["kind"],
+            json!({"type": "string"})
+        );
+        assert_eq!(
+            l["properties"]["client"]["properties"]["inner"]["properties"]["x"],
+            json!({"type": "integer"})
+        );
         assert_eq!(l["properties"]["rows"]["description"], "Rows.");
-        assert_eq!(l["properties"]["rows"]["items"]["properties"]["id"], json!({"type": "string"}));
+        assert_eq!(
+            l["properties"]["rows"]["items"]["properties"]["id"],
+            json!({"type": "string"})
+        );
     }
 
     #[test]
@@ -298,7 +346,10 @@ mod tests {
             "$defs": {"S": {"type": "string", "enum": ["OK", "WARN"]}, "F": {"type": "object", "properties": {"id": {"type": "string"}}}}
         });
         let l = lean_output(&s);
-        assert_eq!(l["properties"]["status"], json!({"type": "string", "enum": ["OK", "WARN"]}));
+        assert_eq!(
+            l["properties"]["status"],
+            json!({"type": "string", "enum": ["OK", "WARN"]})
+        );
         assert_eq!(l["properties"]["findings"], json!({"type": "array"}));
         assert_eq!(l["required"], json!(["status"]));
     }

@@ -9,18 +9,19 @@ use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::handler::server::tool::ToolCallContext;
 #[allow(deprecated)]
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, ErrorData, GetPromptRequestParams, GetPromptResponse, Implementation,
-    ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult, LoggingLevel, LoggingMessageNotificationParam,
-    PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse, ServerCapabilities, ServerConfig,
+    CallToolRequestParams, CallToolResponse, ErrorData, GetPromptRequestParams, GetPromptResponse,
+    Implementation, ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult,
+    LoggingLevel, LoggingMessageNotificationParam, PaginatedRequestParams,
+    ReadResourceRequestParams, ReadResourceResponse, ServerCapabilities, ServerConfig,
     SetLevelRequestParams,
 };
 use rmcp::service::RequestContext;
 use rmcp::{tool_handler, Peer, RoleServer, ServerHandler, ServiceExt};
 
+use crate::analysis::lag::LagHistory;
 use crate::config::Config;
 use crate::error::ToolError;
 use crate::kafka::{Cluster, Kafka};
-use crate::analysis::lag::LagHistory;
 use crate::output::{Answer, Summary};
 use crate::plans::{Audit, PlanStore};
 
@@ -66,7 +67,8 @@ pub struct KafkaMcp {
 }
 
 /// What the server tells the agent at initialize.
-pub const INSTRUCTIONS: &str = "kafka-mcp operates Apache Kafka safely. Start with cluster_health. \
+pub const INSTRUCTIONS: &str =
+    "kafka-mcp operates Apache Kafka safely. Start with cluster_health. \
 Reads are free; writes are two steps: a plan_* action returns a plan_id with its impact, then \
 apply_change applies it (only when writes are enabled). Offsets are strings. Lists are paged: \
 pass next_cursor back as cursor.";
@@ -74,7 +76,10 @@ pass next_cursor back as cursor.";
 impl KafkaMcp {
     /// A handler over shared state.
     pub fn new(state: Arc<AppState>) -> KafkaMcp {
-        KafkaMcp { state, log_level: Arc::new(std::sync::atomic::AtomicU8::new(3)) }
+        KafkaMcp {
+            state,
+            log_level: Arc::new(std::sync::atomic::AtomicU8::new(3)),
+        }
     }
 
     /// The tool router, built once per process on first use (not before `initialize` is
@@ -91,11 +96,15 @@ impl KafkaMcp {
                 tool_router += Self::apply_change_router();
             }
             for route in tool_router.map.values_mut() {
-                let input = crate::schema::lean_input(&serde_json::Value::Object((*route.attr.input_schema).clone()));
+                let input = crate::schema::lean_input(&serde_json::Value::Object(
+                    (*route.attr.input_schema).clone(),
+                ));
                 route.attr.input_schema = Arc::new(input.as_object().cloned().unwrap_or_default());
                 if let Some(out) = &route.attr.output_schema {
-                    let lean = crate::schema::lean_output(&serde_json::Value::Object((**out).clone()));
-                    route.attr.output_schema = Some(Arc::new(lean.as_object().cloned().unwrap_or_default()));
+                    let lean =
+                        crate::schema::lean_output(&serde_json::Value::Object((**out).clone()));
+                    route.attr.output_schema =
+                        Some(Arc::new(lean.as_object().cloned().unwrap_or_default()));
                 }
             }
             tool_router
@@ -119,7 +128,10 @@ impl KafkaMcp {
 
     /// Wraps a tool output with the configured byte cap.
     pub fn answer<T: serde::Serialize + Summary>(&self, value: T) -> Answer<T> {
-        Answer { value, max_bytes: self.config().max_output_bytes }
+        Answer {
+            value,
+            max_bytes: self.config().max_output_bytes,
+        }
     }
 
     /// Writes the audit line of a new plan.
@@ -160,8 +172,15 @@ impl KafkaMcp {
     /// notifications at warning level, when the session wants warnings. Notes are built from
     /// scrubbed errors: no secrets.
     #[allow(deprecated)]
-    async fn log_notes(&self, peer: &Peer<RoleServer>, tool: &str, result: &rmcp::model::CallToolResult) {
-        if self.log_level.load(std::sync::atomic::Ordering::Relaxed) > level_rank(LoggingLevel::Warning) {
+    async fn log_notes(
+        &self,
+        peer: &Peer<RoleServer>,
+        tool: &str,
+        result: &rmcp::model::CallToolResult,
+    ) {
+        if self.log_level.load(std::sync::atomic::Ordering::Relaxed)
+            > level_rank(LoggingLevel::Warning)
+        {
             return;
         }
         let notes = result
@@ -172,8 +191,11 @@ impl KafkaMcp {
             .cloned()
             .unwrap_or_default();
         for note in notes.into_iter().take(5) {
-            let param = LoggingMessageNotificationParam::new(LoggingLevel::Warning, serde_json::json!({"tool": tool, "note": note}))
-                .with_logger("kafka-mcp");
+            let param = LoggingMessageNotificationParam::new(
+                LoggingLevel::Warning,
+                serde_json::json!({"tool": tool, "note": note}),
+            )
+            .with_logger("kafka-mcp");
             if let Err(e) = peer.notify_logging_message(param).await {
                 tracing::debug!("log notification not sent: {e}");
             }
@@ -215,8 +237,15 @@ impl ServerHandler for KafkaMcp {
         response
     }
 
-    async fn set_level(&self, request: SetLevelRequestParams, _context: RequestContext<RoleServer>) -> Result<(), ErrorData> {
-        self.log_level.store(level_rank(request.level), std::sync::atomic::Ordering::Relaxed);
+    async fn set_level(
+        &self,
+        request: SetLevelRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        self.log_level.store(
+            level_rank(request.level),
+            std::sync::atomic::Ordering::Relaxed,
+        );
         Ok(())
     }
 
@@ -225,7 +254,9 @@ impl ServerHandler for KafkaMcp {
         _request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListResourcesResult, ErrorData> {
-        Ok(ListResourcesResult::with_all_items(crate::resources::list(self)))
+        Ok(ListResourcesResult::with_all_items(crate::resources::list(
+            self,
+        )))
     }
 
     async fn list_resource_templates(
@@ -233,7 +264,9 @@ impl ServerHandler for KafkaMcp {
         _request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListResourceTemplatesResult, ErrorData> {
-        Ok(ListResourceTemplatesResult::with_all_items(crate::resources::templates()))
+        Ok(ListResourceTemplatesResult::with_all_items(
+            crate::resources::templates(),
+        ))
     }
 
     async fn read_resource(
@@ -255,7 +288,9 @@ impl ServerHandler for KafkaMcp {
         _request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListPromptsResult, ErrorData> {
-        Ok(ListPromptsResult::with_all_items(crate::resources::prompts()))
+        Ok(ListPromptsResult::with_all_items(
+            crate::resources::prompts(),
+        ))
     }
 
     async fn get_prompt(

@@ -17,19 +17,31 @@ use serde_json::json;
 
 const KEY_PW: &str = "client-key-pw-2c81";
 
-fn health(dir: &std::path::Path, props: &[(&str, String)]) -> (serde_json::Value, Duration, String) {
+fn health(
+    dir: &std::path::Path,
+    props: &[(&str, String)],
+) -> (serde_json::Value, Duration, String) {
     let cfg = dir.join(format!("{}.toml", uuid::Uuid::new_v4().simple()));
     let mut toml = String::from("[clusters.c]\n");
     for (k, v) in props {
         toml.push_str(&format!("{k:?} = {v:?}\n"));
     }
     std::fs::write(&cfg, toml).unwrap();
-    let mut m = Mcp::start(&["--config", cfg.to_str().unwrap(), "--timeout-ms", "3000"], &[("RUST_LOG", "debug")], dir);
+    let mut m = Mcp::start(
+        &["--config", cfg.to_str().unwrap(), "--timeout-ms", "3000"],
+        &[("RUST_LOG", "debug")],
+        dir,
+    );
     let t = Instant::now();
     let r = m.call("cluster_health", json!({}));
     let took = t.elapsed();
     let again = m.call("topic_manage", json!({"action": "list"}));
-    assert_eq!(is_error(&r), is_error(&again), "a second call answers the same way: {}", text(&again));
+    assert_eq!(
+        is_error(&r),
+        is_error(&again),
+        "a second call answers the same way: {}",
+        text(&again)
+    );
     drop(m);
     let stderr = std::fs::read_dir(dir)
         .unwrap()
@@ -57,7 +69,14 @@ fn tls_to_the_local_broker_verified_with_a_client_key_password_and_each_misconfi
     let p = |s: &std::path::Path| s.display().to_string();
 
     // Verified TLS.
-    let (r, _, _) = health(&dir, &[("bootstrap.servers", b.clone()), ("security.protocol", "SSL".into()), ("ssl.ca.location", p(&certs.ca))]);
+    let (r, _, _) = health(
+        &dir,
+        &[
+            ("bootstrap.servers", b.clone()),
+            ("security.protocol", "SSL".into()),
+            ("ssl.ca.location", p(&certs.ca)),
+        ],
+    );
     assert!(!is_error(&r), "TLS with the CA: {}", text(&r));
 
     // A client certificate whose key is encrypted: ssl.key.password opens it.
@@ -83,20 +102,41 @@ fn tls_to_the_local_broker_verified_with_a_client_key_password_and_each_misconfi
     let (r, took, stderr) = health(&sub, &client("wrong-pw-5e0f"));
     assert!(is_error(&r), "{r}");
     let t = text(&r);
-    assert!(t.contains("client configuration") && t.contains("ssl.key"), "{t}");
-    assert!(!t.contains("wrong-pw-5e0f") && !stderr.contains("wrong-pw-5e0f"), "{t}");
+    assert!(
+        t.contains("client configuration") && t.contains("ssl.key"),
+        "{t}"
+    );
+    assert!(
+        !t.contains("wrong-pw-5e0f") && !stderr.contains("wrong-pw-5e0f"),
+        "{t}"
+    );
     assert!(took < Duration::from_secs(5), "{took:?}");
 
     // A CA that did not sign the broker's certificate.
-    let (r, took, _) = health(&dir, &[("bootstrap.servers", b.clone()), ("security.protocol", "SSL".into()), ("ssl.ca.location", p(&certs.other_ca))]);
+    let (r, took, _) = health(
+        &dir,
+        &[
+            ("bootstrap.servers", b.clone()),
+            ("security.protocol", "SSL".into()),
+            ("ssl.ca.location", p(&certs.other_ca)),
+        ],
+    );
     let t = text(&r);
-    assert!(is_error(&r) && t.contains("TLS certificate verification failed") && t.contains("ssl.ca.location"), "{t}");
+    assert!(
+        is_error(&r)
+            && t.contains("TLS certificate verification failed")
+            && t.contains("ssl.ca.location"),
+        "{t}"
+    );
     assert!(took < Duration::from_secs(5), "{took:?}");
 
     // Plaintext to a TLS listener.
     let (r, took, _) = health(&dir, &[("bootstrap.servers", b.clone())]);
     let t = text(&r);
-    assert!(is_error(&r) && t.contains("security.protocol"), "the error says to check security.protocol: {t}");
+    assert!(
+        is_error(&r) && t.contains("security.protocol"),
+        "the error says to check security.protocol: {t}"
+    );
     assert!(took < Duration::from_secs(5), "{took:?}");
 }
 
@@ -105,30 +145,64 @@ fn sasl_plain_scram_and_oauthbearer_reach_librdkafka_and_failures_name_sasl() {
     let Some(b) = common::bootstrap() else { return };
     let dir = temp_dir("sasl");
     for (mechanism, extra) in [
-        ("PLAIN", vec![("sasl.username", "alice".to_string()), ("sasl.password", "sasl-pw-71c3".to_string())]),
-        ("SCRAM-SHA-512", vec![("sasl.username", "alice".to_string()), ("sasl.password", "sasl-pw-71c3".to_string())]),
-        ("SCRAM-SHA-256", vec![("sasl.username", "alice".to_string()), ("sasl.password", "sasl-pw-71c3".to_string())]),
+        (
+            "PLAIN",
+            vec![
+                ("sasl.username", "alice".to_string()),
+                ("sasl.password", "sasl-pw-71c3".to_string()),
+            ],
+        ),
+        (
+            "SCRAM-SHA-512",
+            vec![
+                ("sasl.username", "alice".to_string()),
+                ("sasl.password", "sasl-pw-71c3".to_string()),
+            ],
+        ),
+        (
+            "SCRAM-SHA-256",
+            vec![
+                ("sasl.username", "alice".to_string()),
+                ("sasl.password", "sasl-pw-71c3".to_string()),
+            ],
+        ),
         (
             "OAUTHBEARER",
             vec![
                 ("enable.sasl.oauthbearer.unsecure.jwt", "true".to_string()),
-                ("sasl.oauthbearer.config", "principal=alice scope=kafka extension_x=oauth-cfg-9d".to_string()),
+                (
+                    "sasl.oauthbearer.config",
+                    "principal=alice scope=kafka extension_x=oauth-cfg-9d".to_string(),
+                ),
             ],
         ),
     ] {
         let sub = dir.join(mechanism);
         std::fs::create_dir_all(&sub).unwrap();
-        let mut props = vec![("bootstrap.servers", b.clone()), ("security.protocol", "SASL_PLAINTEXT".to_string()), ("sasl.mechanism", mechanism.to_string())];
+        let mut props = vec![
+            ("bootstrap.servers", b.clone()),
+            ("security.protocol", "SASL_PLAINTEXT".to_string()),
+            ("sasl.mechanism", mechanism.to_string()),
+        ];
         props.extend(extra);
         let (r, took, stderr) = health(&sub, &props);
         let t = text(&r);
         // The local broker has no SASL listener: the handshake is refused, and the error says so.
         assert!(is_error(&r), "{mechanism}: {t}");
-        assert!(t.contains("SASL handshake failed") && t.contains("sasl.mechanism"), "{mechanism}: {t}");
+        assert!(
+            t.contains("SASL handshake failed") && t.contains("sasl.mechanism"),
+            "{mechanism}: {t}"
+        );
         assert!(took <= Duration::from_secs(5), "{mechanism}: {took:?}");
-        assert!(stderr.contains(&format!("SASL {mechanism} mechanism handshake failed")), "librdkafka tried {mechanism}");
+        assert!(
+            stderr.contains(&format!("SASL {mechanism} mechanism handshake failed")),
+            "librdkafka tried {mechanism}"
+        );
         for secret in ["sasl-pw-71c3", "oauth-cfg-9d"] {
-            assert!(!t.contains(secret) && !stderr.contains(secret), "{mechanism}: {secret} shown");
+            assert!(
+                !t.contains(secret) && !stderr.contains(secret),
+                "{mechanism}: {secret} shown"
+            );
         }
     }
 }
@@ -140,7 +214,10 @@ fn sasl_plain_scram_and_oauthbearer_reach_librdkafka_and_failures_name_sasl() {
 fn oauthbearer_oidc_properties_reach_librdkafka() {
     let Some(b) = common::bootstrap() else { return };
     let dir = temp_dir("oidc");
-    let endpoint = FakeHttp::start(200, r#"{"access_token":"x.y.z","token_type":"bearer","expires_in":3600}"#);
+    let endpoint = FakeHttp::start(
+        200,
+        r#"{"access_token":"x.y.z","token_type":"bearer","expires_in":3600}"#,
+    );
     let (r, took, stderr) = health(
         &dir,
         &[
@@ -151,15 +228,24 @@ fn oauthbearer_oidc_properties_reach_librdkafka() {
             ("sasl.oauthbearer.client.id", "kafka-mcp".into()),
             ("sasl.oauthbearer.client.secret", "oidc-secret-b7a2".into()),
             ("sasl.oauthbearer.scope", "kafka".into()),
-            ("sasl.oauthbearer.token.endpoint.url", format!("{}/token", endpoint.url)),
+            (
+                "sasl.oauthbearer.token.endpoint.url",
+                format!("{}/token", endpoint.url),
+            ),
         ],
     );
     let t = text(&r);
     let asked = endpoint.requests.lock().unwrap().clone();
     if asked.is_empty() {
-        assert!(is_error(&r) && t.contains("sasl.oauthbearer") && t.contains("libcurl"), "{t}");
+        assert!(
+            is_error(&r) && t.contains("sasl.oauthbearer") && t.contains("libcurl"),
+            "{t}"
+        );
     } else {
-        assert!(asked[0].contains("POST") && asked[0].to_lowercase().contains("authorization: basic"), "{asked:?}");
+        assert!(
+            asked[0].contains("POST") && asked[0].to_lowercase().contains("authorization: basic"),
+            "{asked:?}"
+        );
     }
     assert!(took <= Duration::from_secs(5), "{took:?}");
     assert!(!t.contains("oidc-secret-b7a2") && !stderr.contains("oidc-secret-b7a2"));

@@ -26,54 +26,116 @@ fn deadline() -> Duration {
 
 fn server(bootstrap: &str, dir: &std::path::Path) -> Mcp {
     let t = TIMEOUT_MS.to_string();
-    Mcp::start(&["--allow-writes", "--timeout-ms", &t], &[("KAFKA_BOOTSTRAP_SERVERS", bootstrap)], dir)
+    Mcp::start(
+        &["--allow-writes", "--timeout-ms", &t],
+        &[("KAFKA_BOOTSTRAP_SERVERS", bootstrap)],
+        dir,
+    )
 }
 
 /// Every tool and every action that talks to Kafka.
 fn every_call(topic: &str, group: &str, plan: &str) -> Vec<(&'static str, Value)> {
     vec![
         ("cluster_health", json!({"detail": "full"})),
-        ("topic_manage", json!({"action": "list", "with_counts": true})),
-        ("topic_manage", json!({"action": "describe", "topic": topic})),
+        (
+            "topic_manage",
+            json!({"action": "list", "with_counts": true}),
+        ),
+        (
+            "topic_manage",
+            json!({"action": "describe", "topic": topic}),
+        ),
         ("topic_manage", json!({"action": "peek", "topic": topic})),
-        ("topic_manage", json!({"action": "plan_create", "topic": format!("{topic}-new"), "partitions": 1, "replication_factor": 1})),
-        ("topic_manage", json!({"action": "plan_alter_configs", "topic": topic, "configs": {"retention.ms": "3600000"}})),
-        ("topic_manage", json!({"action": "plan_add_partitions", "topic": topic, "partitions": 4})),
-        ("topic_manage", json!({"action": "plan_delete", "topic": topic})),
-        ("topic_manage", json!({"action": "plan_purge", "topic": topic, "before_offset": 0})),
-        ("consumer_groups", json!({"action": "list", "with_lag": true})),
-        ("consumer_groups", json!({"action": "describe", "group": group})),
+        (
+            "topic_manage",
+            json!({"action": "plan_create", "topic": format!("{topic}-new"), "partitions": 1, "replication_factor": 1}),
+        ),
+        (
+            "topic_manage",
+            json!({"action": "plan_alter_configs", "topic": topic, "configs": {"retention.ms": "3600000"}}),
+        ),
+        (
+            "topic_manage",
+            json!({"action": "plan_add_partitions", "topic": topic, "partitions": 4}),
+        ),
+        (
+            "topic_manage",
+            json!({"action": "plan_delete", "topic": topic}),
+        ),
+        (
+            "topic_manage",
+            json!({"action": "plan_purge", "topic": topic, "before_offset": 0}),
+        ),
+        (
+            "consumer_groups",
+            json!({"action": "list", "with_lag": true}),
+        ),
+        (
+            "consumer_groups",
+            json!({"action": "describe", "group": group}),
+        ),
         ("consumer_groups", json!({"action": "lag", "group": group})),
-        ("consumer_groups", json!({"action": "evaluate", "group": group})),
-        ("consumer_groups", json!({"action": "plan_reset_offsets", "group": group, "to": "earliest"})),
-        ("consumer_groups", json!({"action": "plan_delete_group", "group": group})),
+        (
+            "consumer_groups",
+            json!({"action": "evaluate", "group": group}),
+        ),
+        (
+            "consumer_groups",
+            json!({"action": "plan_reset_offsets", "group": group, "to": "earliest"}),
+        ),
+        (
+            "consumer_groups",
+            json!({"action": "plan_delete_group", "group": group}),
+        ),
         ("config_audit", json!({"scope": "cluster"})),
         ("config_audit", json!({"scope": "topic", "topics": [topic]})),
-        ("apply_change", json!({"plan_id": plan, "confirm": format!("{topic}-applied")})),
+        (
+            "apply_change",
+            json!({"plan_id": plan, "confirm": format!("{topic}-applied")}),
+        ),
     ]
 }
 
 /// Sends every call at once; returns each result with how long it took to arrive.
 fn fire(m: &mut Mcp, calls: &[(&'static str, Value)]) -> Vec<(Value, Duration)> {
-    let ids: Vec<u64> = calls.iter().map(|(t, a)| m.send_call(t, a.clone())).collect();
+    let ids: Vec<u64> = calls
+        .iter()
+        .map(|(t, a)| m.send_call(t, a.clone()))
+        .collect();
     ids.iter()
         .zip(calls)
         .map(|(id, (t, a))| {
-            let (r, took) = m.wait_timed(*id, Duration::from_secs(60)).unwrap_or_else(|| panic!("{t} {a}: no answer in 60 s (server alive: {})", m.alive()));
-            let result = r.get("result").cloned().unwrap_or_else(|| panic!("{t} {a}: protocol error {r}"));
+            let (r, took) = m
+                .wait_timed(*id, Duration::from_secs(60))
+                .unwrap_or_else(|| panic!("{t} {a}: no answer in 60 s ({})", m.status_line()));
+            let result = r
+                .get("result")
+                .cloned()
+                .unwrap_or_else(|| panic!("{t} {a}: protocol error {r}"));
             (result, took)
         })
         .collect()
 }
 
 /// Each call is a tool error within the deadline whose text contains every one of `needles`.
-fn assert_all_fail_naming(results: &[(Value, Duration)], calls: &[(&'static str, Value)], needles: &[&str], limit: Duration) {
+fn assert_all_fail_naming(
+    results: &[(Value, Duration)],
+    calls: &[(&'static str, Value)],
+    needles: &[&str],
+    limit: Duration,
+) {
     for ((r, took), (t, a)) in results.iter().zip(calls) {
         let msg = text(r);
         assert!(is_error(r), "{t} {a}: expected a tool error, got {msg}");
-        assert!(*took <= limit, "{t} {a}: answered after {took:?}, deadline {limit:?}: {msg}");
+        assert!(
+            *took <= limit,
+            "{t} {a}: answered after {took:?}, deadline {limit:?}: {msg}"
+        );
         for n in needles {
-            assert!(msg.contains(n), "{t} {a}: the error does not name {n:?}: {msg}");
+            assert!(
+                msg.contains(n),
+                "{t} {a}: the error does not name {n:?}: {msg}"
+            );
         }
     }
 }
@@ -96,11 +158,24 @@ fn mock_cluster_latency_outage_and_authorization_errors_are_named_and_survived()
 
     // Latency: every broker answers 5 s late, past the 2 s deadline.
     for id in 1..=3 {
-        mock.broker_round_trip_time(id, Duration::from_secs(5)).unwrap();
+        mock.broker_round_trip_time(id, Duration::from_secs(5))
+            .unwrap();
     }
-    let calls = vec![list(), ("cluster_health", json!({})), ("topic_manage", json!({"action": "describe", "topic": "orders"}))];
+    let calls = vec![
+        list(),
+        ("cluster_health", json!({})),
+        (
+            "topic_manage",
+            json!({"action": "describe", "topic": "orders"}),
+        ),
+    ];
     let results = fire(&mut m, &calls);
-    assert_all_fail_naming(&results, &calls, &["no answer within 2000 ms", &b], deadline());
+    assert_all_fail_naming(
+        &results,
+        &calls,
+        &["no answer within 2000 ms", &b],
+        deadline(),
+    );
     for id in 1..=3 {
         mock.broker_round_trip_time(id, Duration::ZERO).unwrap();
     }
@@ -111,17 +186,33 @@ fn mock_cluster_latency_outage_and_authorization_errors_are_named_and_survived()
         mock.broker_down(id).unwrap();
     }
     let results = fire(&mut m, &calls);
-    assert_all_fail_naming(&results, &calls, &["no answer within 2000 ms", "connection refused"], deadline());
+    assert_all_fail_naming(
+        &results,
+        &calls,
+        &["no answer within 2000 ms", "connection refused"],
+        deadline(),
+    );
     for id in 1..=3 {
         mock.broker_up(id).unwrap();
     }
     ok(&mut m);
 
     // Not authorized: the group coordinator refuses OffsetFetch.
-    mock.request_errors(RDKafkaApiKey::OffsetFetch, &[RDKafkaRespErr::RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED; 16]);
-    let calls = vec![("consumer_groups", json!({"action": "lag", "group": "billing"}))];
+    mock.request_errors(
+        RDKafkaApiKey::OffsetFetch,
+        &[RDKafkaRespErr::RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED; 16],
+    );
+    let calls = vec![(
+        "consumer_groups",
+        json!({"action": "lag", "group": "billing"}),
+    )];
     let results = fire(&mut m, &calls);
-    assert_all_fail_naming(&results, &calls, &["refused", "GROUP_AUTHORIZATION_FAILED", "Grant"], deadline());
+    assert_all_fail_naming(
+        &results,
+        &calls,
+        &["refused", "GROUP_AUTHORIZATION_FAILED", "Grant"],
+        deadline(),
+    );
     mock.clear_request_errors(RDKafkaApiKey::OffsetFetch);
 
     // Still serving.
@@ -139,10 +230,16 @@ fn setup(b: &str, m: &mut Mcp, name: &str) -> (String, String, String, Vec<bool>
     common::kafka::commit(b, &group, &topic, &[(0, 2), (1, 2), (2, 2)]);
     let r = m.call("topic_manage", json!({"action": "plan_create", "topic": format!("{topic}-applied"), "partitions": 1, "replication_factor": 1}));
     assert!(!is_error(&r), "{}", text(&r));
-    let plan = r["structuredContent"]["plan"]["plan_id"].as_str().expect("plan id").to_string();
+    let plan = r["structuredContent"]["plan"]["plan_id"]
+        .as_str()
+        .expect("plan id")
+        .to_string();
     let calls = every_call(&topic, &group, "plan-not-made");
     let baseline: Vec<bool> = fire(m, &calls).iter().map(|(r, _)| is_error(r)).collect();
-    assert!(baseline.iter().filter(|e| !**e).count() >= 12, "most calls work on a healthy broker: {baseline:?}");
+    assert!(
+        baseline.iter().filter(|e| !**e).count() >= 12,
+        "most calls work on a healthy broker: {baseline:?}"
+    );
     (topic, group, plan, baseline)
 }
 
@@ -156,21 +253,43 @@ fn broker_paused_mid_call_every_tool_fails_within_its_deadline_then_recovers() {
     let (topic, group, plan, baseline) = setup(&b, &mut m, "paused");
 
     // A call that is talking to the broker when it stops: offsets sampled over 3 s.
-    let sampling = m.send_call("consumer_groups", json!({"action": "evaluate", "group": group, "sample_seconds": 3}));
+    let sampling = m.send_call(
+        "consumer_groups",
+        json!({"action": "evaluate", "group": group, "sample_seconds": 3}),
+    );
     std::thread::sleep(Duration::from_millis(1200));
     broker.pause();
     let calls = every_call(&topic, &group, &plan);
     let results = fire(&mut m, &calls);
-    assert_all_fail_naming(&results, &calls, &["no answer within 2000 ms", &b], deadline());
-    let (r, took) = m.wait_timed(sampling, Duration::from_secs(60)).expect("the sampling call is answered");
+    assert_all_fail_naming(
+        &results,
+        &calls,
+        &["no answer within 2000 ms", &b],
+        deadline(),
+    );
+    let (r, took) = m
+        .wait_timed(sampling, Duration::from_secs(60))
+        .expect("the sampling call is answered");
     let r = &r["result"];
-    assert!(is_error(r) && text(r).contains("no answer within 2000 ms"), "{r}");
-    assert!(took <= Duration::from_secs(3) + deadline(), "sampling call took {took:?}");
+    assert!(
+        is_error(r) && text(r).contains("no answer within 2000 ms"),
+        "{r}"
+    );
+    assert!(
+        took <= Duration::from_secs(3) + deadline(),
+        "sampling call took {took:?}"
+    );
 
     broker.resume();
     assert!(m.alive(), "the server survived");
-    let after: Vec<bool> = fire(&mut m, &every_call(&topic, &group, "plan-not-made")).iter().map(|(r, _)| is_error(r)).collect();
-    assert_eq!(after, baseline, "after SIGCONT every call answers as before the pause");
+    let after: Vec<bool> = fire(&mut m, &every_call(&topic, &group, "plan-not-made"))
+        .iter()
+        .map(|(r, _)| is_error(r))
+        .collect();
+    assert_eq!(
+        after, baseline,
+        "after SIGCONT every call answers as before the pause"
+    );
     m.assert_pure_stdout();
 }
 
@@ -186,23 +305,44 @@ fn broker_killed_every_tool_names_the_refused_connection_and_the_next_call_after
     broker.kill();
     let calls = every_call(&topic, &group, &plan);
     let results = fire(&mut m, &calls);
-    assert_all_fail_naming(&results, &calls, &["no answer within 2000 ms", "connection refused", &b], deadline());
+    assert_all_fail_naming(
+        &results,
+        &calls,
+        &["no answer within 2000 ms", "connection refused", &b],
+        deadline(),
+    );
 
     broker.restart();
     // The next call after the broker is back (an empty one: its storage is in memory).
-    let r = m.call("cluster_health", json!({}));
-    assert!(!is_error(&r), "first call after the restart: {}", text(&r));
+    let id = m.send_call("cluster_health", json!({}));
+    let r = m.wait(id, Duration::from_secs(30)).unwrap_or_else(|| {
+        panic!(
+            "first call after the restart: no answer ({})",
+            m.status_line()
+        )
+    });
+    let r = &r["result"];
+    assert!(!is_error(r), "first call after the restart: {}", text(r));
     for (t, a) in [
         ("topic_manage", json!({"action": "list"})),
         ("consumer_groups", json!({"action": "list"})),
-        ("consumer_groups", json!({"action": "describe", "group": group})),
+        (
+            "consumer_groups",
+            json!({"action": "describe", "group": group}),
+        ),
         ("consumer_groups", json!({"action": "lag", "group": group})),
     ] {
         let id = m.send_call(t, a.clone());
-        let r = m.wait(id, Duration::from_secs(30)).unwrap_or_else(|| panic!("{t} {a}: no answer after the restart (server alive: {})", m.alive()));
+        let r = m.wait(id, Duration::from_secs(30)).unwrap_or_else(|| {
+            panic!("{t} {a}: no answer after the restart ({})", m.status_line())
+        });
         assert!(r.get("result").is_some(), "{t}: {r}");
     }
-    assert!(m.alive(), "the server survived the broker restart: {}", m.stderr().lines().last().unwrap_or(""));
+    assert!(
+        m.alive(),
+        "the server survived the broker restart: {}",
+        m.stderr().lines().last().unwrap_or("")
+    );
     m.assert_pure_stdout();
 }
 
@@ -216,12 +356,22 @@ fn schema_registry_silent_or_down_is_a_named_deadline() {
         format!("http://{}", l.local_addr().unwrap())
     };
     let dir = temp_dir("registry");
-    for (url, needle) in [(&silent_url, "did not answer"), (&down_url, "connection refused")] {
+    for (url, needle) in [
+        (&silent_url, "did not answer"),
+        (&down_url, "connection refused"),
+    ] {
         let cfg = dir.join("r.toml");
         std::fs::write(&cfg, format!("[server.schema_registry]\nurl = \"{url}\"\n")).unwrap();
         let t = TIMEOUT_MS.to_string();
-        let mut m = Mcp::start(&["--config", cfg.to_str().unwrap(), "--timeout-ms", &t], &[], &dir);
-        let calls = vec![("schema_validate", json!({"action": "check", "schema": "\"string\"", "subject": "orders-value"}))];
+        let mut m = Mcp::start(
+            &["--config", cfg.to_str().unwrap(), "--timeout-ms", &t],
+            &[],
+            &dir,
+        );
+        let calls = vec![(
+            "schema_validate",
+            json!({"action": "check", "schema": "\"string\"", "subject": "orders-value"}),
+        )];
         let results = fire(&mut m, &calls);
         assert_all_fail_naming(&results, &calls, &[needle, url.as_str()], deadline());
         assert!(m.ping(Duration::from_secs(5)));

@@ -17,20 +17,38 @@ use serde_json::{json, Value};
 const CONCURRENT: usize = 100;
 
 fn rounds() -> usize {
-    std::env::var("KAFKA_MCP_LOAD_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(3)
+    std::env::var("KAFKA_MCP_LOAD_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3)
 }
 
 /// The mix of read calls: broker-bound ones and pure ones.
 fn call(i: usize, topic: &str, group: &str) -> (&'static str, Value) {
     match i % 8 {
         0 => ("cluster_health", json!({})),
-        1 => ("topic_manage", json!({"action": "list", "with_counts": true})),
-        2 => ("topic_manage", json!({"action": "describe", "topic": topic})),
-        3 => ("topic_manage", json!({"action": "peek", "topic": topic, "count": 5})),
-        4 => ("consumer_groups", json!({"action": "list", "with_lag": true})),
+        1 => (
+            "topic_manage",
+            json!({"action": "list", "with_counts": true}),
+        ),
+        2 => (
+            "topic_manage",
+            json!({"action": "describe", "topic": topic}),
+        ),
+        3 => (
+            "topic_manage",
+            json!({"action": "peek", "topic": topic, "count": 5}),
+        ),
+        4 => (
+            "consumer_groups",
+            json!({"action": "list", "with_lag": true}),
+        ),
         5 => ("consumer_groups", json!({"action": "lag", "group": group})),
         6 => ("config_audit", json!({"scope": "topic", "topics": [topic]})),
-        _ => ("schema_validate", json!({"action": "validate", "schema": {"type": "record", "name": "R", "fields": [{"name": "a", "type": "long"}]}})),
+        _ => (
+            "schema_validate",
+            json!({"action": "validate", "schema": {"type": "record", "name": "R", "fields": [{"name": "a", "type": "long"}]}}),
+        ),
     }
 }
 
@@ -68,7 +86,11 @@ fn hundred_concurrent_tool_calls_over_stdio() {
     let Some(b) = common::bootstrap() else { return };
     let (topic, group) = setup(&b, "load-stdio");
     let dir = temp_dir("load-stdio");
-    let mut m = Mcp::start(&["--timeout-ms", "10000"], &[("KAFKA_BOOTSTRAP_SERVERS", &b)], &dir);
+    let mut m = Mcp::start(
+        &["--timeout-ms", "10000"],
+        &[("KAFKA_BOOTSTRAP_SERVERS", &b)],
+        &dir,
+    );
     let pid = m.child.id();
     let mut hwm_first = 0;
     for round in 1..=rounds() {
@@ -81,9 +103,16 @@ fn hundred_concurrent_tool_calls_over_stdio() {
             .collect();
         let mut lat = Vec::new();
         for (id, i) in ids {
-            let (r, took) = m.wait_timed(id, Duration::from_secs(120)).unwrap_or_else(|| panic!("call {i} stalled (no answer in 120 s)"));
+            let (r, took) = m
+                .wait_timed(id, Duration::from_secs(120))
+                .unwrap_or_else(|| panic!("call {i} stalled (no answer in 120 s)"));
             let result = &r["result"];
-            assert!(!is_error(result), "call {i} {:?}: {}", call(i, &topic, &group), text(result));
+            assert!(
+                !is_error(result),
+                "call {i} {:?}: {}",
+                call(i, &topic, &group),
+                text(result)
+            );
             lat.push(took);
         }
         report("stdio", round, lat, started.elapsed(), pid);
@@ -94,7 +123,10 @@ fn hundred_concurrent_tool_calls_over_stdio() {
     }
     let (_, hwm) = memory_kb(pid);
     assert!(hwm < 512 * 1024, "server peak memory {hwm} kB");
-    assert!(hwm < hwm_first * 2 + 64 * 1024, "memory keeps growing: {hwm_first} kB after round 1, {hwm} kB at the end");
+    assert!(
+        hwm < hwm_first * 2 + 64 * 1024,
+        "memory keeps growing: {hwm_first} kB after round 1, {hwm} kB at the end"
+    );
     m.assert_pure_stdout();
 }
 
@@ -104,7 +136,11 @@ fn hundred_concurrent_tool_calls_over_http() {
     let (topic, group) = setup(&b, "load-http");
     let dir = temp_dir("load-http");
     let token = "load-token-1";
-    let s = HttpProc::start(&["--timeout-ms", "10000"], &[("KAFKA_BOOTSTRAP_SERVERS", &b), ("KAFKA_MCP_TOKEN", token)], &dir);
+    let s = HttpProc::start(
+        &["--timeout-ms", "10000"],
+        &[("KAFKA_BOOTSTRAP_SERVERS", &b), ("KAFKA_MCP_TOKEN", token)],
+        &dir,
+    );
     let pid = s.child.id();
     let mut hwm_first = 0;
     for round in 1..=rounds() {
@@ -122,7 +158,17 @@ fn hundred_concurrent_tool_calls_over_http() {
                     // A well-behaved client ends its session.
                     let auth = format!("Bearer {token}");
                     let sid = c.session.clone().unwrap_or_default();
-                    let end = common::http(&addr, "DELETE", "/mcp", &[("Authorization", &auth), ("Mcp-Session-Id", &sid), ("MCP-Protocol-Version", "2025-06-18")], "");
+                    let end = common::http(
+                        &addr,
+                        "DELETE",
+                        "/mcp",
+                        &[
+                            ("Authorization", &auth),
+                            ("Mcp-Session-Id", &sid),
+                            ("MCP-Protocol-Version", "2025-06-18"),
+                        ],
+                        "",
+                    );
                     assert!(end.status < 300, "DELETE session: {end:?}");
                     (i, r, took)
                 })
@@ -144,6 +190,9 @@ fn hundred_concurrent_tool_calls_over_http() {
     }
     let (_, hwm) = memory_kb(pid);
     assert!(hwm < 512 * 1024, "server peak memory {hwm} kB");
-    assert!(hwm < hwm_first * 2 + 64 * 1024, "memory keeps growing: {hwm_first} kB after round 1, {hwm} kB at the end");
+    assert!(
+        hwm < hwm_first * 2 + 64 * 1024,
+        "memory keeps growing: {hwm_first} kB after round 1, {hwm} kB at the end"
+    );
     assert!(!s.stderr().contains("panicked"));
 }

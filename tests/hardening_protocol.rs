@@ -16,7 +16,10 @@ use hardening::*;
 use serde_json::{json, Value};
 
 fn env_u64(name: &str, default: u64) -> u64 {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 fn assert_clean(report: &protocol::Report, inputs: u64) {
@@ -33,27 +36,51 @@ fn assert_clean(report: &protocol::Report, inputs: u64) {
         report.slowest,
         report.by_kind
     );
-    assert!(report.failures.is_empty(), "{} failure(s): {:#?}", report.failure_count, report.failures);
+    assert!(
+        report.failures.is_empty(),
+        "{} failure(s): {:#?}",
+        report.failure_count,
+        report.failures
+    );
     assert_eq!(report.panics, 0);
     assert_eq!(report.inputs, inputs);
-    assert!(report.replies >= inputs, "every input is followed by an answered sentinel");
+    assert!(
+        report.replies >= inputs,
+        "every input is followed by an answered sentinel"
+    );
 }
 
 #[test]
 fn fuzzed_input_in_process_never_panics_hangs_or_answers_invalid_json_rpc() {
     let inputs = env_u64("KAFKA_MCP_FUZZ_INPUTS", 20_000);
     let seed = env_u64("KAFKA_MCP_FUZZ_SEED", 20_250_601);
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-    let report = rt.block_on(protocol::run(protocol::Options { inputs, seed, ..protocol::Options::default() }));
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let report = rt.block_on(protocol::run(protocol::Options {
+        inputs,
+        seed,
+        ..protocol::Options::default()
+    }));
     assert_clean(&report, inputs);
-    assert!(report.by_kind.get("tool_call").copied().unwrap_or(0) > inputs / 4, "{:?}", report.by_kind);
+    assert!(
+        report.by_kind.get("tool_call").copied().unwrap_or(0) > inputs / 4,
+        "{:?}",
+        report.by_kind
+    );
 }
 
 #[test]
 fn fuzzed_tool_arguments_against_the_broker_never_break_the_server() {
     let Some(b) = common::bootstrap() else { return };
     let inputs = env_u64("KAFKA_MCP_FUZZ_BROKER_INPUTS", 1_500);
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
     let opts = protocol::Options {
         inputs,
         seed: 7,
@@ -69,7 +96,10 @@ fn fuzzed_tool_arguments_against_the_broker_never_break_the_server() {
 #[test]
 fn the_checker_rejects_what_is_not_json_rpc() {
     assert!(protocol::check_reply(b"{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}\n").is_ok());
-    assert!(protocol::check_reply(b"{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32600,\"message\":\"x\"}}\n").is_ok());
+    assert!(protocol::check_reply(
+        b"{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32600,\"message\":\"x\"}}\n"
+    )
+    .is_ok());
     for bad in [
         &b"{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}"[..],
         b"hello\n",
@@ -81,10 +111,26 @@ fn the_checker_rejects_what_is_not_json_rpc() {
         b"{\"jsonrpc\":\"2.0\",\"id\":[1],\"result\":{}}\n",
         b"\xff\n",
     ] {
-        assert!(protocol::check_reply(bad).is_err(), "{}", String::from_utf8_lossy(bad));
+        assert!(
+            protocol::check_reply(bad).is_err(),
+            "{}",
+            String::from_utf8_lossy(bad)
+        );
     }
-    assert_eq!(protocol::expected_id(br#"{"jsonrpc":"2.0","id":7,"method":"x"}"#), Some(json!(7)));
-    assert_eq!(protocol::expected_id(br#"{"jsonrpc":"2.0","method":"x"}"#), None);
+    assert_eq!(
+        protocol::expected_id(br#"{"jsonrpc":"2.0","id":7,"method":"x"}"#),
+        Some(json!(7))
+    );
+    assert_eq!(
+        protocol::expected_id(br#"{"jsonrpc":"2.0","method":"x"}"#),
+        None
+    );
+    for ambiguous in [
+        &br#"{"jsonrpc":"2.0","id":7,"method":"x","method":"y"}"#[..],
+        br#"{"jsonrpc":"2.0","id":7,"method":"notifications/x","params":1}"#,
+    ] {
+        assert_eq!(protocol::expected_id(ambiguous), None);
+    }
 }
 
 /// The same generator against the real binary's stdio (blocking pipes, real stdout), with
@@ -96,17 +142,42 @@ fn fuzzed_input_over_the_real_stdio_keeps_stdout_pure_and_the_server_up() {
     let tools: Vec<(String, Value)> = {
         let id = m.send("tools/list", json!({}));
         let r = m.wait(id, Duration::from_secs(30)).expect("tools/list");
-        r["result"]["tools"].as_array().unwrap().iter().map(|t| (t["name"].as_str().unwrap().to_string(), t["inputSchema"].clone())).collect()
+        r["result"]["tools"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| {
+                (
+                    t["name"].as_str().unwrap().to_string(),
+                    t["inputSchema"].clone(),
+                )
+            })
+            .collect()
     };
     let mut g = protocol::Gen::new(99, tools, false);
     let n = env_u64("KAFKA_MCP_FUZZ_STDIO_INPUTS", 2_000);
     for i in 0..n {
         let (_, input) = g.input();
-        assert!(m.send_raw(&input), "server stopped reading at input {i}: {}", String::from_utf8_lossy(&input));
+        assert!(
+            m.send_raw(&input),
+            "server stopped reading at input {i}: {}",
+            String::from_utf8_lossy(&input)
+        );
         let sentinel = format!("zz-sentinel-{i}");
-        m.send_raw(json!({"jsonrpc": "2.0", "id": sentinel, "method": "ping"}).to_string().as_bytes());
+        m.send_raw(
+            json!({"jsonrpc": "2.0", "id": sentinel, "method": "ping"})
+                .to_string()
+                .as_bytes(),
+        );
         let r = m.wait_str(&sentinel, Duration::from_secs(10));
-        assert!(r.is_some(), "no answer to the ping after input {i}: {}", String::from_utf8_lossy(&input).chars().take(500).collect::<String>());
+        assert!(
+            r.is_some(),
+            "no answer to the ping after input {i}: {}",
+            String::from_utf8_lossy(&input)
+                .chars()
+                .take(500)
+                .collect::<String>()
+        );
     }
     m.drain();
     for l in &m.lines {
@@ -130,11 +201,20 @@ fn a_50_mb_line_is_refused_without_unbounded_memory() {
     // A valid ping request whose params carry 50 MB.
     assert!(m.write_bytes(br#"{"jsonrpc":"2.0","id":"huge","method":"ping","params":{"pad":""#));
     for _ in 0..50 {
-        assert!(m.write_bytes(&chunk), "the server stopped reading inside the long line");
+        assert!(
+            m.write_bytes(&chunk),
+            "the server stopped reading inside the long line"
+        );
     }
     assert!(m.write_bytes(b"\"}}\n"));
-    assert!(m.ping(Duration::from_secs(30)), "the server answers after the long line");
-    assert!(m.wait_str("huge", Duration::from_millis(500)).is_none(), "the oversized request must not be processed");
+    assert!(
+        m.ping(Duration::from_secs(30)),
+        "the server answers after the long line"
+    );
+    assert!(
+        m.wait_str("huge", Duration::from_millis(500)).is_none(),
+        "the oversized request must not be processed"
+    );
     // 50 MB with no newline at all, then a newline and a normal request.
     for _ in 0..50 {
         assert!(m.write_bytes(&chunk));
@@ -144,7 +224,11 @@ fn a_50_mb_line_is_refused_without_unbounded_memory() {
     let (rss, hwm) = m.memory_kb();
     eprintln!("oversized: VmHWM before {base_hwm} kB, after {hwm} kB, VmRSS now {rss} kB");
     // Buffering a whole 50 MB line (or two) would add at least 50 MB; the cap is 16 MiB.
-    assert!(hwm < base_hwm + 45 * 1024, "peak memory grew by {} kB for a 50 MB line", hwm - base_hwm);
+    assert!(
+        hwm < base_hwm + 45 * 1024,
+        "peak memory grew by {} kB for a 50 MB line",
+        hwm - base_hwm
+    );
     m.assert_pure_stdout();
 }
 
@@ -158,12 +242,16 @@ fn junk_before_initialize_is_ignored() {
     m.send_raw(b"");
     m.send_raw(b"{\"unterminated\": ");
     let id = m.send("ping", json!({}));
-    assert!(m.wait(id, Duration::from_secs(10)).is_some_and(|r| r.get("result").is_some()));
+    assert!(m
+        .wait(id, Duration::from_secs(10))
+        .is_some_and(|r| r.get("result").is_some()));
     let id = m.send(
         "initialize",
         json!({"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "x", "version": "0"}}),
     );
-    let r = m.wait(id, Duration::from_secs(10)).expect("initialize answered");
+    let r = m
+        .wait(id, Duration::from_secs(10))
+        .expect("initialize answered");
     assert_eq!(r["result"]["serverInfo"]["name"], "kafka-mcp");
     m.assert_pure_stdout();
 }
@@ -184,35 +272,81 @@ fn stdout_carries_only_json_rpc_at_trace_level_with_librdkafka_debug() {
     )
     .unwrap();
     let cfg = config.to_str().unwrap();
-    let mut m = Mcp::start(&["--config", cfg, "--allow-writes", "--timeout-ms", "3000"], &[("RUST_LOG", "trace")], &dir);
+    let mut m = Mcp::start(
+        &["--config", cfg, "--allow-writes", "--timeout-ms", "3000"],
+        &[("RUST_LOG", "trace")],
+        &dir,
+    );
     let topic = common::unique("purity");
     common::kafka::create_topic(&b, &topic, 2, &[]);
     common::kafka::produce(&b, &topic, 10, 2);
     let calls = [
         ("cluster_health", json!({"detail": "full"})),
         ("cluster_health", json!({"cluster": "down"})),
-        ("topic_manage", json!({"action": "list", "with_counts": true})),
-        ("topic_manage", json!({"action": "describe", "topic": topic})),
-        ("topic_manage", json!({"action": "peek", "topic": topic, "count": 3})),
-        ("topic_manage", json!({"action": "plan_add_partitions", "topic": topic, "partitions": 3})),
-        ("consumer_groups", json!({"action": "list", "with_lag": true})),
+        (
+            "topic_manage",
+            json!({"action": "list", "with_counts": true}),
+        ),
+        (
+            "topic_manage",
+            json!({"action": "describe", "topic": topic}),
+        ),
+        (
+            "topic_manage",
+            json!({"action": "peek", "topic": topic, "count": 3}),
+        ),
+        (
+            "topic_manage",
+            json!({"action": "plan_add_partitions", "topic": topic, "partitions": 3}),
+        ),
+        (
+            "consumer_groups",
+            json!({"action": "list", "with_lag": true}),
+        ),
         ("config_audit", json!({"scope": "cluster"})),
-        ("config_audit", json!({"scope": "client", "client": {"properties": {"acks": "1"}}})),
-        ("schema_validate", json!({"action": "validate", "schema": "{\"type\":\"string\"}"})),
-        ("apply_change", json!({"plan_id": "plan-nope", "confirm": topic})),
+        (
+            "config_audit",
+            json!({"scope": "client", "client": {"properties": {"acks": "1"}}}),
+        ),
+        (
+            "schema_validate",
+            json!({"action": "validate", "schema": "{\"type\":\"string\"}"}),
+        ),
+        (
+            "apply_change",
+            json!({"plan_id": "plan-nope", "confirm": topic}),
+        ),
     ];
-    let ids: Vec<u64> = calls.iter().map(|(t, a)| m.send_call(t, a.clone())).collect();
+    let ids: Vec<u64> = calls
+        .iter()
+        .map(|(t, a)| m.send_call(t, a.clone()))
+        .collect();
     m.send_raw(b"this is not json");
-    let bad = m.send("tools/call", json!({"name": "no_such_tool", "arguments": {}}));
+    let bad = m.send(
+        "tools/call",
+        json!({"name": "no_such_tool", "arguments": {}}),
+    );
     for (id, (tool, _)) in ids.iter().zip(&calls) {
-        let r = m.wait(*id, Duration::from_secs(60)).unwrap_or_else(|| panic!("{tool} not answered"));
+        let r = m
+            .wait(*id, Duration::from_secs(60))
+            .unwrap_or_else(|| panic!("{tool} not answered"));
         assert!(r.get("result").is_some(), "{tool}: {r}");
     }
-    assert!(m.wait(bad, Duration::from_secs(10)).unwrap().get("error").is_some());
+    assert!(m
+        .wait(bad, Duration::from_secs(10))
+        .unwrap()
+        .get("error")
+        .is_some());
     m.drain();
     m.assert_pure_stdout();
     assert!(m.lines.len() >= calls.len() + 2);
     let stderr = m.stderr();
-    assert!(stderr.contains("TRACE") || stderr.contains("DEBUG"), "trace logging reached stderr");
-    assert!(stderr.lines().count() > 20, "librdkafka and tracing logs went to stderr");
+    assert!(
+        stderr.contains("TRACE") || stderr.contains("DEBUG"),
+        "trace logging reached stderr"
+    );
+    assert!(
+        stderr.lines().count() > 20,
+        "librdkafka and tracing logs went to stderr"
+    );
 }

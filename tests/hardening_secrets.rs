@@ -27,9 +27,18 @@ const AGENT_PW: &str = "Pw-agent-given-e90d";
 
 fn assert_clean(what: &str, text: &str) {
     if let Some(i) = text.find(MARK) {
-        let from = text[..i].char_indices().rev().nth(200).map(|(j, _)| j).unwrap_or(0);
-        let to = (i + 200).min(text.len());
-        panic!("{what} shows a secret: …{}…", &text[from..text.floor_char_boundary(to)]);
+        let from = text[..i]
+            .char_indices()
+            .rev()
+            .nth(200)
+            .map(|(j, _)| j)
+            .unwrap_or(0);
+        let to = text[i..]
+            .char_indices()
+            .nth(200)
+            .map(|(j, _)| i + j)
+            .unwrap_or(text.len());
+        panic!("{what} shows a secret: …{}…", &text[from..to]);
     }
 }
 
@@ -39,7 +48,10 @@ fn no_configured_or_planted_secret_appears_in_any_output_log_or_audit_line() {
     let test_broker = common::bootstrap().unwrap();
     let broker = OwnBroker::start_with(&nisshi_bin, 19508, 19509, &[]);
     let plant = vec![
-        ("listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config".to_string(), format!("ScramLoginModule required password=\"{PLANTED}\";")),
+        (
+            "listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config".to_string(),
+            format!("ScramLoginModule required password=\"{PLANTED}\";"),
+        ),
         ("ssl.keystore.password".to_string(), PLANTED.to_string()),
     ];
     let _proxy = KafkaProxy::start(19509, 19508, plant);
@@ -117,17 +129,37 @@ debug = "security"
     )
     .unwrap();
     let cfg = config.to_str().unwrap();
-    let env = [("RUST_LOG", "trace"), ("SASL_PW", SASL_PW), ("REGISTRY_PW", REGISTRY_PW)];
+    let env = [
+        ("RUST_LOG", "trace"),
+        ("SASL_PW", SASL_PW),
+        ("REGISTRY_PW", REGISTRY_PW),
+    ];
 
     // stdio: every tool on the planted cluster, every cluster's connect path, the registry.
-    let mut m = Mcp::start(&["--config", cfg, "--allow-writes", "--timeout-ms", "3000"], &env, &dir);
+    let mut m = Mcp::start(
+        &["--config", cfg, "--allow-writes", "--timeout-ms", "3000"],
+        &env,
+        &dir,
+    );
     let mut calls = vec![
         ("cluster_health", json!({"detail": "full"})),
-        ("topic_manage", json!({"action": "list", "with_counts": true})),
-        ("topic_manage", json!({"action": "describe", "topic": topic, "all_configs": true})),
+        (
+            "topic_manage",
+            json!({"action": "list", "with_counts": true}),
+        ),
+        (
+            "topic_manage",
+            json!({"action": "describe", "topic": topic, "all_configs": true}),
+        ),
         ("topic_manage", json!({"action": "peek", "topic": topic})),
-        ("topic_manage", json!({"action": "plan_alter_configs", "topic": topic, "configs": {"retention.ms": "3600000"}})),
-        ("consumer_groups", json!({"action": "list", "with_lag": true})),
+        (
+            "topic_manage",
+            json!({"action": "plan_alter_configs", "topic": topic, "configs": {"retention.ms": "3600000"}}),
+        ),
+        (
+            "consumer_groups",
+            json!({"action": "list", "with_lag": true}),
+        ),
         ("config_audit", json!({"scope": "cluster"})),
         ("config_audit", json!({"scope": "topic", "topics": [topic]})),
         (
@@ -136,12 +168,21 @@ debug = "security"
                 "sasl.jaas.config": format!("PlainLoginModule required username=\"a\" password=\"{AGENT_PW}\";"),
                 "sasl.password": AGENT_PW, "ssl.key.password": AGENT_PW, "acks": "1"}}}),
         ),
-        ("schema_validate", json!({"action": "check", "schema": "\"string\"", "subject": "orders-value"})),
-        ("apply_change", json!({"plan_id": "plan-nope", "confirm": topic})),
+        (
+            "schema_validate",
+            json!({"action": "check", "schema": "\"string\"", "subject": "orders-value"}),
+        ),
+        (
+            "apply_change",
+            json!({"plan_id": "plan-nope", "confirm": topic}),
+        ),
     ];
     for cluster in ["scram", "plain", "oauth", "oidc", "keypw", "java"] {
         calls.push(("cluster_health", json!({"cluster": cluster})));
-        calls.push(("topic_manage", json!({"cluster": cluster, "action": "list"})));
+        calls.push((
+            "topic_manage",
+            json!({"cluster": cluster, "action": "list"}),
+        ));
     }
     let mut described = String::new();
     for (t, a) in &calls {
@@ -153,41 +194,92 @@ debug = "security"
         }
     }
     // The planted entries did reach the server, as sensitive and without a value.
-    assert!(described.contains("ssl.keystore.password"), "the proxy planted a sensitive config: {described}");
-    let plan = m.call("topic_manage", json!({"action": "plan_delete", "topic": topic}));
-    let plan_id = plan["structuredContent"]["plan"]["plan_id"].as_str().unwrap().to_string();
-    let r = m.call("apply_change", json!({"plan_id": plan_id, "confirm": "wrong"}));
+    assert!(
+        described.contains("ssl.keystore.password"),
+        "the proxy planted a sensitive config: {described}"
+    );
+    let plan = m.call(
+        "topic_manage",
+        json!({"action": "plan_delete", "topic": topic}),
+    );
+    let plan_id = plan["structuredContent"]["plan"]["plan_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = m.call(
+        "apply_change",
+        json!({"plan_id": plan_id, "confirm": "wrong"}),
+    );
     assert!(is_error(&r));
     m.drain();
     for l in &m.lines {
         assert_clean("stdout", l);
     }
-    assert!(registry.requests.lock().unwrap().iter().any(|r| r.contains("Authorization: Basic")), "the registry was asked with credentials");
+    assert!(
+        registry
+            .requests
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|r| r.contains("Authorization: Basic")),
+        "the registry was asked with credentials"
+    );
 
     // The CLI: config check, tools, call.
-    for args in [vec!["config", "check"], vec!["tools"], vec!["call", "cluster_health", "{}"], vec!["call", "cluster_health", r#"{"cluster":"java"}"#]] {
+    for args in [
+        vec!["config", "check"],
+        vec!["tools"],
+        vec!["call", "cluster_health", "{}"],
+        vec!["call", "cluster_health", r#"{"cluster":"java"}"#],
+    ] {
         let mut cmd = std::process::Command::new(bin());
-        cmd.args(&args).args(["--config", cfg, "--timeout-ms", "2000"]);
+        cmd.args(&args)
+            .args(["--config", cfg, "--timeout-ms", "2000"]);
         for (k, v) in env {
             cmd.env(k, v);
         }
         let out = cmd.output().unwrap();
-        assert_clean(&format!("{args:?} stdout"), &String::from_utf8_lossy(&out.stdout));
-        assert_clean(&format!("{args:?} stderr"), &String::from_utf8_lossy(&out.stderr));
+        assert_clean(
+            &format!("{args:?} stdout"),
+            &String::from_utf8_lossy(&out.stdout),
+        );
+        assert_clean(
+            &format!("{args:?} stderr"),
+            &String::from_utf8_lossy(&out.stderr),
+        );
         if args[0] == "config" {
-            assert!(String::from_utf8_lossy(&out.stdout).contains("********"), "config check masks");
+            assert!(
+                String::from_utf8_lossy(&out.stdout).contains("********"),
+                "config check masks"
+            );
         }
     }
 
     // HTTP at trace level: a session, a tool call, a wrong token.
-    let s = HttpProc::start(&["--config", cfg], &[env[0], env[1], env[2], ("KAFKA_MCP_TOKEN", HTTP_TOKEN)], &dir);
+    let s = HttpProc::start(
+        &["--config", cfg],
+        &[env[0], env[1], env[2], ("KAFKA_MCP_TOKEN", HTTP_TOKEN)],
+        &dir,
+    );
     let mut c = common::McpHttp::connect(&s.addr, Some(HTTP_TOKEN));
-    let r = c.request("tools/call", json!({"name": "cluster_health", "arguments": {"cluster": "plain"}}));
+    let r = c.request(
+        "tools/call",
+        json!({"name": "cluster_health", "arguments": {"cluster": "plain"}}),
+    );
     assert_clean("HTTP tool result", &r.to_string());
-    let r = common::http(&s.addr, "POST", "/mcp", &[("Authorization", "Bearer Pw-wrong-token")], "{}");
+    let r = common::http(
+        &s.addr,
+        "POST",
+        "/mcp",
+        &[("Authorization", "Bearer Pw-wrong-token")],
+        "{}",
+    );
     assert_eq!(r.status, 401);
     let http_log = s.stderr();
-    assert!(http_log.contains("TRACE") || http_log.contains("DEBUG"), "trace logging on");
+    assert!(
+        http_log.contains("TRACE") || http_log.contains("DEBUG"),
+        "trace logging on"
+    );
     assert_clean("HTTP stderr", &http_log);
     drop(s);
 
@@ -195,7 +287,11 @@ debug = "security"
     let stderr_path = m.stderr_path.clone();
     drop(m);
     let stderr = std::fs::read_to_string(&stderr_path).unwrap();
-    assert!(stderr.lines().count() > 100, "trace logs were written ({} lines)", stderr.lines().count());
+    assert!(
+        stderr.lines().count() > 100,
+        "trace logs were written ({} lines)",
+        stderr.lines().count()
+    );
     assert!(stderr.contains("SASL"), "librdkafka's SASL logs are there");
     assert_clean("stderr (trace + librdkafka debug)", &stderr);
     let audit_log = std::fs::read_to_string(&audit).unwrap();

@@ -26,11 +26,17 @@ fn init_body() -> String {
 #[test]
 fn missing_or_wrong_token_is_401() {
     let s = server(&[]);
-    let h = [("Content-Type", "application/json"), ("Accept", "application/json, text/event-stream")];
+    let h = [
+        ("Content-Type", "application/json"),
+        ("Accept", "application/json, text/event-stream"),
+    ];
     let r = http(&s.addr, "POST", "/mcp", &h, &init_body());
     assert_eq!(r.status, 401, "{r:?}");
     let wrong = [h[0], h[1], ("Authorization", "Bearer nope")];
-    assert_eq!(http(&s.addr, "POST", "/mcp", &wrong, &init_body()).status, 401);
+    assert_eq!(
+        http(&s.addr, "POST", "/mcp", &wrong, &init_body()).status,
+        401
+    );
     assert_eq!(http(&s.addr, "GET", "/sse", &[], "").status, 401);
 }
 
@@ -38,7 +44,11 @@ fn missing_or_wrong_token_is_401() {
 fn foreign_origin_and_host_are_refused() {
     let s = server(&[]);
     let auth = format!("Bearer {TOKEN}");
-    let h = [("Content-Type", "application/json"), ("Authorization", auth.as_str()), ("Origin", "https://evil.example")];
+    let h = [
+        ("Content-Type", "application/json"),
+        ("Authorization", auth.as_str()),
+        ("Origin", "https://evil.example"),
+    ];
     assert_eq!(http(&s.addr, "POST", "/mcp", &h, &init_body()).status, 403);
     // A DNS-rebinding request carries the attacker's host name.
     let mut stream = TcpStream::connect(&s.addr).unwrap();
@@ -70,8 +80,15 @@ fn streamable_http_session_lists_tools_and_calls_one() {
     let mut c = McpHttp::connect(&s.addr, Some(TOKEN));
     assert!(c.session.is_some(), "a session id is issued");
     let tools = c.request("tools/list", json!({}));
-    assert!(tools["result"]["tools"].as_array().unwrap().iter().any(|t| t["name"] == "cluster_health"));
-    let r = c.request("tools/call", json!({"name": "cluster_health", "arguments": {}}));
+    assert!(tools["result"]["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|t| t["name"] == "cluster_health"));
+    let r = c.request(
+        "tools/call",
+        json!({"name": "cluster_health", "arguments": {}}),
+    );
     match b {
         Some(_) => {
             assert_eq!(r["result"]["isError"], json!(false), "{r}");
@@ -85,14 +102,19 @@ fn streamable_http_session_lists_tools_and_calls_one() {
 fn legacy_sse_endpoint_serves_a_session() {
     let s = server(&[]);
     let mut stream = TcpStream::connect(&s.addr).unwrap();
-    stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
     write!(stream, "GET /sse HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {TOKEN}\r\nAccept: text/event-stream\r\n\r\n", s.addr).unwrap();
     let mut reader = BufReader::new(stream);
     let mut endpoint = None;
     let mut line = String::new();
     while endpoint.is_none() {
         line.clear();
-        assert!(reader.read_line(&mut line).unwrap() > 0, "SSE stream closed");
+        assert!(
+            reader.read_line(&mut line).unwrap() > 0,
+            "SSE stream closed"
+        );
         if let Some(d) = line.trim().strip_prefix("data:") {
             endpoint = Some(d.trim().to_string());
         }
@@ -100,13 +122,19 @@ fn legacy_sse_endpoint_serves_a_session() {
     let endpoint = endpoint.unwrap();
     assert!(endpoint.starts_with("/messages?sessionId="), "{endpoint}");
     let auth = format!("Bearer {TOKEN}");
-    let h = [("Content-Type", "application/json"), ("Authorization", auth.as_str())];
+    let h = [
+        ("Content-Type", "application/json"),
+        ("Authorization", auth.as_str()),
+    ];
     let r = http(&s.addr, "POST", &endpoint, &h, &init_body());
     assert_eq!(r.status, 202, "{r:?}");
     let mut got: Option<Value> = None;
     while got.is_none() {
         line.clear();
-        assert!(reader.read_line(&mut line).unwrap() > 0, "SSE stream closed");
+        assert!(
+            reader.read_line(&mut line).unwrap() > 0,
+            "SSE stream closed"
+        );
         if let Some(d) = line.trim().strip_prefix("data:") {
             if let Ok(v) = serde_json::from_str::<Value>(d.trim()) {
                 got = Some(v);
@@ -116,6 +144,12 @@ fn legacy_sse_endpoint_serves_a_session() {
     let v = got.unwrap();
     assert_eq!(v["id"], 1);
     assert_eq!(v["result"]["serverInfo"]["name"], "kafka-mcp");
-    let bad = http(&s.addr, "POST", "/messages?sessionId=nope", &h, &init_body());
+    let bad = http(
+        &s.addr,
+        "POST",
+        "/messages?sessionId=nope",
+        &h,
+        &init_body(),
+    );
     assert_eq!(bad.status, 404);
 }

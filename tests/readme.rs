@@ -8,7 +8,8 @@ use serde_json::json;
 
 #[test]
 fn readme_names_every_tool_action_and_field() {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
     let mut s = Stdio::start(&["--allow-writes"], &[]);
     let r = s.request("tools/list", json!({}));
     let mut missing = Vec::new();
@@ -34,5 +35,8 @@ fn readme_names_every_tool_action_and_field() {
             }
         }
     }
-    assert!(missing.is_empty(), "README.md does not mention: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "README.md does not mention: {missing:?}"
+    );
 }

@@ -8,7 +8,10 @@ use common::*;
 use serde_json::{json, Value};
 
 fn broker_env(b: &str) -> Vec<(&'static str, String)> {
-    vec![("KAFKA_BOOTSTRAP_SERVERS", b.to_string()), ("KAFKA_MCP_TIMEOUT_MS", "5000".to_string())]
+    vec![
+        ("KAFKA_BOOTSTRAP_SERVERS", b.to_string()),
+        ("KAFKA_MCP_TIMEOUT_MS", "5000".to_string()),
+    ]
 }
 
 fn envs<'a>(v: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
@@ -19,17 +22,38 @@ fn envs<'a>(v: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
 fn tools_list_declares_input_and_output_schemas() {
     let mut s = Stdio::start(&[], &[]);
     let r = s.request("tools/list", json!({}));
-    let tools = r["result"]["tools"].as_array().expect("tools array").clone();
+    let tools = r["result"]["tools"]
+        .as_array()
+        .expect("tools array")
+        .clone();
     let names: Vec<&str> = tools.iter().map(|t| t["name"].as_str().unwrap()).collect();
     assert!(names.contains(&"cluster_health"), "{names:?}");
-    assert!(!names.contains(&"apply_change"), "apply_change must be hidden in read-only mode: {names:?}");
+    assert!(
+        !names.contains(&"apply_change"),
+        "apply_change must be hidden in read-only mode: {names:?}"
+    );
     for t in &tools {
         assert_eq!(t["inputSchema"]["type"], "object", "{}", t["name"]);
-        assert_eq!(t["outputSchema"]["type"], "object", "{} needs an output schema", t["name"]);
-        assert!(t["description"].as_str().unwrap().len() > 40, "{} needs a description", t["name"]);
-        assert!(t["annotations"].is_object(), "{} needs annotations", t["name"]);
+        assert_eq!(
+            t["outputSchema"]["type"], "object",
+            "{} needs an output schema",
+            t["name"]
+        );
+        assert!(
+            t["description"].as_str().unwrap().len() > 40,
+            "{} needs a description",
+            t["name"]
+        );
+        assert!(
+            t["annotations"].is_object(),
+            "{} needs annotations",
+            t["name"]
+        );
     }
-    let health = tools.iter().find(|t| t["name"] == "cluster_health").unwrap();
+    let health = tools
+        .iter()
+        .find(|t| t["name"] == "cluster_health")
+        .unwrap();
     assert_eq!(health["annotations"]["readOnlyHint"], true);
     s.assert_pure_stdout();
 }
@@ -42,7 +66,10 @@ fn cluster_health_against_the_local_broker() {
     let r = s.call("cluster_health", json!({"detail": "full"}));
     assert!(!is_error(&r), "{}", text(&r));
     let out = &r["structuredContent"];
-    assert!(["OK", "WARN", "CRIT"].contains(&out["status"].as_str().unwrap()), "{out}");
+    assert!(
+        ["OK", "WARN", "CRIT"].contains(&out["status"].as_str().unwrap()),
+        "{out}"
+    );
     assert!(!out["brokers"].as_array().unwrap().is_empty());
     assert!(out["counts"]["partitions"].is_u64());
     // The test broker has no DescribeQuorum: the quorum must be "unknown", never a guessed id.
@@ -50,7 +77,11 @@ fn cluster_health_against_the_local_broker() {
         assert!(out["quorum"].get("leader_id").is_none(), "{out}");
         assert!(out["quorum"]["reason"].as_str().unwrap().len() > 10);
     }
-    assert!(text(&r).starts_with(out["status"].as_str().unwrap()), "summary first: {}", text(&r));
+    assert!(
+        text(&r).starts_with(out["status"].as_str().unwrap()),
+        "summary first: {}",
+        text(&r)
+    );
     s.assert_pure_stdout();
 }
 
@@ -74,11 +105,20 @@ fn no_cluster_configured_says_how_to_configure_one() {
 #[test]
 fn bad_arguments_are_tool_errors_not_crashes() {
     let mut s = Stdio::start(&[], &[]);
-    let r = s.request("tools/call", json!({"name": "cluster_health", "arguments": {"detail": "everything"}}));
+    let r = s.request(
+        "tools/call",
+        json!({"name": "cluster_health", "arguments": {"detail": "everything"}}),
+    );
     let failed = r.get("error").is_some() || r["result"]["isError"] == json!(true);
     assert!(failed, "{r}");
-    let r = s.request("tools/call", json!({"name": "no_such_tool", "arguments": {}}));
-    assert!(r.get("error").is_some(), "unknown tool is a protocol error: {r}");
+    let r = s.request(
+        "tools/call",
+        json!({"name": "no_such_tool", "arguments": {}}),
+    );
+    assert!(
+        r.get("error").is_some(),
+        "unknown tool is a protocol error: {r}"
+    );
     // Still serving.
     assert!(s.request("tools/list", json!({}))["result"]["tools"].is_array());
     s.assert_pure_stdout();
@@ -86,15 +126,27 @@ fn bad_arguments_are_tool_errors_not_crashes() {
 
 #[test]
 fn unreachable_broker_fails_within_the_deadline_and_the_server_stays_up() {
-    let mut s = Stdio::start(&[], &[("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:1"), ("KAFKA_MCP_TIMEOUT_MS", "2000")]);
+    let mut s = Stdio::start(
+        &[],
+        &[
+            ("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:1"),
+            ("KAFKA_MCP_TIMEOUT_MS", "2000"),
+        ],
+    );
     let started = Instant::now();
     let r = s.call("cluster_health", json!({}));
     let took = started.elapsed();
     assert!(is_error(&r), "{r}");
-    assert!(took < Duration::from_secs(8), "took {took:?} for a 2 s deadline");
+    assert!(
+        took < Duration::from_secs(8),
+        "took {took:?} for a 2 s deadline"
+    );
     let t = text(&r);
     assert!(t.contains("127.0.0.1:1"), "{t}");
-    assert!(t.contains("connection refused"), "the cause reaches the agent: {t}");
+    assert!(
+        t.contains("connection refused"),
+        "the cause reaches the agent: {t}"
+    );
     // The next call is still answered.
     let r = s.call("cluster_health", json!({}));
     assert!(is_error(&r));
@@ -103,7 +155,14 @@ fn unreachable_broker_fails_within_the_deadline_and_the_server_stays_up() {
 
 #[test]
 fn stdout_stays_json_rpc_with_trace_logging() {
-    let mut s = Stdio::start(&[], &[("RUST_LOG", "trace"), ("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:1"), ("KAFKA_MCP_TIMEOUT_MS", "1000")]);
+    let mut s = Stdio::start(
+        &[],
+        &[
+            ("RUST_LOG", "trace"),
+            ("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:1"),
+            ("KAFKA_MCP_TIMEOUT_MS", "1000"),
+        ],
+    );
     let _ = s.request("tools/list", json!({}));
     let _ = s.call("cluster_health", json!({}));
     s.send_raw("this is not json");
@@ -120,7 +179,11 @@ fn cli_call_prints_structured_json() {
         .env("KAFKA_BOOTSTRAP_SERVERS", &b)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
     assert!(v["status"].is_string());
     let out = std::process::Command::new(bin())
@@ -133,10 +196,17 @@ fn cli_call_prints_structured_json() {
 
 #[test]
 fn cli_tools_lists_schemas() {
-    let out = std::process::Command::new(bin()).arg("tools").output().unwrap();
+    let out = std::process::Command::new(bin())
+        .arg("tools")
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert!(v.as_array().unwrap().iter().any(|t| t["name"] == "cluster_health"));
+    assert!(v
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|t| t["name"] == "cluster_health"));
 }
 
 #[test]

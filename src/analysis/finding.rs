@@ -59,7 +59,11 @@ impl Evidence {
             }
             count += 1;
         }
-        Evidence { count, items: kept, detail: detail.into() }
+        Evidence {
+            count,
+            items: kept,
+            detail: detail.into(),
+        }
     }
 }
 

@@ -27,7 +27,12 @@ fn err_name(v: &Value) -> Option<String> {
 
 fn ids(v: &Value) -> Vec<i32> {
     v.as_array()
-        .map(|a| a.iter().filter_map(Value::as_i64).map(|i| i as i32).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_i64)
+                .map(|i| i as i32)
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -82,7 +87,9 @@ pub fn configs(scenario: &str, file: &str) -> BTreeMap<String, ConfigSet> {
     let r = &load(scenario, file)["result"];
     let mut out = BTreeMap::new();
     for (key, entry) in r.as_object().unwrap() {
-        let Some(list) = entry["result"].as_array() else { continue };
+        let Some(list) = entry["result"].as_array() else {
+            continue;
+        };
         let entries = list
             .iter()
             .map(|e| ConfigEntry {
@@ -120,7 +127,9 @@ pub fn quorum(scenario: &str) -> QuorumView {
             .lines()
             .find(|l| l.contains("TimeoutException"))
             .unwrap_or("describeMetadataQuorum failed");
-        return QuorumView::Unknown { reason: format!("DescribeQuorum timed out: {line}") };
+        return QuorumView::Unknown {
+            reason: format!("DescribeQuorum timed out: {line}"),
+        };
     }
     let s = &status["parsed"];
     let rows = repl["parsed"].as_array().unwrap();
@@ -133,8 +142,16 @@ pub fn quorum(scenario: &str) -> QuorumView {
         leader_id: s["LeaderId"].as_i64().unwrap() as i32,
         leader_epoch: s["LeaderEpoch"].as_i64().unwrap() as i32,
         high_watermark: s["HighWatermark"].as_i64().unwrap(),
-        voters: rows.iter().filter(|r| r["Status"] != "Observer").map(replica).collect(),
-        observers: rows.iter().filter(|r| r["Status"] == "Observer").map(replica).collect(),
+        voters: rows
+            .iter()
+            .filter(|r| r["Status"] != "Observer")
+            .map(replica)
+            .collect(),
+        observers: rows
+            .iter()
+            .filter(|r| r["Status"] == "Observer")
+            .map(replica)
+            .collect(),
     })
 }
 

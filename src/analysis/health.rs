@@ -400,7 +400,10 @@ fn offline_partitions(ctx: &Ctx<'_>, rule: &Rule) -> Option<Finding> {
     let brokers = join_ids(&replicas_down);
     Some(rule.finding(
         format!("{n} partition(s) offline (no leader)"),
-        Evidence::from_items(items, format!("leader=-1; their replicas live on broker(s) {brokers}")),
+        Evidence::from_items(
+            items,
+            format!("leader=-1; their replicas live on broker(s) {brokers}"),
+        ),
         format!(
             "Restart broker(s) {brokers} (the only replicas of these partitions). Last resort, \
              accepting data loss: kafka-leader-election.sh --bootstrap-server {} \
@@ -504,16 +507,18 @@ fn at_min_isr(ctx: &Ctx<'_>, rule: &Rule) -> Option<Finding> {
     if items.is_empty() {
         return None;
     }
-    Some(rule.finding(
-        format!(
+    Some(
+        rule.finding(
+            format!(
             "{} partition(s) at min.insync.replicas: one more replica loss blocks acks=all writes",
             items.len()
         ),
-        Evidence::from_items(items, "isr == min.insync.replicas"),
-        "Restore under-replicated partitions first; for topics at min ISR by design \
+            Evidence::from_items(items, "isr == min.insync.replicas"),
+            "Restore under-replicated partitions first; for topics at min ISR by design \
          (min.insync.replicas = RF), set min.insync.replicas to RF - 1 so one broker can be lost."
-            .to_string(),
-    ))
+                .to_string(),
+        ),
+    )
 }
 
 fn internal_topic_unhealthy(ctx: &Ctx<'_>, rule: &Rule) -> Option<Finding> {
@@ -560,7 +565,12 @@ fn brokers_missing(ctx: &Ctx<'_>, rule: &Rule) -> Option<Finding> {
     }
     let detail = missing
         .iter()
-        .map(|b| format!("broker {b}: {} replica(s) assigned", hosting.get(b).unwrap_or(&0)))
+        .map(|b| {
+            format!(
+                "broker {b}: {} replica(s) assigned",
+                hosting.get(b).unwrap_or(&0)
+            )
+        })
         .collect::<Vec<_>>()
         .join("; ");
     Some(rule.finding(
@@ -588,13 +598,18 @@ fn rf_above_live_brokers(ctx: &Ctx<'_>, rule: &Rule) -> Option<Finding> {
     if items.is_empty() {
         return None;
     }
-    Some(rule.finding(
-        format!("{} topic(s) with replication factor above the {live} live broker(s)", items.len()),
-        Evidence::from_items(items, format!("live brokers: {live}")),
-        "Add brokers, or recreate/reassign these topics with a replication factor the cluster \
+    Some(
+        rule.finding(
+            format!(
+                "{} topic(s) with replication factor above the {live} live broker(s)",
+                items.len()
+            ),
+            Evidence::from_items(items, format!("live brokers: {live}")),
+            "Add brokers, or recreate/reassign these topics with a replication factor the cluster \
          can hold (kafka-reassign-partitions.sh)."
-            .to_string(),
-    ))
+                .to_string(),
+        ),
+    )
 }
 
 fn low_replication_factor(ctx: &Ctx<'_>, rule: &Rule) -> Option<Finding> {
@@ -609,21 +624,23 @@ fn low_replication_factor(ctx: &Ctx<'_>, rule: &Rule) -> Option<Finding> {
         // A cluster with fewer than 3 brokers cannot do better; config_audit says so.
         return None;
     }
-    Some(rule.finding(
-        format!("{} topic(s) with replication factor below 3", items.len()),
-        Evidence::from_items(items, ""),
-        "Raise RF to 3 with kafka-reassign-partitions.sh (add replicas to each partition's \
+    Some(
+        rule.finding(
+            format!("{} topic(s) with replication factor below 3", items.len()),
+            Evidence::from_items(items, ""),
+            "Raise RF to 3 with kafka-reassign-partitions.sh (add replicas to each partition's \
          assignment); scratch topics may stay as they are."
-            .to_string(),
-    ))
+                .to_string(),
+        ),
+    )
 }
 
 fn preferred_leader_not_leading(ctx: &Ctx<'_>, rule: &Rule) -> Option<Finding> {
     let items = partitions_where(ctx, |_, p, s| {
         !s.offline
-            && p.replicas
-                .first()
-                .is_some_and(|pref| *pref != p.leader && ctx.live.contains(pref) && p.isr.contains(pref))
+            && p.replicas.first().is_some_and(|pref| {
+                *pref != p.leader && ctx.live.contains(pref) && p.isr.contains(pref)
+            })
     });
     if items.is_empty() {
         return None;
@@ -658,7 +675,10 @@ fn skewed(counts: &BTreeMap<i32, usize>, tol: f64) -> Option<(f64, Vec<(i32, usi
     (!off.is_empty()).then_some((mean, off))
 }
 
-fn per_live_broker(ctx: &Ctx<'_>, f: impl Fn(&PartitionSnapshot) -> Vec<i32>) -> BTreeMap<i32, usize> {
+fn per_live_broker(
+    ctx: &Ctx<'_>,
+    f: impl Fn(&PartitionSnapshot) -> Vec<i32>,
+) -> BTreeMap<i32, usize> {
     let mut m: BTreeMap<i32, usize> = ctx.live.iter().map(|b| (*b, 0)).collect();
     for t in &ctx.snap.topics {
         for p in &t.partitions {
@@ -672,7 +692,13 @@ fn per_live_broker(ctx: &Ctx<'_>, f: impl Fn(&PartitionSnapshot) -> Vec<i32>) ->
     m
 }
 
-fn skew_finding(ctx: &Ctx<'_>, rule: &Rule, what: &str, counts: BTreeMap<i32, usize>, fix: String) -> Option<Finding> {
+fn skew_finding(
+    ctx: &Ctx<'_>,
+    rule: &Rule,
+    what: &str,
+    counts: BTreeMap<i32, usize>,
+    fix: String,
+) -> Option<Finding> {
     let (mean, off) = skewed(&counts, ctx.settings.skew_tolerance)?;
     let all = counts
         .iter()
@@ -732,7 +758,10 @@ fn partitions_per_broker(ctx: &Ctx<'_>, rule: &Rule) -> Option<Finding> {
         return None;
     }
     Some(rule.finding(
-        format!("{} broker(s) host more than {max} partition replicas", over.len()),
+        format!(
+            "{} broker(s) host more than {max} partition replicas",
+            over.len()
+        ),
         Evidence::from_items(over, format!("threshold {max}")),
         "Add brokers and reassign, or delete/merge unused topics.".to_string(),
     ))
@@ -741,13 +770,15 @@ fn partitions_per_broker(ctx: &Ctx<'_>, rule: &Rule) -> Option<Finding> {
 fn quorum_unknown(ctx: &Ctx<'_>, rule: &Rule) -> Option<Finding> {
     match &ctx.snap.quorum {
         QuorumView::Known(_) => None,
-        QuorumView::Unknown { reason } => Some(rule.finding(
-            "KRaft quorum unknown: the active controller is not reported".to_string(),
-            Evidence::from_items(std::iter::empty(), reason.clone()),
-            "Grant DESCRIBE on CLUSTER to this principal, or run kafka-metadata-quorum.sh \
+        QuorumView::Unknown { reason } => Some(
+            rule.finding(
+                "KRaft quorum unknown: the active controller is not reported".to_string(),
+                Evidence::from_items(std::iter::empty(), reason.clone()),
+                "Grant DESCRIBE on CLUSTER to this principal, or run kafka-metadata-quorum.sh \
              --bootstrap-server <bootstrap> describe --status to see it directly."
-                .to_string(),
-        )),
+                    .to_string(),
+            ),
+        ),
     }
 }
 
@@ -761,13 +792,19 @@ fn controller_unreachable(ctx: &Ctx<'_>, rule: &Rule) -> Option<Finding> {
     if !timed_out {
         return None;
     }
-    Some(rule.finding(
-        "No active controller answered: the KRaft quorum has likely lost its majority".to_string(),
-        Evidence::from_items(std::iter::empty(), format!("DescribeCluster: {dc_err}; DescribeQuorum: {reason}")),
-        "Restart the controllers (voters) that are down until a majority is back; until then \
+    Some(
+        rule.finding(
+            "No active controller answered: the KRaft quorum has likely lost its majority"
+                .to_string(),
+            Evidence::from_items(
+                std::iter::empty(),
+                format!("DescribeCluster: {dc_err}; DescribeQuorum: {reason}"),
+            ),
+            "Restart the controllers (voters) that are down until a majority is back; until then \
          leadership cannot move and broker metadata may be stale."
-            .to_string(),
-    ))
+                .to_string(),
+        ),
+    )
 }
 
 fn quorum_voter_down(ctx: &Ctx<'_>, rule: &Rule) -> Option<Finding> {
@@ -822,7 +859,10 @@ fn known_brokers(ctx: &Ctx<'_>) -> BTreeSet<i32> {
 }
 
 fn join_ids<'a>(ids: impl IntoIterator<Item = &'a i32>) -> String {
-    ids.into_iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", ")
+    ids.into_iter()
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[cfg(test)]

@@ -72,15 +72,27 @@ fn broker_down_capture() {
             "under-replicated",
         ]
     );
-    assert_eq!(finding(&r, "offline-partitions").evidence.items, vec!["single.rf1-0"]);
-    assert_eq!(finding(&r, "offline-partitions").severity, Severity::Critical);
+    assert_eq!(
+        finding(&r, "offline-partitions").evidence.items,
+        vec!["single.rf1-0"]
+    );
+    assert_eq!(
+        finding(&r, "offline-partitions").severity,
+        Severity::Critical
+    );
     // ISR 2 < min ISR 3 on risky: acks=all fails (NOT_ENOUGH_REPLICAS in the produce probe).
     assert_eq!(
         finding(&r, "under-min-isr").evidence.items,
         vec!["risky-0", "risky-1", "risky-2"]
     );
-    assert_eq!(finding(&r, "brokers-missing").evidence.items, vec!["broker 3"]);
-    assert_eq!(finding(&r, "quorum-voter-down").evidence.items, vec!["voter 3"]);
+    assert_eq!(
+        finding(&r, "brokers-missing").evidence.items,
+        vec!["broker 3"]
+    );
+    assert_eq!(
+        finding(&r, "quorum-voter-down").evidence.items,
+        vec!["voter 3"]
+    );
     // kafka-topics filters: 69 URP (single.rf1 p0 is not: ISR == replicas), 5 under min ISR,
     // 66 at min ISR.
     assert_eq!(r.counts.under_replicated_partitions, 69);
@@ -104,10 +116,18 @@ fn two_down_capture_reports_lost_quorum_not_a_controller() {
     let r = evaluate(&snap, &HealthSettings::default());
     assert_eq!(r.status, HealthStatus::Crit);
     let got = ids(&r);
-    for id in ["controller-unreachable", "quorum-unknown", "offline-partitions", "brokers-missing"] {
+    for id in [
+        "controller-unreachable",
+        "quorum-unknown",
+        "offline-partitions",
+        "brokers-missing",
+    ] {
         assert!(got.contains(&id), "{id} missing from {got:?}");
     }
-    assert_eq!(finding(&r, "offline-partitions").evidence.items, vec!["single.rf1-0"]);
+    assert_eq!(
+        finding(&r, "offline-partitions").evidence.items,
+        vec!["single.rf1-0"]
+    );
 }
 
 #[test]
@@ -115,8 +135,14 @@ fn recovered_capture_flags_leadership_on_one_broker() {
     let r = report("recovered");
     assert_eq!(r.status, HealthStatus::Warn);
     let f = finding(&r, "leader-skew");
-    assert_eq!(f.evidence.items, vec!["broker 1: 70", "broker 2: 0", "broker 3: 1"]);
-    assert_eq!(finding(&r, "preferred-leader-not-leading").evidence.count, 46);
+    assert_eq!(
+        f.evidence.items,
+        vec!["broker 1: 70", "broker 2: 0", "broker 3: 1"]
+    );
+    assert_eq!(
+        finding(&r, "preferred-leader-not-leading").evidence.count,
+        46
+    );
     assert!(f.remediation.contains("--election-type preferred"));
     assert_eq!(r.counts.under_replicated_partitions, 0);
     match &fixtures::cluster("recovered").quorum {
@@ -149,7 +175,12 @@ fn snap(brokers: &[i32], topics: Vec<TopicSnapshot>, min_isr: i64) -> ClusterSna
         describe_cluster_error: None,
         brokers: brokers
             .iter()
-            .map(|id| BrokerSnapshot { id: *id, host: "h".into(), port: 9092, rack: None })
+            .map(|id| BrokerSnapshot {
+                id: *id,
+                host: "h".into(),
+                port: 9092,
+                rack: None,
+            })
             .collect(),
         topics,
         quorum: QuorumView::Known(QuorumSnapshot {
@@ -158,7 +189,11 @@ fn snap(brokers: &[i32], topics: Vec<TopicSnapshot>, min_isr: i64) -> ClusterSna
             high_watermark: 10,
             voters: brokers
                 .iter()
-                .map(|id| QuorumReplica { id: *id, log_end_offset: 10, last_caught_up_timestamp_ms: 1 })
+                .map(|id| QuorumReplica {
+                    id: *id,
+                    log_end_offset: 10,
+                    last_caught_up_timestamp_ms: 1,
+                })
                 .collect(),
             observers: vec![],
         }),
@@ -168,12 +203,29 @@ fn snap(brokers: &[i32], topics: Vec<TopicSnapshot>, min_isr: i64) -> ClusterSna
 }
 
 fn topic(name: &str, parts: Vec<PartitionSnapshot>) -> TopicSnapshot {
-    TopicSnapshot { name: name.into(), internal: name.starts_with("__"), partitions: parts, error: None }
+    TopicSnapshot {
+        name: name.into(),
+        internal: name.starts_with("__"),
+        partitions: parts,
+        error: None,
+    }
 }
 
 #[test]
 fn clean_cluster_is_ok() {
-    let t = topic("a", (0..3).map(|i| part(i, i + 1, &[i + 1, (i + 1) % 3 + 1, (i + 2) % 3 + 1], &[1, 2, 3])).collect());
+    let t = topic(
+        "a",
+        (0..3)
+            .map(|i| {
+                part(
+                    i,
+                    i + 1,
+                    &[i + 1, (i + 1) % 3 + 1, (i + 2) % 3 + 1],
+                    &[1, 2, 3],
+                )
+            })
+            .collect(),
+    );
     let r = evaluate(&snap(&[1, 2, 3], vec![t], 2), &HealthSettings::default());
     assert_eq!(r.status, HealthStatus::Ok, "{:?}", r.findings);
     assert!(r.findings.is_empty());
@@ -183,8 +235,14 @@ fn clean_cluster_is_ok() {
 fn internal_topic_below_min_isr_is_critical() {
     let t = topic("__consumer_offsets", vec![part(0, 1, &[1, 2, 3], &[1])]);
     let r = evaluate(&snap(&[1, 2, 3], vec![t], 2), &HealthSettings::default());
-    assert_eq!(finding(&r, "internal-topic-unhealthy").severity, Severity::Critical);
-    assert_eq!(finding(&r, "under-min-isr").evidence.items, vec!["__consumer_offsets-0"]);
+    assert_eq!(
+        finding(&r, "internal-topic-unhealthy").severity,
+        Severity::Critical
+    );
+    assert_eq!(
+        finding(&r, "under-min-isr").evidence.items,
+        vec!["__consumer_offsets-0"]
+    );
 }
 
 #[test]
@@ -204,20 +262,38 @@ fn rf_above_live_brokers_only_when_not_explained_by_missing_brokers() {
 #[test]
 fn partitions_per_broker_threshold() {
     let t = topic("a", (0..5).map(|i| part(i, 1, &[1, 2], &[1, 2])).collect());
-    let settings = HealthSettings { max_partitions_per_broker: 4, ..HealthSettings::default() };
+    let settings = HealthSettings {
+        max_partitions_per_broker: 4,
+        ..HealthSettings::default()
+    };
     let r = evaluate(&snap(&[1, 2], vec![t], 1), &settings);
-    assert_eq!(finding(&r, "partitions-per-broker").evidence.items, vec!["broker 1: 5", "broker 2: 5"]);
+    assert_eq!(
+        finding(&r, "partitions-per-broker").evidence.items,
+        vec!["broker 1: 5", "broker 2: 5"]
+    );
 }
 
 #[test]
 fn replica_skew_and_tolerance() {
     // Broker 3 holds no replicas at all.
-    let t = topic("a", (0..6).map(|i| part(i, 1 + i % 2, &[1 + i % 2, 2 - i % 2], &[1, 2])).collect());
+    let t = topic(
+        "a",
+        (0..6)
+            .map(|i| part(i, 1 + i % 2, &[1 + i % 2, 2 - i % 2], &[1, 2]))
+            .collect(),
+    );
     let r = evaluate(&snap(&[1, 2, 3], vec![t], 1), &HealthSettings::default());
     assert!(ids(&r).contains(&"replica-skew"));
     assert!(ids(&r).contains(&"leader-skew"));
     // A 1-item difference on small counts is not skew.
-    let t = topic("b", vec![part(0, 1, &[1], &[1]), part(1, 2, &[2], &[2]), part(2, 1, &[1], &[1])]);
+    let t = topic(
+        "b",
+        vec![
+            part(0, 1, &[1], &[1]),
+            part(1, 2, &[2], &[2]),
+            part(2, 1, &[1], &[1]),
+        ],
+    );
     let r = evaluate(&snap(&[1, 2], vec![t], 1), &HealthSettings::default());
     assert!(!ids(&r).contains(&"leader-skew"), "{:?}", ids(&r));
 }
@@ -226,7 +302,9 @@ fn replica_skew_and_tolerance() {
 fn quorum_unknown_is_a_warning_with_the_reason() {
     let t = topic("a", vec![part(0, 1, &[1], &[1])]);
     let mut s = snap(&[1], vec![t], 1);
-    s.quorum = QuorumView::Unknown { reason: "broker does not support DescribeQuorum".into() };
+    s.quorum = QuorumView::Unknown {
+        reason: "broker does not support DescribeQuorum".into(),
+    };
     let r = evaluate(&s, &HealthSettings::default());
     let f = finding(&r, "quorum-unknown");
     assert_eq!(f.severity, Severity::Warn);
@@ -244,7 +322,10 @@ fn quorum_voter_far_behind() {
         q.voters[2].log_end_offset = 4990;
     }
     let r = evaluate(&s, &HealthSettings::default());
-    assert_eq!(finding(&r, "quorum-voter-down").evidence.items, vec!["voter 2"]);
+    assert_eq!(
+        finding(&r, "quorum-voter-down").evidence.items,
+        vec!["voter 2"]
+    );
 }
 
 #[test]

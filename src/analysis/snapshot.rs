@@ -47,7 +47,11 @@ pub struct TopicSnapshot {
 impl TopicSnapshot {
     /// Replication factor: the longest replica list (partitions of one topic normally agree).
     pub fn replication_factor(&self) -> usize {
-        self.partitions.iter().map(|p| p.replicas.len()).max().unwrap_or(0)
+        self.partitions
+            .iter()
+            .map(|p| p.replicas.len())
+            .max()
+            .unwrap_or(0)
     }
 }
 
@@ -161,7 +165,9 @@ impl ConfigSet {
     /// True when the set carries sources (real Kafka does; some compatible brokers return only
     /// overrides with no sources or defaults).
     pub fn has_sources(&self) -> bool {
-        self.entries.iter().any(|e| e.source != ConfigSource::Unknown)
+        self.entries
+            .iter()
+            .any(|e| e.source != ConfigSource::Unknown)
     }
 }
 

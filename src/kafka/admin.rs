@@ -13,7 +13,10 @@ use crate::analysis::health::is_internal;
 use crate::analysis::snapshot::*;
 
 /// Metadata for all topics (or one), as plain snapshot types, topics sorted by name.
-pub async fn metadata(cluster: &Arc<Cluster>, topic: Option<&str>) -> Result<(Vec<BrokerSnapshot>, Vec<TopicSnapshot>)> {
+pub async fn metadata(
+    cluster: &Arc<Cluster>,
+    topic: Option<&str>,
+) -> Result<(Vec<BrokerSnapshot>, Vec<TopicSnapshot>)> {
     let admin = cluster.admin().await?;
     let timeout = cluster.timeout;
     let topic = topic.map(str::to_string);
@@ -32,7 +35,10 @@ pub async fn metadata(cluster: &Arc<Cluster>, topic: Option<&str>) -> Result<(Ve
 /// Metadata of the named topics only (one request each, concurrently): cheap on clusters with
 /// thousands of topics. Brokers come from the first answer. A missing topic is absent from the
 /// result (or present with an error and no partitions).
-pub async fn metadata_of(cluster: &Arc<Cluster>, names: &[String]) -> Result<(Vec<BrokerSnapshot>, Vec<TopicSnapshot>)> {
+pub async fn metadata_of(
+    cluster: &Arc<Cluster>,
+    names: &[String],
+) -> Result<(Vec<BrokerSnapshot>, Vec<TopicSnapshot>)> {
     let answers = futures::future::join_all(names.iter().map(|n| metadata(cluster, Some(n)))).await;
     let mut brokers = Vec::new();
     let mut topics = Vec::new();
@@ -52,7 +58,12 @@ pub fn from_metadata(m: &Metadata) -> (Vec<BrokerSnapshot>, Vec<TopicSnapshot>) 
     let mut brokers: Vec<BrokerSnapshot> = m
         .brokers()
         .iter()
-        .map(|b| BrokerSnapshot { id: b.id(), host: b.host().to_string(), port: b.port() as u16, rack: None })
+        .map(|b| BrokerSnapshot {
+            id: b.id(),
+            host: b.host().to_string(),
+            port: b.port() as u16,
+            rack: None,
+        })
         .collect();
     brokers.sort_by_key(|b| b.id);
     let mut topics: Vec<TopicSnapshot> = m
@@ -67,7 +78,9 @@ pub fn from_metadata(m: &Metadata) -> (Vec<BrokerSnapshot>, Vec<TopicSnapshot>) 
                     leader: p.leader(),
                     replicas: p.replicas().to_vec(),
                     isr: p.isr().to_vec(),
-                    error: p.error().map(|e| format!("{:?}", rdkafka::types::RDKafkaErrorCode::from(e))),
+                    error: p
+                        .error()
+                        .map(|e| format!("{:?}", rdkafka::types::RDKafkaErrorCode::from(e))),
                 })
                 .collect();
             partitions.sort_by_key(|p| p.id);
@@ -75,7 +88,9 @@ pub fn from_metadata(m: &Metadata) -> (Vec<BrokerSnapshot>, Vec<TopicSnapshot>) 
                 name: t.name().to_string(),
                 internal: is_internal(t.name()),
                 partitions,
-                error: t.error().map(|e| format!("{:?}", rdkafka::types::RDKafkaErrorCode::from(e))),
+                error: t
+                    .error()
+                    .map(|e| format!("{:?}", rdkafka::types::RDKafkaErrorCode::from(e))),
             }
         })
         .collect();
@@ -91,19 +106,26 @@ pub fn translate(cluster: &Cluster, what: &str, e: rdkafka::error::KafkaError) -
         other => other.rdkafka_error_code(),
     };
     if let Some(c @ (C::UnsupportedFeature | C::UnsupportedVersion)) = code {
-        return Error::Unsupported { what: what.to_string(), detail: format!("{}: {c}", ffi_name(c)) };
+        return Error::Unsupported {
+            what: what.to_string(),
+            detail: format!("{}: {c}", ffi_name(c)),
+        };
     }
     match code {
-        Some(C::OperationTimedOut) | Some(C::AllBrokersDown) | Some(C::BrokerTransportFailure) | Some(C::RequestTimedOut) => {
-            cluster.deadline_error(what)
-        }
+        Some(C::OperationTimedOut)
+        | Some(C::AllBrokersDown)
+        | Some(C::BrokerTransportFailure)
+        | Some(C::RequestTimedOut) => cluster.deadline_error(what),
         Some(code) => Error::Broker {
             what: what.to_string(),
             name: ffi_name(code),
             message: cluster.context().scrub(&e.to_string()),
             hint: hint_for(&ffi_name(code)),
         },
-        None => Error::Internal { what: what.to_string(), message: cluster.context().scrub(&e.to_string()) },
+        None => Error::Internal {
+            what: what.to_string(),
+            message: cluster.context().scrub(&e.to_string()),
+        },
     }
 }
 
@@ -139,7 +161,13 @@ pub fn hint_for(name: &str) -> String {
 pub async fn describe_configs(
     cluster: &Arc<Cluster>,
     resources: Vec<(ffi::ResourceType, String)>,
-) -> Result<Vec<(ffi::ResourceType, String, std::result::Result<ConfigSet, Error>)>> {
+) -> Result<
+    Vec<(
+        ffi::ResourceType,
+        String,
+        std::result::Result<ConfigSet, Error>,
+    )>,
+> {
     if resources.is_empty() {
         return Ok(Vec::new());
     }
@@ -148,12 +176,15 @@ pub async fn describe_configs(
     let c = cluster.clone();
     cluster
         .blocking("DescribeConfigs", move || {
-            let rows = ffi::describe_configs(&admin, &resources, timeout).map_err(|e| from_ffi(&c, "DescribeConfigs", e))?;
+            let rows = ffi::describe_configs(&admin, &resources, timeout)
+                .map_err(|e| from_ffi(&c, "DescribeConfigs", e))?;
             Ok(rows
                 .into_iter()
                 .map(|(t, name, r)| {
                     let r = r
-                        .map(|entries| ConfigSet { entries: entries.into_iter().map(config_entry).collect() })
+                        .map(|entries| ConfigSet {
+                            entries: entries.into_iter().map(config_entry).collect(),
+                        })
                         .map_err(|e| from_ffi(&c, &format!("DescribeConfigs {name}"), e));
                     (t, name, r)
                 })
@@ -185,7 +216,9 @@ pub fn config_entry(e: ffi::RawConfigEntry) -> ConfigEntry {
 /// Translates an FFI error.
 pub fn from_ffi(cluster: &Cluster, what: &str, e: ffi::FfiError) -> Error {
     match e.name.as_str() {
-        "_TIMED_OUT" | "REQUEST_TIMED_OUT" | "_TRANSPORT" | "_ALL_BROKERS_DOWN" => cluster.deadline_error(what),
+        "_TIMED_OUT" | "REQUEST_TIMED_OUT" | "_TRANSPORT" | "_ALL_BROKERS_DOWN" => {
+            cluster.deadline_error(what)
+        }
         "UNSUPPORTED_VERSION" | "_UNSUPPORTED_FEATURE" | "INVALID_REQUEST" => Error::Unsupported {
             what: what.to_string(),
             detail: format!("{}: {}", e.name, cluster.context().scrub(&e.message)),
@@ -202,7 +235,10 @@ pub fn from_ffi(cluster: &Cluster, what: &str, e: ffi::FfiError) -> Error {
 /// Everything `cluster_health` needs, read concurrently: Metadata (required), then
 /// DescribeCluster, DescribeQuorum and DescribeConfigs (topics + one broker) in parallel.
 /// Failures of the optional calls become `notes` and unknowns, never a wrong value.
-pub async fn cluster_snapshot(cluster: &Arc<Cluster>, topic_glob: Option<&str>) -> Result<(ClusterSnapshot, Vec<String>)> {
+pub async fn cluster_snapshot(
+    cluster: &Arc<Cluster>,
+    topic_glob: Option<&str>,
+) -> Result<(ClusterSnapshot, Vec<String>)> {
     // DescribeCluster and DescribeQuorum do not need Metadata: all three go out together;
     // DescribeConfigs follows once the topic names are known.
     let admin = cluster.admin().await?;
@@ -212,15 +248,22 @@ pub async fn cluster_snapshot(cluster: &Arc<Cluster>, topic_glob: Option<&str>) 
         ffi::describe_cluster(&admin, timeout).map_err(|e| from_ffi(&c, "DescribeCluster", e))
     });
     let security = quorum::QuorumSecurity::from_properties(cluster.config.properties.iter());
-    let bootstrap: Vec<String> = cluster.bootstrap().split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+    let bootstrap: Vec<String> = cluster
+        .bootstrap()
+        .split(',')
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect();
     let q = quorum::describe_quorum(&bootstrap, &security, cluster.timeout);
     let (meta, dc, q) = tokio::join!(metadata(cluster, None), dc, q);
     let (brokers, mut topics) = meta?;
     if let Some(g) = topic_glob {
         topics.retain(|t| glob_match(g, &t.name));
     }
-    let mut resources: Vec<(ffi::ResourceType, String)> =
-        topics.iter().map(|t| (ffi::ResourceType::Topic, t.name.clone())).collect();
+    let mut resources: Vec<(ffi::ResourceType, String)> = topics
+        .iter()
+        .map(|t| (ffi::ResourceType::Topic, t.name.clone()))
+        .collect();
     if let Some(b) = brokers.first() {
         resources.push((ffi::ResourceType::Broker, b.id.to_string()));
     }
@@ -246,7 +289,9 @@ pub async fn cluster_snapshot(cluster: &Arc<Cluster>, topic_glob: Option<&str>) 
                             min_isr.insert(name, m);
                         }
                     }
-                    (ffi::ResourceType::Broker, Ok(set)) => default_min_isr = set.int("min.insync.replicas"),
+                    (ffi::ResourceType::Broker, Ok(set)) => {
+                        default_min_isr = set.int("min.insync.replicas")
+                    }
                     (_, Err(e)) => failed.push(format!("{name} ({e})")),
                     _ => {}
                 }
@@ -259,13 +304,23 @@ pub async fn cluster_snapshot(cluster: &Arc<Cluster>, topic_glob: Option<&str>) 
                 ));
             }
         }
-        Err(e) => notes.push(format!("DescribeConfigs failed, min.insync.replicas unknown: {e}")),
+        Err(e) => notes.push(format!(
+            "DescribeConfigs failed, min.insync.replicas unknown: {e}"
+        )),
     }
     if default_min_isr.is_none() && min_isr.is_empty() && !topics.is_empty() {
         notes.push("min.insync.replicas unknown (the broker returned no configs): under/at-min-ISR checks skipped".to_string());
     }
     Ok((
-        ClusterSnapshot { cluster_id, describe_cluster_error, brokers, topics, quorum: q, min_isr, default_min_isr },
+        ClusterSnapshot {
+            cluster_id,
+            describe_cluster_error,
+            brokers,
+            topics,
+            quorum: q,
+            min_isr,
+            default_min_isr,
+        },
         notes,
     ))
 }

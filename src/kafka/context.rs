@@ -24,7 +24,11 @@ pub struct KafkaContext {
 impl KafkaContext {
     /// A context for `cluster`; `secrets` are scrubbed from everything it records or logs.
     pub fn new(cluster: String, secrets: Vec<String>) -> KafkaContext {
-        KafkaContext { cluster, secrets: Arc::new(secrets), recent: Arc::new(Mutex::new(VecDeque::new())) }
+        KafkaContext {
+            cluster,
+            secrets: Arc::new(secrets),
+            recent: Arc::new(Mutex::new(VecDeque::new())),
+        }
     }
 
     /// `text` with every configured secret replaced by `********`.
@@ -58,7 +62,11 @@ impl KafkaContext {
     /// Handles one event from the admin client's main queue.
     pub fn on_event(&self, event: super::ffi::ClientEvent) {
         match event {
-            super::ffi::ClientEvent::Log { level, fac, message } => {
+            super::ffi::ClientEvent::Log {
+                level,
+                fac,
+                message,
+            } => {
                 let level = match level {
                     0 => RDKafkaLogLevel::Emerg,
                     1 => RDKafkaLogLevel::Alert,
@@ -119,7 +127,8 @@ pub fn explain(recent: &[String]) -> (Option<String>, String) {
     }
     (
         None,
-        "Check that the broker is up and reachable, or raise --timeout-ms if it is just slow.".to_string(),
+        "Check that the broker is up and reachable, or raise --timeout-ms if it is just slow."
+            .to_string(),
     )
 }
 
@@ -167,15 +176,24 @@ mod tests {
         assert!(cause.unwrap().starts_with("connection refused"));
         assert!(hint.contains("bootstrap.servers"));
         let (cause, hint) = explain(&["127.0.0.1:9093/bootstrap: Disconnected: connection closed by peer: receive 0 after POLLIN: requesting ApiVersion: might be caused by incorrect security.protocol configuration (connecting to a SSL listener?) or broker version is < 0.10 (see api.version.request) (after 1ms in state APIVERSION_QUERY)".into()]);
-        assert!(cause.unwrap().starts_with("the broker closed the connection during the handshake"));
+        assert!(cause
+            .unwrap()
+            .starts_with("the broker closed the connection during the handshake"));
         assert!(hint.contains("security.protocol"));
-        let (cause, _) = explain(&["SASL authentication error: Authentication failed: Invalid username or password".into()]);
+        let (cause, _) = explain(&[
+            "SASL authentication error: Authentication failed: Invalid username or password".into(),
+        ]);
         assert!(cause.unwrap().starts_with("SASL authentication failed"));
         let (cause, hint) = explain(&["_AUTHENTICATION: sasl_plaintext://h:9092/bootstrap: SASL SCRAM-SHA-512 mechanism handshake failed: Broker: Request not valid in current SASL state: broker's supported mechanisms:  (after 0ms in state AUTH_HANDSHAKE)".into()]);
         assert!(cause.unwrap().starts_with("SASL handshake failed"));
         assert!(hint.contains("sasl.mechanism"));
         let (cause, hint) = explain(&["_SSL: ssl://h:9093/bootstrap: SSL handshake failed: error:0A000086:SSL routines::certificate verify failed: broker certificate could not be verified".into()]);
-        assert!(cause.unwrap().starts_with("TLS certificate verification failed"), "the specific cause wins");
+        assert!(
+            cause
+                .unwrap()
+                .starts_with("TLS certificate verification failed"),
+            "the specific cause wins"
+        );
         assert!(hint.contains("ssl.ca.location"));
         let (cause, hint) = explain(&[]);
         assert!(cause.is_none());
@@ -186,6 +204,9 @@ mod tests {
     fn scrubs_secrets_from_records() {
         let c = KafkaContext::new("c".into(), vec!["hunter22".into()]);
         c.record("auth failed for password hunter22");
-        assert_eq!(c.recent(), vec!["auth failed for password ********".to_string()]);
+        assert_eq!(
+            c.recent(),
+            vec!["auth failed for password ********".to_string()]
+        );
     }
 }

@@ -2114,7 +2114,11 @@ pub enum ClientEvent {
 /// the first. rust-rdkafka's `AdminClient` polls only its admin result queue, so without this
 /// the context's `log`/`error` callbacks never see the real cause of a failure (connection
 /// refused, SASL, TLS). Other event types are dropped. Blocks for up to `wait`.
-pub fn poll_client_events<C: ClientContext>(admin: &AdminClient<C>, wait: Duration, max: usize) -> Vec<ClientEvent> {
+pub fn poll_client_events<C: ClientContext>(
+    admin: &AdminClient<C>,
+    wait: Duration,
+    max: usize,
+) -> Vec<ClientEvent> {
     let rk = admin.inner().native_ptr();
     // SAFETY: `rk` is live while `admin` is borrowed; `rd_kafka_queue_get_main` returns a new
     // reference to the main queue that we own and `Owned` releases with `rd_kafka_queue_destroy`.
@@ -2125,7 +2129,9 @@ pub fn poll_client_events<C: ClientContext>(admin: &AdminClient<C>, wait: Durati
     let mut timeout_ms = c_int::try_from(wait.as_millis()).unwrap_or(c_int::MAX);
     while out.len() < max {
         // SAFETY: live queue we hold a reference to; a returned event is ours to destroy.
-        let Some(event) = (unsafe { Event::new(rdsys::rd_kafka_queue_poll(queue.ptr(), timeout_ms)) }) else {
+        let Some(event) =
+            (unsafe { Event::new(rdsys::rd_kafka_queue_poll(queue.ptr(), timeout_ms)) })
+        else {
             break;
         };
         timeout_ms = 0;
@@ -2137,15 +2143,31 @@ pub fn poll_client_events<C: ClientContext>(admin: &AdminClient<C>, wait: Durati
             let mut level: c_int = 0;
             // SAFETY: LOG event we own; the out-pointers receive strings owned by the event,
             // copied before the event is dropped at the end of this iteration.
-            let ok = unsafe { rdsys::rd_kafka_event_log(event.ptr(), &mut fac, &mut msg, &mut level) } == 0;
+            let ok =
+                unsafe { rdsys::rd_kafka_event_log(event.ptr(), &mut fac, &mut msg, &mut level) }
+                    == 0;
             if ok {
                 // SAFETY: NULL or NUL-terminated strings owned by the live event.
-                let (fac, message) = unsafe { (opt_string(fac).unwrap_or_default(), opt_string(msg).unwrap_or_default()) };
-                out.push(ClientEvent::Log { level, fac, message });
+                let (fac, message) = unsafe {
+                    (
+                        opt_string(fac).unwrap_or_default(),
+                        opt_string(msg).unwrap_or_default(),
+                    )
+                };
+                out.push(ClientEvent::Log {
+                    level,
+                    fac,
+                    message,
+                });
             }
         } else if kind == rdsys::RD_KAFKA_EVENT_ERROR {
             // SAFETY: ERROR event we own; the string is owned by the event and copied at once.
-            let (code, text) = unsafe { (c::rd_kafka_event_error(event.ptr()), opt_string(rdsys::rd_kafka_event_error_string(event.ptr()))) };
+            let (code, text) = unsafe {
+                (
+                    c::rd_kafka_event_error(event.ptr()),
+                    opt_string(rdsys::rd_kafka_event_error_string(event.ptr())),
+                )
+            };
             out.push(ClientEvent::Error(FfiError::new(code, text)));
         }
     }

@@ -8,7 +8,9 @@ use std::sync::Arc;
 use futures::StreamExt;
 
 use super::admin::{from_ffi, metadata};
-use super::ffi::{self, CommittedOffset, GroupDescription, GroupListing, IsolationLevel, OffsetSpec};
+use super::ffi::{
+    self, CommittedOffset, GroupDescription, GroupListing, IsolationLevel, OffsetSpec,
+};
 use super::{Cluster, Error, Result};
 use crate::analysis::lag::PartitionOffsets;
 
@@ -22,24 +24,35 @@ pub async fn list_groups(cluster: &Arc<Cluster>) -> Result<(Vec<GroupListing>, V
     let c = cluster.clone();
     cluster
         .blocking("ListConsumerGroups", move || {
-            let (groups, mut errors) = ffi::list_consumer_groups(&admin, timeout).map_err(|e| from_ffi(&c, "ListConsumerGroups", e))?;
+            let (groups, mut errors) = ffi::list_consumer_groups(&admin, timeout)
+                .map_err(|e| from_ffi(&c, "ListConsumerGroups", e))?;
             // No broker answered: an empty list would read as "no groups".
             if groups.is_empty() && !errors.is_empty() {
                 return Err(from_ffi(&c, "ListConsumerGroups", errors.swap_remove(0)));
             }
-            Ok((groups, errors.into_iter().map(|e| from_ffi(&c, "ListConsumerGroups", e).to_string()).collect()))
+            Ok((
+                groups,
+                errors
+                    .into_iter()
+                    .map(|e| from_ffi(&c, "ListConsumerGroups", e).to_string())
+                    .collect(),
+            ))
         })
         .await
 }
 
 /// Describes groups (members, assignments, coordinator, assignor, state), one result each.
-pub async fn describe_groups(cluster: &Arc<Cluster>, groups: Vec<String>) -> Result<Vec<(String, Result<GroupDescription>)>> {
+pub async fn describe_groups(
+    cluster: &Arc<Cluster>,
+    groups: Vec<String>,
+) -> Result<Vec<(String, Result<GroupDescription>)>> {
     let admin = cluster.admin().await?;
     let timeout = cluster.timeout;
     let c = cluster.clone();
     cluster
         .blocking("DescribeConsumerGroups", move || {
-            let rows = ffi::describe_consumer_groups(&admin, &groups, timeout).map_err(|e| from_ffi(&c, "DescribeConsumerGroups", e))?;
+            let rows = ffi::describe_consumer_groups(&admin, &groups, timeout)
+                .map_err(|e| from_ffi(&c, "DescribeConsumerGroups", e))?;
             Ok(rows
                 .into_iter()
                 .map(|(g, r)| {
@@ -52,7 +65,11 @@ pub async fn describe_groups(cluster: &Arc<Cluster>, groups: Vec<String>) -> Res
 }
 
 /// Committed offsets of one group (all committed partitions, or the listed ones).
-pub async fn committed(cluster: &Arc<Cluster>, group: &str, partitions: Option<Vec<(String, i32)>>) -> Result<Vec<CommittedOffset>> {
+pub async fn committed(
+    cluster: &Arc<Cluster>,
+    group: &str,
+    partitions: Option<Vec<(String, i32)>>,
+) -> Result<Vec<CommittedOffset>> {
     let admin = cluster.admin().await?;
     let timeout = cluster.timeout;
     let c = cluster.clone();
@@ -60,24 +77,29 @@ pub async fn committed(cluster: &Arc<Cluster>, group: &str, partitions: Option<V
     let what = format!("ListConsumerGroupOffsets {group}");
     cluster
         .blocking(&what.clone(), move || {
-            ffi::list_consumer_group_offsets(&admin, &g, partitions.as_deref(), timeout).map_err(|e| from_ffi(&c, &what, e))
+            ffi::list_consumer_group_offsets(&admin, &g, partitions.as_deref(), timeout)
+                .map_err(|e| from_ffi(&c, &what, e))
         })
         .await
 }
 
 /// Committed offsets of many groups, concurrently; one result per group, in input order.
-pub async fn committed_many(cluster: &Arc<Cluster>, groups: &[String]) -> Vec<(String, Result<Vec<CommittedOffset>>)> {
-    let mut out: Vec<(usize, String, Result<Vec<CommittedOffset>>)> = futures::stream::iter(groups.iter().cloned().enumerate())
-        .map(|(i, g)| {
-            let c = cluster.clone();
-            async move {
-                let r = committed(&c, &g, None).await;
-                (i, g, r)
-            }
-        })
-        .buffer_unordered(CONCURRENCY)
-        .collect()
-        .await;
+pub async fn committed_many(
+    cluster: &Arc<Cluster>,
+    groups: &[String],
+) -> Vec<(String, Result<Vec<CommittedOffset>>)> {
+    let mut out: Vec<(usize, String, Result<Vec<CommittedOffset>>)> =
+        futures::stream::iter(groups.iter().cloned().enumerate())
+            .map(|(i, g)| {
+                let c = cluster.clone();
+                async move {
+                    let r = committed(&c, &g, None).await;
+                    (i, g, r)
+                }
+            })
+            .buffer_unordered(CONCURRENCY)
+            .collect()
+            .await;
     out.sort_by_key(|(i, _, _)| *i);
     out.into_iter().map(|(_, g, r)| (g, r)).collect()
 }
@@ -100,7 +122,15 @@ pub async fn log_offsets(
     let (earliest, latest) = (earliest?, latest?);
     Ok(partitions
         .iter()
-        .map(|k| (k.clone(), (earliest.get(k).copied().flatten(), latest.get(k).copied().flatten())))
+        .map(|k| {
+            (
+                k.clone(),
+                (
+                    earliest.get(k).copied().flatten(),
+                    latest.get(k).copied().flatten(),
+                ),
+            )
+        })
         .collect())
 }
 
@@ -113,13 +143,22 @@ pub async fn list_offsets(
     let admin = cluster.admin().await?;
     let timeout = cluster.timeout;
     let c = cluster.clone();
-    let req: Vec<(String, i32, OffsetSpec)> = partitions.iter().map(|(t, p)| (t.clone(), *p, spec)).collect();
+    let req: Vec<(String, i32, OffsetSpec)> = partitions
+        .iter()
+        .map(|(t, p)| (t.clone(), *p, spec))
+        .collect();
     cluster
         .blocking("ListOffsets", move || {
-            let rows = ffi::list_offsets(&admin, &req, IsolationLevel::ReadUncommitted, timeout).map_err(|e| from_ffi(&c, "ListOffsets", e))?;
+            let rows = ffi::list_offsets(&admin, &req, IsolationLevel::ReadUncommitted, timeout)
+                .map_err(|e| from_ffi(&c, "ListOffsets", e))?;
             Ok(rows
                 .into_iter()
-                .map(|r| ((r.topic, r.partition), if r.error.is_some() { None } else { r.offset }))
+                .map(|r| {
+                    (
+                        (r.topic, r.partition),
+                        if r.error.is_some() { None } else { r.offset },
+                    )
+                })
                 .collect())
         })
         .await
@@ -143,13 +182,21 @@ pub fn offsets_for_group(
     partition_counts: &BTreeMap<String, i32>,
     ends: &LogOffsets,
 ) -> Vec<PartitionOffsets> {
-    let by_key: BTreeMap<(String, i32), Option<i64>> =
-        committed.iter().map(|c| ((c.topic.clone(), c.partition), c.offset)).collect();
+    let by_key: BTreeMap<(String, i32), Option<i64>> = committed
+        .iter()
+        .map(|c| ((c.topic.clone(), c.partition), c.offset))
+        .collect();
     group_partitions(committed, assigned_topics, partition_counts)
         .into_iter()
         .map(|(t, p)| {
             let (log_start, log_end) = ends.get(&(t.clone(), p)).copied().unwrap_or((None, None));
-            PartitionOffsets { committed: by_key.get(&(t.clone(), p)).copied().flatten(), topic: t, partition: p, log_start, log_end }
+            PartitionOffsets {
+                committed: by_key.get(&(t.clone(), p)).copied().flatten(),
+                topic: t,
+                partition: p,
+                log_start,
+                log_end,
+            }
         })
         .collect()
 }
@@ -167,21 +214,31 @@ pub fn group_partitions(
         match partition_counts.get(&t) {
             Some(n) => out.extend((0..*n).map(|p| (t.clone(), p))),
             // Topic gone from metadata: keep the committed partitions we know of.
-            None => out.extend(committed.iter().filter(|c| c.topic == t).map(|c| (t.clone(), c.partition))),
+            None => out.extend(
+                committed
+                    .iter()
+                    .filter(|c| c.topic == t)
+                    .map(|c| (t.clone(), c.partition)),
+            ),
         }
     }
     out
 }
 
 /// AlterConsumerGroupOffsets; per-partition failures become one error naming them.
-pub async fn alter_offsets(cluster: &Arc<Cluster>, group: &str, offsets: Vec<(String, i32, i64)>) -> Result<()> {
+pub async fn alter_offsets(
+    cluster: &Arc<Cluster>,
+    group: &str,
+    offsets: Vec<(String, i32, i64)>,
+) -> Result<()> {
     let admin = cluster.admin().await?;
     let timeout = cluster.timeout;
     let c = cluster.clone();
     let g = group.to_string();
     let rows = cluster
         .blocking("AlterConsumerGroupOffsets", move || {
-            ffi::alter_consumer_group_offsets(&admin, &g, &offsets, timeout).map_err(|e| from_ffi(&c, "AlterConsumerGroupOffsets", e))
+            ffi::alter_consumer_group_offsets(&admin, &g, &offsets, timeout)
+                .map_err(|e| from_ffi(&c, "AlterConsumerGroupOffsets", e))
         })
         .await?;
     let failed: Vec<String> = rows
@@ -204,10 +261,13 @@ pub async fn alter_offsets(cluster: &Arc<Cluster>, group: &str, offsets: Vec<(St
 pub async fn delete_group(cluster: &Arc<Cluster>, group: &str) -> Result<()> {
     let admin = cluster.admin().await?;
     let opts = rdkafka::admin::AdminOptions::new().request_timeout(Some(cluster.timeout));
-    let r = tokio::time::timeout(cluster.timeout + std::time::Duration::from_millis(500), admin.delete_groups(&[group], &opts))
-        .await
-        .map_err(|_| cluster.deadline_error("DeleteGroups"))?
-        .map_err(|e| super::admin::translate(cluster, "DeleteGroups", e))?;
+    let r = tokio::time::timeout(
+        cluster.timeout + std::time::Duration::from_millis(500),
+        admin.delete_groups(&[group], &opts),
+    )
+    .await
+    .map_err(|_| cluster.deadline_error("DeleteGroups"))?
+    .map_err(|e| super::admin::translate(cluster, "DeleteGroups", e))?;
     for res in r {
         if let Err((g, code)) = res {
             let name = super::admin::ffi_name(code);

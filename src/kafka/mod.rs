@@ -108,14 +108,26 @@ impl From<Error> for crate::error::ToolError {
             Error::Internal { .. } => ToolError::unavailable(msg),
             Error::Broker { name, .. } => match name.as_str() {
                 n if n.contains("AUTHORIZATION") => ToolError::refused(msg),
-                "UNKNOWN_TOPIC_OR_PART" | "UNKNOWN_TOPIC_ID" | "GROUP_ID_NOT_FOUND" | "_UNKNOWN_TOPIC"
-                | "_UNKNOWN_PARTITION" | "_NOENT" => ToolError::not_found(msg),
-                "INVALID_REQUEST" | "INVALID_CONFIG" | "INVALID_PARTITIONS" | "INVALID_REPLICATION_FACTOR"
-                | "INVALID_TOPIC_EXCEPTION" | "TOPIC_ALREADY_EXISTS" | "_INVALID_ARG" => ToolError::invalid(msg),
-                "NON_EMPTY_GROUP" | "POLICY_VIOLATION" | "TOPIC_DELETION_DISABLED" | "CLUSTER_AUTHORIZATION_FAILED" => {
-                    ToolError::refused(msg)
+                "UNKNOWN_TOPIC_OR_PART"
+                | "UNKNOWN_TOPIC_ID"
+                | "GROUP_ID_NOT_FOUND"
+                | "_UNKNOWN_TOPIC"
+                | "_UNKNOWN_PARTITION"
+                | "_NOENT" => ToolError::not_found(msg),
+                "INVALID_REQUEST"
+                | "INVALID_CONFIG"
+                | "INVALID_PARTITIONS"
+                | "INVALID_REPLICATION_FACTOR"
+                | "INVALID_TOPIC_EXCEPTION"
+                | "TOPIC_ALREADY_EXISTS"
+                | "_INVALID_ARG" => ToolError::invalid(msg),
+                "NON_EMPTY_GROUP"
+                | "POLICY_VIOLATION"
+                | "TOPIC_DELETION_DISABLED"
+                | "CLUSTER_AUTHORIZATION_FAILED" => ToolError::refused(msg),
+                "UNSUPPORTED_VERSION" | "_UNSUPPORTED_FEATURE" | "INVALID_REQUEST_UNSUPPORTED" => {
+                    ToolError::unsupported(msg)
                 }
-                "UNSUPPORTED_VERSION" | "_UNSUPPORTED_FEATURE" | "INVALID_REQUEST_UNSUPPORTED" => ToolError::unsupported(msg),
                 _ => ToolError::unavailable(msg),
             },
         }
@@ -175,16 +187,24 @@ impl Cluster {
             .get_or_try_init(|| async {
                 let mut cfg = self.client_config();
                 // Fail connection attempts fast enough to report within one deadline.
-                cfg.set("socket.connection.setup.timeout.ms", self.timeout.as_millis().max(1000).to_string());
+                cfg.set(
+                    "socket.connection.setup.timeout.ms",
+                    self.timeout.as_millis().max(1000).to_string(),
+                );
                 let ctx = self.context.clone();
-                let admin = tokio::task::spawn_blocking(move || cfg.create_with_context::<_, AdminClient<_>>(ctx))
-                    .await
-                    .map_err(|e| Error::Internal { what: "create admin client".into(), message: e.to_string() })?
-                    .map(Arc::new)
-                    .map_err(|e| Error::BadClientConfig {
-                        cluster: self.config.name.clone(),
-                        message: self.context.scrub(&e.to_string()),
-                    })?;
+                let admin = tokio::task::spawn_blocking(move || {
+                    cfg.create_with_context::<_, AdminClient<_>>(ctx)
+                })
+                .await
+                .map_err(|e| Error::Internal {
+                    what: "create admin client".into(),
+                    message: e.to_string(),
+                })?
+                .map(Arc::new)
+                .map_err(|e| Error::BadClientConfig {
+                    cluster: self.config.name.clone(),
+                    message: self.context.scrub(&e.to_string()),
+                })?;
                 self.watch_client_events(&admin);
                 Ok(admin)
             })
@@ -198,13 +218,15 @@ impl Cluster {
     fn watch_client_events(&self, admin: &Arc<AdminClient<KafkaContext>>) {
         let weak = Arc::downgrade(admin);
         let ctx = self.context.clone();
-        let spawned = std::thread::Builder::new().name("kafka-mcp-client-events".into()).spawn(move || {
-            while let Some(admin) = weak.upgrade() {
-                for event in ffi::poll_client_events(&admin, Duration::from_millis(200), 64) {
-                    ctx.on_event(event);
+        let spawned = std::thread::Builder::new()
+            .name("kafka-mcp-client-events".into())
+            .spawn(move || {
+                while let Some(admin) = weak.upgrade() {
+                    for event in ffi::poll_client_events(&admin, Duration::from_millis(200), 64) {
+                        ctx.on_event(event);
+                    }
                 }
-            }
-        });
+            });
         if let Err(e) = spawned {
             tracing::warn!("cannot watch librdkafka events: {e}");
         }
@@ -216,15 +238,22 @@ impl Cluster {
     /// `group.id`, so it gets a unique throwaway id that the broker never records.
     pub fn reader(&self) -> Result<BaseConsumer<KafkaContext>> {
         let mut cfg = self.client_config();
-        cfg.set("group.id", format!("kafka-mcp-reader-{}", uuid::Uuid::new_v4().simple()));
+        cfg.set(
+            "group.id",
+            format!("kafka-mcp-reader-{}", uuid::Uuid::new_v4().simple()),
+        );
         cfg.set("enable.auto.commit", "false");
         cfg.set("enable.auto.offset.store", "false");
         cfg.set("enable.partition.eof", "true");
-        cfg.set("socket.connection.setup.timeout.ms", self.timeout.as_millis().max(1000).to_string());
-        cfg.create_with_context(self.context.clone()).map_err(|e| Error::BadClientConfig {
-            cluster: self.config.name.clone(),
-            message: self.context.scrub(&e.to_string()),
-        })
+        cfg.set(
+            "socket.connection.setup.timeout.ms",
+            self.timeout.as_millis().max(1000).to_string(),
+        );
+        cfg.create_with_context(self.context.clone())
+            .map_err(|e| Error::BadClientConfig {
+                cluster: self.config.name.clone(),
+                message: self.context.scrub(&e.to_string()),
+            })
     }
 
     /// The librdkafka context (recent errors, secret scrubbing).
@@ -254,7 +283,10 @@ impl Cluster {
         let margin = Duration::from_millis(500);
         match tokio::time::timeout(self.timeout + margin, tokio::task::spawn_blocking(f)).await {
             Ok(Ok(r)) => r,
-            Ok(Err(join)) => Err(Error::Internal { what: what.to_string(), message: join.to_string() }),
+            Ok(Err(join)) => Err(Error::Internal {
+                what: what.to_string(),
+                message: join.to_string(),
+            }),
             Err(_) => Err(self.deadline_error(what)),
         }
     }
@@ -274,7 +306,12 @@ impl Kafka {
         let clusters = config
             .clusters
             .iter()
-            .map(|(n, c)| (n.clone(), Arc::new(Cluster::new(c.clone(), timeout, secrets.clone()))))
+            .map(|(n, c)| {
+                (
+                    n.clone(),
+                    Arc::new(Cluster::new(c.clone(), timeout, secrets.clone())),
+                )
+            })
             .collect();
         Kafka { clusters, config }
     }

@@ -45,7 +45,11 @@ pub struct OwnedRecord {
 
 /// Reads the ranges on a blocking thread until every range is done, `max_records` were read,
 /// or the deadline passes (then returns what it has and `true` for "incomplete").
-pub async fn read_ranges(cluster: &Arc<Cluster>, ranges: Vec<Range>, max_records: usize) -> Result<(Vec<OwnedRecord>, bool)> {
+pub async fn read_ranges(
+    cluster: &Arc<Cluster>,
+    ranges: Vec<Range>,
+    max_records: usize,
+) -> Result<(Vec<OwnedRecord>, bool)> {
     let ranges: Vec<Range> = ranges.into_iter().filter(|r| r.to > r.from).collect();
     if ranges.is_empty() {
         return Ok((Vec::new(), false));
@@ -57,10 +61,19 @@ pub async fn read_ranges(cluster: &Arc<Cluster>, ranges: Vec<Range>, max_records
             let mut tpl = TopicPartitionList::new();
             for r in &ranges {
                 tpl.add_partition_offset(&r.topic, r.partition, Offset::Offset(r.from))
-                    .map_err(|e| Error::Internal { what: "assign".into(), message: e.to_string() })?;
+                    .map_err(|e| Error::Internal {
+                        what: "assign".into(),
+                        message: e.to_string(),
+                    })?;
             }
-            consumer.assign(&tpl).map_err(|e| Error::Internal { what: "assign".into(), message: e.to_string() })?;
-            let ends: BTreeMap<(String, i32), i64> = ranges.iter().map(|r| ((r.topic.clone(), r.partition), r.to)).collect();
+            consumer.assign(&tpl).map_err(|e| Error::Internal {
+                what: "assign".into(),
+                message: e.to_string(),
+            })?;
+            let ends: BTreeMap<(String, i32), i64> = ranges
+                .iter()
+                .map(|r| ((r.topic.clone(), r.partition), r.to))
+                .collect();
             let mut open: BTreeSet<(String, i32)> = ends.keys().cloned().collect();
             let mut out = Vec::new();
             let started = Instant::now();
@@ -96,7 +109,11 @@ pub async fn read_ranges(cluster: &Arc<Cluster>, ranges: Vec<Range>, max_records
                             value: m.payload().map(<[u8]>::to_vec),
                             headers: m
                                 .headers()
-                                .map(|h| h.iter().map(|x| (x.key.to_string(), x.value.map(<[u8]>::to_vec))).collect())
+                                .map(|h| {
+                                    h.iter()
+                                        .map(|x| (x.key.to_string(), x.value.map(<[u8]>::to_vec)))
+                                        .collect()
+                                })
                                 .unwrap_or_default(),
                         });
                     }
@@ -128,18 +145,27 @@ pub async fn plan_ranges(
     start: Start,
     n: i64,
 ) -> Result<(Vec<Range>, BTreeMap<i32, (Option<i64>, Option<i64>)>)> {
-    let keys: BTreeSet<(String, i32)> = partitions.iter().map(|p| (topic.to_string(), *p)).collect();
+    let keys: BTreeSet<(String, i32)> =
+        partitions.iter().map(|p| (topic.to_string(), *p)).collect();
     let ends = log_offsets(cluster, &keys).await?;
     let by_ts = match start {
-        Start::Timestamp(ts) => super::groups::list_offsets(cluster, &keys, super::ffi::OffsetSpec::Timestamp(ts)).await?,
+        Start::Timestamp(ts) => {
+            super::groups::list_offsets(cluster, &keys, super::ffi::OffsetSpec::Timestamp(ts))
+                .await?
+        }
         _ => BTreeMap::new(),
     };
     let mut ranges = Vec::new();
     let mut seen = BTreeMap::new();
     for p in partitions {
-        let (lo, hi) = ends.get(&(topic.to_string(), *p)).copied().unwrap_or((None, None));
+        let (lo, hi) = ends
+            .get(&(topic.to_string(), *p))
+            .copied()
+            .unwrap_or((None, None));
         seen.insert(*p, (lo, hi));
-        let (Some(lo), Some(hi)) = (lo, hi) else { continue };
+        let (Some(lo), Some(hi)) = (lo, hi) else {
+            continue;
+        };
         let from = match start {
             Start::Last => (hi - n).max(lo),
             Start::First => lo,
@@ -150,7 +176,12 @@ pub async fn plan_ranges(
             },
         };
         let to = (from + n).min(hi);
-        ranges.push(Range { topic: topic.to_string(), partition: *p, from, to });
+        ranges.push(Range {
+            topic: topic.to_string(),
+            partition: *p,
+            from,
+            to,
+        });
     }
     Ok((ranges, seen))
 }

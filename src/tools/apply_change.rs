@@ -49,7 +49,10 @@ pub struct ApplyChangeOutput {
 
 impl Summary for ApplyChangeOutput {
     fn summary(&self) -> String {
-        format!("applied {}: {}\nverify: {}", self.plan_id, self.summary, self.verify)
+        format!(
+            "applied {}: {}\nverify: {}",
+            self.plan_id, self.summary, self.verify
+        )
     }
 }
 
@@ -61,7 +64,11 @@ impl KafkaMcp {
         annotations(read_only_hint = false, destructive_hint = true),
         output_schema = rmcp::handler::server::common::schema_for_output::<ApplyChangeOutput>()
     )]
-    pub async fn apply_change(&self, Parameters(input): Parameters<ApplyChangeInput>, peer: Peer<RoleServer>) -> Result<Answer<ApplyChangeOutput>, ToolError> {
+    pub async fn apply_change(
+        &self,
+        Parameters(input): Parameters<ApplyChangeInput>,
+        peer: Peer<RoleServer>,
+    ) -> Result<Answer<ApplyChangeOutput>, ToolError> {
         let out = self.apply_change_output(&input, Some(peer)).await?;
         Ok(self.answer(out))
     }
@@ -82,25 +89,39 @@ impl KafkaMcp {
 
     /// Applies a plan after every check; `peer` is used to ask the human (elicitation) when the
     /// client supports it.
-    pub async fn apply_change_output(&self, input: &ApplyChangeInput, peer: Option<Peer<RoleServer>>) -> Result<ApplyChangeOutput, ToolError> {
+    pub async fn apply_change_output(
+        &self,
+        input: &ApplyChangeInput,
+        peer: Option<Peer<RoleServer>>,
+    ) -> Result<ApplyChangeOutput, ToolError> {
         if !self.config().allow_writes {
             return Err(ToolError::refused("writes are disabled: start kafka-mcp with --allow-writes (or allow_writes = true in [server]) to apply plans"));
         }
-        let plan = self.state().plans.check(&input.plan_id, &input.confirm, now_ms()).map_err(|e| ToolError::refused(e.to_string()))?;
+        let plan = self
+            .state()
+            .plans
+            .check(&input.plan_id, &input.confirm, now_ms())
+            .map_err(|e| ToolError::refused(e.to_string()))?;
         let refuse = |msg: String| {
             self.audit_apply(&plan, &format!("refused: {msg}"));
             ToolError::refused(msg)
         };
         let cluster = self.cluster(Some(&plan.cluster))?;
         if !cluster.config.allow_writes {
-            return Err(refuse(format!("cluster {} has allow_writes = false in the config: nothing was changed", plan.cluster)));
+            return Err(refuse(format!(
+                "cluster {} has allow_writes = false in the config: nothing was changed",
+                plan.cluster
+            )));
         }
         if let Some(topic) = plan.change.topic() {
             write_guard(topic, self.config()).map_err(&refuse)?;
         }
         if let Some(peer) = peer {
             if !crate::tools::confirm_with_human(&peer, &plan).await? {
-                return Err(refuse("the human declined the change in the confirmation dialog; nothing was changed".into()));
+                return Err(refuse(
+                    "the human declined the change in the confirmation dialog; nothing was changed"
+                        .into(),
+                ));
             }
         }
         if let Err(e) = self.check_precondition(&cluster, &plan.precondition).await {
@@ -125,31 +146,61 @@ impl KafkaMcp {
             }
             Err(e) => {
                 self.audit_apply(&plan, &format!("failed: {e}"));
+                if e.kind == crate::error::ErrorKind::Unavailable {
+                    // The request may have reached the broker before the deadline passed.
+                    return Err(ToolError::unavailable(format!(
+                        "{}. The broker may still apply the change: check with {} before planning again.",
+                        e.message,
+                        verify_hint(&plan.change)
+                    )));
+                }
                 Err(e)
             }
         }
     }
 
-    async fn check_precondition(&self, cluster: &Arc<Cluster>, pre: &Precondition) -> Result<(), ToolError> {
-        let stale = |what: String| ToolError::refused(format!("the plan is stale: {what}. Nothing was changed; make a new plan."));
+    async fn check_precondition(
+        &self,
+        cluster: &Arc<Cluster>,
+        pre: &Precondition,
+    ) -> Result<(), ToolError> {
+        let stale = |what: String| {
+            ToolError::refused(format!(
+                "the plan is stale: {what}. Nothing was changed; make a new plan."
+            ))
+        };
         match pre {
             Precondition::TopicAbsent(topic) => {
                 let (_, all) = admin::metadata(cluster, None).await?;
-                if all.iter().any(|t| &t.name == topic && !t.partitions.is_empty()) {
+                if all
+                    .iter()
+                    .any(|t| &t.name == topic && !t.partitions.is_empty())
+                {
                     return Err(stale(format!("topic {topic:?} was created since planning")));
                 }
             }
-            Precondition::TopicUnchanged { topic, partitions, configs } => {
+            Precondition::TopicUnchanged {
+                topic,
+                partitions,
+                configs,
+            } => {
                 let (_, all) = admin::metadata(cluster, None).await?;
                 let t = all
                     .iter()
                     .find(|t| &t.name == topic && !t.partitions.is_empty())
                     .ok_or_else(|| stale(format!("topic {topic:?} no longer exists")))?;
                 if t.partitions.len() != *partitions {
-                    return Err(stale(format!("topic {topic:?} now has {} partitions (planned with {partitions})", t.partitions.len())));
+                    return Err(stale(format!(
+                        "topic {topic:?} now has {} partitions (planned with {partitions})",
+                        t.partitions.len()
+                    )));
                 }
                 if !configs.is_empty() {
-                    let rows = admin::describe_configs(cluster, vec![(ResourceType::Topic, topic.clone())]).await?;
+                    let rows = admin::describe_configs(
+                        cluster,
+                        vec![(ResourceType::Topic, topic.clone())],
+                    )
+                    .await?;
                     let set = match rows.into_iter().next() {
                         Some((_, _, Ok(s))) => s,
                         Some((_, _, Err(e))) => return Err(e.into()),
@@ -158,7 +209,9 @@ impl KafkaMcp {
                     for (k, old) in configs {
                         let now = set.value(k).map(str::to_string);
                         if &now != old {
-                            return Err(stale(format!("{topic}'s {k} changed from {old:?} to {now:?} since planning")));
+                            return Err(stale(format!(
+                                "{topic}'s {k} changed from {old:?} to {now:?} since planning"
+                            )));
                         }
                     }
                 }
@@ -173,11 +226,12 @@ impl KafkaMcp {
                         )));
                     }
                 }
-                let now: BTreeMap<(String, i32), Option<i64>> = groups::committed(cluster, group, None)
-                    .await?
-                    .into_iter()
-                    .map(|c| ((c.topic, c.partition), c.offset))
-                    .collect();
+                let now: BTreeMap<(String, i32), Option<i64>> =
+                    groups::committed(cluster, group, None)
+                        .await?
+                        .into_iter()
+                        .map(|c| ((c.topic, c.partition), c.offset))
+                        .collect();
                 for (k, old) in committed {
                     let cur = now.get(k).copied().flatten();
                     if cur != *old {
@@ -189,10 +243,27 @@ impl KafkaMcp {
         Ok(())
     }
 
-    async fn execute(&self, cluster: &Arc<Cluster>, change: &Change) -> Result<Option<serde_json::Value>, ToolError> {
+    async fn execute(
+        &self,
+        cluster: &Arc<Cluster>,
+        change: &Change,
+    ) -> Result<Option<serde_json::Value>, ToolError> {
         match change {
-            Change::CreateTopic { topic, partitions, replication_factor, configs } => {
-                topics::create_topic(cluster, topic, *partitions, *replication_factor, configs, false).await?;
+            Change::CreateTopic {
+                topic,
+                partitions,
+                replication_factor,
+                configs,
+            } => {
+                topics::create_topic(
+                    cluster,
+                    topic,
+                    *partitions,
+                    *replication_factor,
+                    configs,
+                    false,
+                )
+                .await?;
                 Ok(None)
             }
             Change::AlterTopicConfigs { topic, set, delete } => {
@@ -208,14 +279,20 @@ impl KafkaMcp {
                 Ok(None)
             }
             Change::PurgeTopic { topic, before } => {
-                let parsed: Vec<(i32, i64)> = before.iter().map(|(p, o)| (*p, o.parse().unwrap_or(0))).collect();
+                let parsed: Vec<(i32, i64)> = before
+                    .iter()
+                    .map(|(p, o)| (*p, o.parse().unwrap_or(0)))
+                    .collect();
                 let low = topics::delete_records(cluster, topic, &parsed).await?;
                 Ok(Some(serde_json::json!({
                     "new_log_start_offsets": low.iter().map(|(p, o)| serde_json::json!({"partition": p, "log_start_offset": o.to_string()})).collect::<Vec<_>>()
                 })))
             }
             Change::ResetOffsets { group, offsets } => {
-                let parsed: Vec<(String, i32, i64)> = offsets.iter().map(|(t, p, o)| (t.clone(), *p, o.parse().unwrap_or(0))).collect();
+                let parsed: Vec<(String, i32, i64)> = offsets
+                    .iter()
+                    .map(|(t, p, o)| (t.clone(), *p, o.parse().unwrap_or(0)))
+                    .collect();
                 groups::alter_offsets(cluster, group, parsed).await?;
                 Ok(None)
             }
@@ -229,10 +306,15 @@ impl KafkaMcp {
 
 fn verify_hint(change: &Change) -> String {
     match change {
-        Change::CreateTopic { topic, .. } | Change::AlterTopicConfigs { topic, .. } | Change::AddPartitions { topic, .. } | Change::PurgeTopic { topic, .. } => {
+        Change::CreateTopic { topic, .. }
+        | Change::AlterTopicConfigs { topic, .. }
+        | Change::AddPartitions { topic, .. }
+        | Change::PurgeTopic { topic, .. } => {
             format!("topic_manage action=describe topic={topic}")
         }
-        Change::DeleteTopic { topic } => format!("topic_manage action=list filter={topic} (deletion completes asynchronously)"),
+        Change::DeleteTopic { topic } => {
+            format!("topic_manage action=list filter={topic} (deletion completes asynchronously)")
+        }
         Change::ResetOffsets { group, .. } => format!("consumer_groups action=lag group={group}"),
         Change::DeleteGroup { .. } => "consumer_groups action=list".to_string(),
     }

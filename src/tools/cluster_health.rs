@@ -147,7 +147,10 @@ impl Summary for ClusterHealthOutput {
         let c = &self.counts;
         let quorum = match (self.quorum.known, self.quorum.leader_id) {
             (true, Some(l)) => format!("quorum leader {l}"),
-            _ => format!("quorum unknown ({})", self.quorum.reason.as_deref().unwrap_or("no answer")),
+            _ => format!(
+                "quorum unknown ({})",
+                self.quorum.reason.as_deref().unwrap_or("no answer")
+            ),
         };
         let mut s = format!(
             "{} cluster {}: {} broker(s), {} topic(s), {} partition(s); {quorum}; offline {}, under-replicated {}, under-min-ISR {}",
@@ -164,7 +167,10 @@ impl Summary for ClusterHealthOutput {
             s.push_str(&format!("\n- [{:?}] {}: {}", f.severity, f.id, f.title));
         }
         if self.findings.len() > 8 {
-            s.push_str(&format!("\n- … {} more finding(s)", self.findings.len() - 8));
+            s.push_str(&format!(
+                "\n- … {} more finding(s)",
+                self.findings.len() - 8
+            ));
         }
         for n in &self.notes {
             s.push_str(&format!("\nnote: {n}"));
@@ -199,7 +205,11 @@ pub fn evaluate(
         brokers: snap
             .brokers
             .iter()
-            .map(|b| BrokerOut { id: b.id, endpoint: format!("{}:{}", b.host, b.port), rack: b.rack.clone() })
+            .map(|b| BrokerOut {
+                id: b.id,
+                endpoint: format!("{}:{}", b.host, b.port),
+                rack: b.rack.clone(),
+            })
             .collect(),
         quorum,
         counts: report.counts,
@@ -250,7 +260,11 @@ fn broker_load(snap: &ClusterSnapshot) -> Vec<BrokerLoadOut> {
                 leaders += (p.leader == b.id) as usize;
                 replicas += p.replicas.contains(&b.id) as usize;
             }
-            BrokerLoadOut { id: b.id, leaders, replicas }
+            BrokerLoadOut {
+                id: b.id,
+                leaders,
+                replicas,
+            }
         })
         .collect()
 }
@@ -306,7 +320,10 @@ impl KafkaMcp {
 
 impl KafkaMcp {
     /// The health answer (shared with the `kafka://{cluster}/health` resource).
-    pub async fn cluster_health_output(&self, input: &ClusterHealthInput) -> Result<ClusterHealthOutput, ToolError> {
+    pub async fn cluster_health_output(
+        &self,
+        input: &ClusterHealthInput,
+    ) -> Result<ClusterHealthOutput, ToolError> {
         let cluster = self.cluster(input.cluster.as_deref())?;
         let (snap, notes) = admin::cluster_snapshot(&cluster, input.topics.as_deref()).await?;
         let settings = HealthSettings {
@@ -316,6 +333,13 @@ impl KafkaMcp {
             bootstrap: cluster.bootstrap().to_string(),
             ..HealthSettings::default()
         };
-        Ok(evaluate(&cluster.config.name, &snap, notes, &settings, &self.config().disabled_rules, input.detail))
+        Ok(evaluate(
+            &cluster.config.name,
+            &snap,
+            notes,
+            &settings,
+            &self.config().disabled_rules,
+            input.detail,
+        ))
     }
 }

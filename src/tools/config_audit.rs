@@ -510,7 +510,9 @@ fn validate(input: &ConfigAuditInput) -> Result<Option<AuditScope>, ToolError> {
         ));
     };
     if input.broker.is_some() && scope != AuditScope::Cluster {
-        return Err(ToolError::invalid("`broker` applies to scope=cluster only: remove it, or use scope=cluster"));
+        return Err(ToolError::invalid(
+            "`broker` applies to scope=cluster only: remove it, or use scope=cluster",
+        ));
     }
     if input.client.is_some() && scope != AuditScope::Client {
         return Err(ToolError::invalid(

@@ -15,8 +15,8 @@ use tokio_util::sync::CancellationToken;
 use crate::analysis::finding::Finding;
 use crate::analysis::glob::glob_match;
 use crate::analysis::lag::{
-    self, ConsumerPresence, EvalConfig, GroupLag, GroupMembers, GroupVerdict, HintInput, MemberAssignment, PartitionLag,
-    PartitionOffsets, ResetInput, ResetSpec,
+    self, ConsumerPresence, EvalConfig, GroupLag, GroupMembers, GroupVerdict, HintInput,
+    MemberAssignment, PartitionLag, PartitionOffsets, ResetInput, ResetSpec,
 };
 use crate::error::ToolError;
 use crate::kafka::ffi::{GroupDescription, OffsetSpec};
@@ -242,9 +242,21 @@ impl Summary for ConsumerGroupsOutput {
             }
         }
         if let Some(g) = &self.group {
-            s.push_str(&format!("group {} [{} {}] assignor {:?}, {} member(s)", g.group, g.state, g.group_type, g.assignor, g.members.len()));
+            s.push_str(&format!(
+                "group {} [{} {}] assignor {:?}, {} member(s)",
+                g.group,
+                g.state,
+                g.group_type,
+                g.assignor,
+                g.members.len()
+            ));
             for m in g.members.iter().take(10) {
-                s.push_str(&format!("\n- {} ({}) {}", m.client_id, m.host, m.assignment.join(",")));
+                s.push_str(&format!(
+                    "\n- {} ({}) {}",
+                    m.client_id,
+                    m.host,
+                    m.assignment.join(",")
+                ));
             }
         }
         if let Some(l) = &self.lag {
@@ -252,16 +264,26 @@ impl Summary for ConsumerGroupsOutput {
                 "group {} lag {}{} over {} partition(s); {} never committed",
                 l.group,
                 l.total_lag_messages,
-                if l.total_lag_complete { "" } else { "+ (incomplete)" },
+                if l.total_lag_complete {
+                    ""
+                } else {
+                    "+ (incomplete)"
+                },
                 l.partition_count,
                 l.partitions_without_commit
             ));
             if let Some(w) = &l.worst_partition {
-                s.push_str(&format!("; worst {}-{} ({})", w.topic, w.partition, w.lag_messages));
+                s.push_str(&format!(
+                    "; worst {}-{} ({})",
+                    w.topic, w.partition, w.lag_messages
+                ));
             }
         }
         if let Some(v) = &self.verdict {
-            s.push_str(&format!("group {}: {:?} ({:?}); {}", v.group, v.status, v.burrow_status, v.next_step));
+            s.push_str(&format!(
+                "group {}: {:?} ({:?}); {}",
+                v.group, v.status, v.burrow_status, v.next_step
+            ));
         }
         if let Some(p) = &self.plan {
             s.push_str(&format!("plan {}: {}", p.plan_id, p.summary));
@@ -292,7 +314,10 @@ fn detail(d: &GroupDescription) -> GroupDetail {
         state: d.state.clone(),
         group_type: d.group_type.clone(),
         assignor: d.partition_assignor.clone(),
-        coordinator: d.coordinator.as_ref().map(|n| format!("{}@{}:{}", n.id, n.host, n.port)),
+        coordinator: d
+            .coordinator
+            .as_ref()
+            .map(|n| format!("{}@{}:{}", n.id, n.host, n.port)),
         members: d
             .members
             .iter()
@@ -324,7 +349,10 @@ struct GroupRead {
     notes: Vec<String>,
 }
 
-async fn read_group(cluster: &std::sync::Arc<Cluster>, group: &str) -> Result<GroupRead, ToolError> {
+async fn read_group(
+    cluster: &std::sync::Arc<Cluster>,
+    group: &str,
+) -> Result<GroupRead, ToolError> {
     let committed = groups::committed(cluster, group, None);
     let described = groups::describe_groups(cluster, vec![group.to_string()]);
     let counts = groups::partition_counts(cluster);
@@ -336,13 +364,17 @@ async fn read_group(cluster: &std::sync::Arc<Cluster>, group: &str) -> Result<Gr
         Ok(mut rows) => match rows.pop() {
             Some((_, Ok(d))) => Some(d),
             Some((_, Err(e))) => {
-                notes.push(format!("DescribeConsumerGroups failed ({e}): members unknown"));
+                notes.push(format!(
+                    "DescribeConsumerGroups failed ({e}): members unknown"
+                ));
                 None
             }
             None => None,
         },
         Err(e) => {
-            notes.push(format!("DescribeConsumerGroups failed ({e}): members unknown"));
+            notes.push(format!(
+                "DescribeConsumerGroups failed ({e}): members unknown"
+            ));
             None
         }
     };
@@ -354,7 +386,11 @@ async fn read_group(cluster: &std::sync::Arc<Cluster>, group: &str) -> Result<Gr
     }
     let assigned: BTreeSet<String> = description
         .iter()
-        .flat_map(|d| d.members.iter().flat_map(|m| m.assignment.iter().map(|(t, _)| t.clone())))
+        .flat_map(|d| {
+            d.members
+                .iter()
+                .flat_map(|m| m.assignment.iter().map(|(t, _)| t.clone()))
+        })
         .collect();
     let parts = groups::group_partitions(&committed, &assigned, &counts);
     let ends = groups::log_offsets(cluster, &parts).await?;
@@ -364,7 +400,11 @@ async fn read_group(cluster: &std::sync::Arc<Cluster>, group: &str) -> Result<Gr
             notes.push("the broker reports a Stable group with no member details: this broker does not return members/assignments (real Kafka does)".to_string());
         }
     }
-    Ok(GroupRead { offsets, description, notes })
+    Ok(GroupRead {
+        offsets,
+        description,
+        notes,
+    })
 }
 
 fn presence_of(d: Option<&GroupDescription>) -> BTreeMap<(String, i32), ConsumerPresence> {
@@ -400,7 +440,12 @@ fn members_of(d: Option<&GroupDescription>) -> Option<GroupMembers> {
 pub fn refuse_active(d: &GroupDescription) -> Option<String> {
     let group = &d.group_id;
     if !d.members.is_empty() {
-        let who: Vec<String> = d.members.iter().take(5).map(|m| format!("{} ({})", m.client_id, m.host)).collect();
+        let who: Vec<String> = d
+            .members
+            .iter()
+            .take(5)
+            .map(|m| format!("{} ({})", m.client_id, m.host))
+            .collect();
         return Some(format!(
             "group {group:?} is active with {} member(s): {}. Stop those consumers first (offsets of an active group cannot be changed), then plan again.",
             d.members.len(),
@@ -419,7 +464,10 @@ pub fn refuse_active(d: &GroupDescription) -> Option<String> {
 
 fn hints(d: Option<&GroupDescription>, gl: &GroupLag) -> Vec<Finding> {
     match members_of(d) {
-        Some(m) => lag::group_hints(&HintInput { members: &m, lag: Some(gl) }),
+        Some(m) => lag::group_hints(&HintInput {
+            members: &m,
+            lag: Some(gl),
+        }),
         None => Vec::new(),
     }
 }
@@ -464,7 +512,11 @@ impl KafkaMcp {
                 let d = match rows.into_iter().next() {
                     Some((_, Ok(d))) => d,
                     Some((_, Err(e))) => return Err(e.into()),
-                    None => return Err(ToolError::not_found(format!("consumer group {group:?} not found"))),
+                    None => {
+                        return Err(ToolError::not_found(format!(
+                            "consumer group {group:?} not found"
+                        )))
+                    }
                 };
                 if looks_missing(&d) {
                     let committed = groups::committed(&cluster, group, None).await?;
@@ -489,8 +541,20 @@ impl KafkaMcp {
                 out.hints = hints(read.description.as_ref(), &gl);
                 // Worst first, then one page.
                 let mut parts: Vec<PartitionLag> = std::mem::take(&mut gl.partitions);
-                parts.sort_by(|a, b| b.lag_messages.unwrap_or(-1).cmp(&a.lag_messages.unwrap_or(-1)).then(a.topic.cmp(&b.topic)).then(a.partition.cmp(&b.partition)));
-                let (page, info) = paginate(parts, input.limit, input.cursor.as_deref(), &format!("lag:{group}")).map_err(ToolError::invalid)?;
+                parts.sort_by(|a, b| {
+                    b.lag_messages
+                        .unwrap_or(-1)
+                        .cmp(&a.lag_messages.unwrap_or(-1))
+                        .then(a.topic.cmp(&b.topic))
+                        .then(a.partition.cmp(&b.partition))
+                });
+                let (page, info) = paginate(
+                    parts,
+                    input.limit,
+                    input.cursor.as_deref(),
+                    &format!("lag:{group}"),
+                )
+                .map_err(ToolError::invalid)?;
                 gl.partitions = page;
                 out.page = Some(info);
                 out.lag = Some(gl);
@@ -510,8 +574,14 @@ impl KafkaMcp {
     /// Records one sample per group under one lock, then evicts idle keys once (evicting per
     /// group would walk the whole history once per group).
     fn feed_history_many(&self, cluster: &str, reads: &[(&str, &[PartitionOffsets])]) {
-        let mut h = self.state().lag_history.lock().unwrap_or_else(|p| p.into_inner());
-        let hist = h.entry(cluster.to_string()).or_insert_with(|| lag::LagHistory::new(Default::default()));
+        let mut h = self
+            .state()
+            .lag_history
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        let hist = h
+            .entry(cluster.to_string())
+            .or_insert_with(|| lag::LagHistory::new(Default::default()));
         let now = now_ms();
         for (group, offsets) in reads {
             hist.record_offsets(group, offsets, now);
@@ -572,20 +642,37 @@ impl KafkaMcp {
                         reads.push((row.group.clone(), offsets));
                         row.total_lag = Some(gl.total_lag_messages.to_string());
                         row.lag_complete = Some(gl.total_lag_complete);
-                        row.worst_partition = gl.worst_partition.map(|w| format!("{}-{}:{}", w.topic, w.partition, w.lag_messages));
+                        row.worst_partition = gl
+                            .worst_partition
+                            .map(|w| format!("{}-{}:{}", w.topic, w.partition, w.lag_messages));
                     }
                     Err(e) => row.error = Some(e.to_string()),
                 }
             }
-            let borrowed: Vec<(&str, &[PartitionOffsets])> = reads.iter().map(|(g, o)| (g.as_str(), o.as_slice())).collect();
+            let borrowed: Vec<(&str, &[PartitionOffsets])> = reads
+                .iter()
+                .map(|(g, o)| (g.as_str(), o.as_slice()))
+                .collect();
             self.feed_history_many(&cluster.config.name, &borrowed);
         }
-        let sort = input.sort.unwrap_or(if input.with_lag { GroupSort::Lag } else { GroupSort::Name });
+        let sort = input.sort.unwrap_or(if input.with_lag {
+            GroupSort::Lag
+        } else {
+            GroupSort::Name
+        });
         if sort == GroupSort::Lag {
-            rows.sort_by_key(|r| std::cmp::Reverse(r.total_lag.as_deref().and_then(|l| l.parse::<i64>().ok()).unwrap_or(-1)));
+            rows.sort_by_key(|r| {
+                std::cmp::Reverse(
+                    r.total_lag
+                        .as_deref()
+                        .and_then(|l| l.parse::<i64>().ok())
+                        .unwrap_or(-1),
+                )
+            });
         }
         let scope = format!("list:{:?}:{}:{:?}", input.filter, input.with_lag, sort);
-        let (page, info) = paginate(rows, input.limit, input.cursor.as_deref(), &scope).map_err(ToolError::invalid)?;
+        let (page, info) = paginate(rows, input.limit, input.cursor.as_deref(), &scope)
+            .map_err(ToolError::invalid)?;
         out.groups = Some(page);
         out.page = Some(info);
         Ok(out)
@@ -601,8 +688,16 @@ impl KafkaMcp {
         let group = need_group(input)?;
         let mut out = ConsumerGroupsOutput::new("evaluate", &cluster.config.name);
         let span = input.sample_seconds.unwrap_or(0).min(300);
-        let samples = if span == 0 { 1 } else { (span / 2).clamp(2, 30) + 1 };
-        let interval = if samples > 1 { Duration::from_millis(span * 1000 / (samples - 1)) } else { Duration::ZERO };
+        let samples = if span == 0 {
+            1
+        } else {
+            (span / 2).clamp(2, 30) + 1
+        };
+        let interval = if samples > 1 {
+            Duration::from_millis(span * 1000 / (samples - 1))
+        } else {
+            Duration::ZERO
+        };
         let mut last = None;
         for i in 0..samples {
             if ct.is_cancelled() {
@@ -610,7 +705,13 @@ impl KafkaMcp {
             }
             let read = read_group(cluster, group).await?;
             self.feed_history(&cluster.config.name, group, &read.offsets);
-            progress.step((i + 1) as f64, samples as f64, &format!("sample {} of {samples}", i + 1)).await;
+            progress
+                .step(
+                    (i + 1) as f64,
+                    samples as f64,
+                    &format!("sample {} of {samples}", i + 1),
+                )
+                .await;
             last = Some(read);
             if i + 1 < samples {
                 tokio::select! {
@@ -621,10 +722,19 @@ impl KafkaMcp {
         }
         let read = last.expect("at least one sample");
         let presence = presence_of(read.description.as_ref());
-        let group_empty = read.description.as_ref().is_some_and(|d| d.members.is_empty() && d.state.eq_ignore_ascii_case("empty"));
+        let group_empty = read
+            .description
+            .as_ref()
+            .is_some_and(|d| d.members.is_empty() && d.state.eq_ignore_ascii_case("empty"));
         let windows: Vec<_> = {
-            let h = self.state().lag_history.lock().unwrap_or_else(|p| p.into_inner());
-            h.get(&cluster.config.name).map(|h| h.group_windows(group)).unwrap_or_default()
+            let h = self
+                .state()
+                .lag_history
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
+            h.get(&cluster.config.name)
+                .map(|h| h.group_windows(group))
+                .unwrap_or_default()
         };
         let windows: Vec<_> = windows
             .into_iter()
@@ -648,12 +758,20 @@ impl KafkaMcp {
         Ok(out)
     }
 
-    async fn inactive_group(&self, cluster: &std::sync::Arc<Cluster>, group: &str) -> Result<GroupDescription, ToolError> {
+    async fn inactive_group(
+        &self,
+        cluster: &std::sync::Arc<Cluster>,
+        group: &str,
+    ) -> Result<GroupDescription, ToolError> {
         let rows = groups::describe_groups(cluster, vec![group.to_string()]).await?;
         let d = match rows.into_iter().next() {
             Some((_, Ok(d))) => d,
             Some((_, Err(e))) => return Err(e.into()),
-            None => return Err(ToolError::not_found(format!("consumer group {group:?} not found"))),
+            None => {
+                return Err(ToolError::not_found(format!(
+                    "consumer group {group:?} not found"
+                )))
+            }
         };
         match refuse_active(&d) {
             Some(why) => Err(ToolError::refused(why)),
@@ -661,20 +779,40 @@ impl KafkaMcp {
         }
     }
 
-    async fn plan_reset(&self, cluster: &std::sync::Arc<Cluster>, input: &ConsumerGroupsInput) -> Result<ConsumerGroupsOutput, ToolError> {
+    async fn plan_reset(
+        &self,
+        cluster: &std::sync::Arc<Cluster>,
+        input: &ConsumerGroupsInput,
+    ) -> Result<ConsumerGroupsOutput, ToolError> {
         let group = need_group(input)?;
-        let to = input.to.ok_or_else(|| ToolError::invalid("plan_reset_offsets needs `to`: earliest, latest, timestamp, offset or shift"))?;
+        let to = input.to.ok_or_else(|| {
+            ToolError::invalid(
+                "plan_reset_offsets needs `to`: earliest, latest, timestamp, offset or shift",
+            )
+        })?;
         let spec = match to {
             ResetTo::Earliest => ResetSpec::Earliest,
             ResetTo::Latest => ResetSpec::Latest,
             ResetTo::Timestamp => ResetSpec::Timestamp {
-                ts_ms: input.timestamp_ms.ok_or_else(|| ToolError::invalid("to=timestamp needs `timestamp_ms` (epoch ms)"))?,
+                ts_ms: input.timestamp_ms.ok_or_else(|| {
+                    ToolError::invalid("to=timestamp needs `timestamp_ms` (epoch ms)")
+                })?,
             },
-            ResetTo::Offset => ResetSpec::Offset { offset: input.offset.ok_or_else(|| ToolError::invalid("to=offset needs `offset`"))? },
-            ResetTo::Shift => ResetSpec::ShiftBy { delta: input.shift_by.ok_or_else(|| ToolError::invalid("to=shift needs `shift_by` (negative re-reads)"))? },
+            ResetTo::Offset => ResetSpec::Offset {
+                offset: input
+                    .offset
+                    .ok_or_else(|| ToolError::invalid("to=offset needs `offset`"))?,
+            },
+            ResetTo::Shift => ResetSpec::ShiftBy {
+                delta: input.shift_by.ok_or_else(|| {
+                    ToolError::invalid("to=shift needs `shift_by` (negative re-reads)")
+                })?,
+            },
         };
         if input.partitions.is_some() && input.topics.as_ref().map(|t| t.len()) != Some(1) {
-            return Err(ToolError::invalid("`partitions` needs exactly one topic in `topics`"));
+            return Err(ToolError::invalid(
+                "`partitions` needs exactly one topic in `topics`",
+            ));
         }
         self.inactive_group(cluster, group).await?;
         let committed = groups::committed(cluster, group, None).await?;
@@ -715,7 +853,10 @@ impl KafkaMcp {
             }
             _ => BTreeMap::new(),
         };
-        let by_key: BTreeMap<(String, i32), Option<i64>> = committed.iter().map(|c| ((c.topic.clone(), c.partition), c.offset)).collect();
+        let by_key: BTreeMap<(String, i32), Option<i64>> = committed
+            .iter()
+            .map(|c| ((c.topic.clone(), c.partition), c.offset))
+            .collect();
         let inputs: Vec<ResetInput> = targets
             .iter()
             .map(|(t, p)| {
@@ -730,13 +871,21 @@ impl KafkaMcp {
                 }
             })
             .collect();
-        if let Some((t, p)) = targets.iter().find(|k| ends.get(*k).is_none_or(|(s, e)| s.is_none() || e.is_none())) {
+        if let Some((t, p)) = targets
+            .iter()
+            .find(|k| ends.get(*k).is_none_or(|(s, e)| s.is_none() || e.is_none()))
+        {
             return Err(ToolError::unavailable(format!(
                 "log offsets of {t}-{p} are unknown (its leader did not answer); nothing was planned. Check cluster_health, then retry."
             )));
         }
-        let plan = lag::plan_reset_offsets(&spec, &inputs, now_ms()).map_err(|e| ToolError::invalid(e.to_string()))?;
-        let offsets: Vec<(String, i32, i64)> = plan.partitions.iter().map(|r| (r.topic.clone(), r.partition, r.new_offset)).collect();
+        let plan = lag::plan_reset_offsets(&spec, &inputs, now_ms())
+            .map_err(|e| ToolError::invalid(e.to_string()))?;
+        let offsets: Vec<(String, i32, i64)> = plan
+            .partitions
+            .iter()
+            .map(|r| (r.topic.clone(), r.partition, r.new_offset))
+            .collect();
         let summary = format!(
             "reset group {group} to {spec} on {} partition(s): {} message(s) re-read, {} skipped, {} clamped",
             offsets.len(),
@@ -747,25 +896,50 @@ impl KafkaMcp {
         let warnings: Vec<String> = plan
             .partitions
             .iter()
-            .flat_map(|r| r.notes.iter().map(move |n| format!("{}-{}: {n}", r.topic, r.partition)))
+            .flat_map(|r| {
+                r.notes
+                    .iter()
+                    .map(move |n| format!("{}-{}: {n}", r.topic, r.partition))
+            })
             .take(20)
             .collect();
         let stored = self.state().plans.insert(
             &cluster.config.name,
-            Change::ResetOffsets { group: group.to_string(), offsets: offsets.iter().map(|(t, p, o)| (t.clone(), *p, o.to_string())).collect() },
+            Change::ResetOffsets {
+                group: group.to_string(),
+                offsets: offsets
+                    .iter()
+                    .map(|(t, p, o)| (t.clone(), *p, o.to_string()))
+                    .collect(),
+            },
             Precondition::GroupInactive {
                 group: group.to_string(),
-                committed: inputs.iter().map(|i| ((i.topic.clone(), i.partition), i.committed)).collect(),
+                committed: inputs
+                    .iter()
+                    .map(|i| ((i.topic.clone(), i.partition), i.committed))
+                    .collect(),
             },
             summary,
         );
-        self.audit_plan(&cluster.config.name, "consumer_groups.plan_reset_offsets", &stored);
+        self.audit_plan(
+            &cluster.config.name,
+            "consumer_groups.plan_reset_offsets",
+            &stored,
+        );
         let mut out = ConsumerGroupsOutput::new("plan_reset_offsets", &cluster.config.name);
-        out.plan = Some(PlanOut::new(&stored, serde_json::to_value(&plan).unwrap_or_default(), warnings));
+        out.plan = Some(PlanOut::new(
+            &stored,
+            serde_json::to_value(&plan).unwrap_or_default(),
+            warnings,
+        ));
         Ok(out)
     }
 
-    async fn plan_delete_group(&self, cluster: &std::sync::Arc<Cluster>, input: &ConsumerGroupsInput) -> Result<ConsumerGroupsOutput, ToolError> {
+    async fn plan_delete_group(
+        &self,
+        cluster: &std::sync::Arc<Cluster>,
+        input: &ConsumerGroupsInput,
+    ) -> Result<ConsumerGroupsOutput, ToolError> {
         let group = need_group(input)?;
         let d = self.inactive_group(cluster, group).await?;
         let committed = groups::committed(cluster, group, None).await?;
@@ -780,17 +954,30 @@ impl KafkaMcp {
             "topics": topics,
             "effect": "the group's committed offsets are removed; a consumer that later joins with this group id starts from auto.offset.reset",
         });
-        let summary = format!("delete group {group} ({} committed partition(s) on {} topic(s))", committed.len(), topics.len());
+        let summary = format!(
+            "delete group {group} ({} committed partition(s) on {} topic(s))",
+            committed.len(),
+            topics.len()
+        );
         let stored = self.state().plans.insert(
             &cluster.config.name,
-            Change::DeleteGroup { group: group.to_string() },
+            Change::DeleteGroup {
+                group: group.to_string(),
+            },
             Precondition::GroupInactive {
                 group: group.to_string(),
-                committed: committed.iter().map(|c| ((c.topic.clone(), c.partition), c.offset)).collect(),
+                committed: committed
+                    .iter()
+                    .map(|c| ((c.topic.clone(), c.partition), c.offset))
+                    .collect(),
             },
             summary,
         );
-        self.audit_plan(&cluster.config.name, "consumer_groups.plan_delete_group", &stored);
+        self.audit_plan(
+            &cluster.config.name,
+            "consumer_groups.plan_delete_group",
+            &stored,
+        );
         let mut out = ConsumerGroupsOutput::new("plan_delete_group", &cluster.config.name);
         out.plan = Some(PlanOut::new(&stored, impact, vec![]));
         Ok(out)
@@ -806,7 +993,10 @@ mod tests {
     /// The recorded DescribeConsumerGroups answers of a real Kafka 4.0 cluster, as the FFI layer
     /// returns them (librdkafka's state words instead of confluent-kafka's enum names).
     fn recorded(scenario: &str) -> BTreeMap<String, GroupDescription> {
-        let path = format!("{}/fixtures/real-kafka-4.0/{scenario}/describe_consumer_groups.json", env!("CARGO_MANIFEST_DIR"));
+        let path = format!(
+            "{}/fixtures/real-kafka-4.0/{scenario}/describe_consumer_groups.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
         let v: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
         let state = |s: &str| match s {
             "STABLE" => "Stable",
@@ -818,7 +1008,16 @@ mod tests {
         };
         let tps = |a: &Value| -> Vec<(String, i32)> {
             a.as_array()
-                .map(|x| x.iter().map(|t| (t["topic"].as_str().unwrap().to_string(), t["partition"].as_i64().unwrap() as i32)).collect())
+                .map(|x| {
+                    x.iter()
+                        .map(|t| {
+                            (
+                                t["topic"].as_str().unwrap().to_string(),
+                                t["partition"].as_i64().unwrap() as i32,
+                            )
+                        })
+                        .collect()
+                })
                 .unwrap_or_default()
         };
         v["data"]["result"]
@@ -834,7 +1033,10 @@ mod tests {
                         is_simple: false,
                         state: state(r["state"].as_str().unwrap()).to_string(),
                         group_type: r["type"].as_str().unwrap().to_ascii_lowercase(),
-                        partition_assignor: r["partition_assignor"].as_str().unwrap_or("").to_string(),
+                        partition_assignor: r["partition_assignor"]
+                            .as_str()
+                            .unwrap_or("")
+                            .to_string(),
                         coordinator: Some(Node {
                             id: r["coordinator"]["id"].as_i64().unwrap() as i32,
                             host: r["coordinator"]["host"].as_str().unwrap().to_string(),
@@ -849,9 +1051,13 @@ mod tests {
                                 member_id: m["member_id"].as_str().unwrap().to_string(),
                                 client_id: m["client_id"].as_str().unwrap().to_string(),
                                 host: m["host"].as_str().unwrap().to_string(),
-                                group_instance_id: m["group_instance_id"].as_str().map(str::to_string),
+                                group_instance_id: m["group_instance_id"]
+                                    .as_str()
+                                    .map(str::to_string),
                                 assignment: tps(&m["assignment"]),
-                                target_assignment: m["target_assignment"].as_array().map(|_| tps(&m["target_assignment"])),
+                                target_assignment: m["target_assignment"]
+                                    .as_array()
+                                    .map(|_| tps(&m["target_assignment"])),
                             })
                             .collect(),
                     },
@@ -864,28 +1070,67 @@ mod tests {
     fn describe_renders_classic_and_kip848_groups_as_recorded() {
         let groups = recorded("healthy");
         let billing = detail(&groups["billing"]);
-        assert_eq!((billing.state.as_str(), billing.group_type.as_str(), billing.assignor.as_str()), ("Stable", "classic", "range"));
+        assert_eq!(
+            (
+                billing.state.as_str(),
+                billing.group_type.as_str(),
+                billing.assignor.as_str()
+            ),
+            ("Stable", "classic", "range")
+        );
         assert_eq!(billing.members.len(), 2);
         assert_eq!(billing.members[0].client_id, "billing-1");
-        assert_eq!(billing.members[0].assignment, vec!["orders-0", "orders-1", "orders-2"]);
-        assert_eq!(billing.members[1].assignment, vec!["orders-3", "orders-4", "orders-5"]);
+        assert_eq!(
+            billing.members[0].assignment,
+            vec!["orders-0", "orders-1", "orders-2"]
+        );
+        assert_eq!(
+            billing.members[1].assignment,
+            vec!["orders-3", "orders-4", "orders-5"]
+        );
         assert_eq!(billing.members[0].host, "/127.0.0.1");
         assert_eq!(billing.coordinator.as_deref(), Some("2@127.0.0.1:39093"));
         let fraud = detail(&groups["fraud"]);
-        assert_eq!((fraud.group_type.as_str(), fraud.assignor.as_str()), ("consumer", "uniform"));
-        assert_eq!(fraud.members.iter().map(|m| m.assignment.len()).sum::<usize>(), 3);
-        assert_eq!(fraud.members[0].member_id.len(), 22, "KIP-848 member ids are 22-char base64");
+        assert_eq!(
+            (fraud.group_type.as_str(), fraud.assignor.as_str()),
+            ("consumer", "uniform")
+        );
+        assert_eq!(
+            fraud
+                .members
+                .iter()
+                .map(|m| m.assignment.len())
+                .sum::<usize>(),
+            3
+        );
+        assert_eq!(
+            fraud.members[0].member_id.len(),
+            22,
+            "KIP-848 member ids are 22-char base64"
+        );
         // Target equals current: not repeated.
         assert!(fraud.members.iter().all(|m| m.target_assignment.is_none()));
         let analytics = detail(&groups["analytics"]);
-        assert_eq!((analytics.state.as_str(), analytics.members.len(), analytics.assignor.as_str()), ("Empty", 0, ""));
+        assert_eq!(
+            (
+                analytics.state.as_str(),
+                analytics.members.len(),
+                analytics.assignor.as_str()
+            ),
+            ("Empty", 0, "")
+        );
     }
 
     #[test]
     fn resets_are_refused_for_active_or_rebalancing_groups_as_recorded() {
         let healthy = recorded("healthy");
         let why = refuse_active(&healthy["billing"]).expect("billing has members");
-        assert!(why.contains("2 member(s)") && why.contains("billing-1 (/127.0.0.1)") && why.contains("Stop"), "{why}");
+        assert!(
+            why.contains("2 member(s)")
+                && why.contains("billing-1 (/127.0.0.1)")
+                && why.contains("Stop"),
+            "{why}"
+        );
         assert!(refuse_active(&healthy["fraud"]).is_some());
         assert_eq!(refuse_active(&healthy["analytics"]), None);
         assert_eq!(refuse_active(&healthy["stalled"]), None);
@@ -902,8 +1147,13 @@ mod tests {
         let recovered = recorded("recovered");
         let gl = lag::group_lag("billing", &[]);
         let h = hints(Some(&recovered["billing"]), &gl);
-        assert!(h.iter().any(|f| f.id == "member-without-assignment"), "{h:?}");
+        assert!(
+            h.iter().any(|f| f.id == "member-without-assignment"),
+            "{h:?}"
+        );
         let healthy = recorded("healthy");
-        assert!(hints(Some(&healthy["billing"]), &gl).iter().all(|f| f.id != "member-without-assignment"));
+        assert!(hints(Some(&healthy["billing"]), &gl)
+            .iter()
+            .all(|f| f.id != "member-without-assignment"));
     }
 }

@@ -33,7 +33,11 @@ pub async fn confirm_with_human(peer: &Peer<RoleServer>, plan: &Plan) -> Result<
         plan.cluster,
         plan.summary,
         plan.change.target(),
-        if plan.change.destructive() { "\nThis deletes data or offsets and cannot be undone." } else { "" }
+        if plan.change.destructive() {
+            "\nThis deletes data or offsets and cannot be undone."
+        } else {
+            ""
+        }
     );
     match peer.elicit::<ApplyConfirmation>(message).await {
         Ok(Some(a)) => Ok(a.approve),
@@ -56,12 +60,18 @@ pub struct Progress {
 impl Progress {
     /// Progress for the request whose `_meta` is `meta`.
     pub fn new(peer: Peer<RoleServer>, meta: &RequestMetaObject) -> Progress {
-        Progress { token: meta.get_progress_token(), peer: Some(peer) }
+        Progress {
+            token: meta.get_progress_token(),
+            peer: Some(peer),
+        }
     }
 
     /// No notifications (resources, CLI).
     pub fn none() -> Progress {
-        Progress { peer: None, token: None }
+        Progress {
+            peer: None,
+            token: None,
+        }
     }
 
     /// Reports `done` of `total`, with a message.

@@ -847,6 +847,10 @@ impl KafkaMcp {
         let (brokers, all) = admin::metadata_of(cluster, &[topic.to_string()]).await?;
         match all.into_iter().find(|t| t.name == topic) {
             Some(t) if !t.partitions.is_empty() => Ok((brokers, t)),
+            Some(t) if t.error.as_deref().is_some_and(|e| e.contains("Authorization")) => Err(ToolError::refused(format!(
+                "not authorized to describe topic {topic:?} ({}): grant this principal DESCRIBE on the topic",
+                t.error.as_deref().unwrap_or_default()
+            ))),
             _ => Err(ToolError::not_found(format!(
                 "topic {topic:?} does not exist on cluster {}. Call topic_manage action=list (with filter) to find the name.",
                 cluster.config.name

@@ -66,7 +66,11 @@ impl Stdio {
     }
 
     /// Same, declaring client capabilities (e.g. `{"elicitation": {}}`).
-    pub fn start_with_capabilities(args: &[&str], env: &[(&str, &str)], capabilities: Value) -> Stdio {
+    pub fn start_with_capabilities(
+        args: &[&str],
+        env: &[(&str, &str)],
+        capabilities: Value,
+    ) -> Stdio {
         let mut s = Stdio::spawn(args, env);
         let init = s.request(
             "initialize",
@@ -165,9 +169,15 @@ impl Stdio {
             } else if v.get("method").is_some() {
                 // A request from the server (elicitation): answer it so the call can finish.
                 let answer = match (&self.elicitation_answer, v["method"].as_str()) {
-                    (Some(a), Some("elicitation/create")) => json!({"jsonrpc": "2.0", "id": v["id"], "result": a}),
-                    (None, Some("elicitation/create")) => json!({"jsonrpc": "2.0", "id": v["id"], "result": {"action": "decline"}}),
-                    _ => json!({"jsonrpc": "2.0", "id": v["id"], "error": {"code": -32601, "message": "not supported by the test client"}}),
+                    (Some(a), Some("elicitation/create")) => {
+                        json!({"jsonrpc": "2.0", "id": v["id"], "result": a})
+                    }
+                    (None, Some("elicitation/create")) => {
+                        json!({"jsonrpc": "2.0", "id": v["id"], "result": {"action": "decline"}})
+                    }
+                    _ => {
+                        json!({"jsonrpc": "2.0", "id": v["id"], "error": {"code": -32601, "message": "not supported by the test client"}})
+                    }
                 };
                 self.server_requests.push(v);
                 self.send_raw(&answer.to_string());
@@ -434,7 +444,10 @@ pub mod kafka {
     }
 
     fn rt() -> tokio::runtime::Runtime {
-        tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
     }
 
     /// Creates a topic (RF 1) with configs.
@@ -444,7 +457,9 @@ pub mod kafka {
         for (k, v) in configs {
             t = t.set(k, v);
         }
-        let r = rt().block_on(admin.create_topics([&t], &AdminOptions::new())).unwrap();
+        let r = rt()
+            .block_on(admin.create_topics([&t], &AdminOptions::new()))
+            .unwrap();
         for x in r {
             x.unwrap_or_else(|(t, e)| panic!("create {t}: {e}"));
         }
@@ -462,7 +477,11 @@ pub mod kafka {
                 rec = rec.key(&key);
             }
             while let Err((e, r)) = p.send(rec) {
-                assert_eq!(e.rdkafka_error_code(), Some(rdkafka::types::RDKafkaErrorCode::QueueFull), "{e}");
+                assert_eq!(
+                    e.rdkafka_error_code(),
+                    Some(rdkafka::types::RDKafkaErrorCode::QueueFull),
+                    "{e}"
+                );
                 p.poll(Duration::from_millis(20));
                 rec = r;
             }
@@ -473,17 +492,26 @@ pub mod kafka {
 
     /// Commits explicit offsets for a group (without joining it).
     pub fn commit(b: &str, group: &str, topic: &str, offsets: &[(i32, i64)]) {
-        let c: BaseConsumer = cfg(b).set("group.id", group).set("enable.auto.commit", "false").create().unwrap();
+        let c: BaseConsumer = cfg(b)
+            .set("group.id", group)
+            .set("enable.auto.commit", "false")
+            .create()
+            .unwrap();
         let mut tpl = TopicPartitionList::new();
         for (p, o) in offsets {
-            tpl.add_partition_offset(topic, *p, Offset::Offset(*o)).unwrap();
+            tpl.add_partition_offset(topic, *p, Offset::Offset(*o))
+                .unwrap();
         }
         c.commit(&tpl, CommitMode::Sync).unwrap();
     }
 
     /// A group's committed offsets on `topic` partitions 0..n (None = no commit).
     pub fn committed(b: &str, group: &str, topic: &str, n: i32) -> Vec<Option<i64>> {
-        let c: BaseConsumer = cfg(b).set("group.id", group).set("enable.auto.commit", "false").create().unwrap();
+        let c: BaseConsumer = cfg(b)
+            .set("group.id", group)
+            .set("enable.auto.commit", "false")
+            .create()
+            .unwrap();
         let mut tpl = TopicPartitionList::new();
         for p in 0..n {
             tpl.add_partition(topic, p);
@@ -507,14 +535,20 @@ pub mod kafka {
     /// Partition count of a topic (0 when absent).
     pub fn partitions(b: &str, topic: &str) -> usize {
         let c: BaseConsumer = cfg(b).create().unwrap();
-        let m = c.fetch_metadata(Some(topic), Duration::from_secs(10)).unwrap();
-        m.topics().first().map(|t| t.partitions().len()).unwrap_or(0)
+        let m = c
+            .fetch_metadata(Some(topic), Duration::from_secs(10))
+            .unwrap();
+        m.topics()
+            .first()
+            .map(|t| t.partitions().len())
+            .unwrap_or(0)
     }
 
     /// (low, high) watermarks of a partition.
     pub fn watermarks(b: &str, topic: &str, p: i32) -> (i64, i64) {
         let c: BaseConsumer = cfg(b).create().unwrap();
-        c.fetch_watermarks(topic, p, Duration::from_secs(10)).unwrap()
+        c.fetch_watermarks(topic, p, Duration::from_secs(10))
+            .unwrap()
     }
 
     /// Consumer group ids on the broker.

@@ -53,7 +53,10 @@ impl Mcp {
         let stderr_path = dir.join(format!("stderr-{}.log", uuid::Uuid::new_v4().simple()));
         let stderr = std::fs::File::create(&stderr_path).unwrap();
         let mut cmd = Command::new(bin());
-        cmd.args(args).stdin(Pipe::piped()).stdout(Pipe::piped()).stderr(stderr);
+        cmd.args(args)
+            .stdin(Pipe::piped())
+            .stdout(Pipe::piped())
+            .stderr(stderr);
         for (k, _) in std::env::vars() {
             if k.starts_with("KAFKA_") || k == "RUST_LOG" {
                 cmd.env_remove(k);
@@ -80,7 +83,17 @@ impl Mcp {
                 }
             }
         });
-        Mcp { child, stdin, rx, lines: Vec::new(), responses: HashMap::new(), sent: HashMap::new(), server_requests: Vec::new(), next_id: 1, stderr_path }
+        Mcp {
+            child,
+            stdin,
+            rx,
+            lines: Vec::new(),
+            responses: HashMap::new(),
+            sent: HashMap::new(),
+            server_requests: Vec::new(),
+            next_id: 1,
+            stderr_path,
+        }
     }
 
     /// Spawns and initializes (declaring no client capabilities).
@@ -89,13 +102,20 @@ impl Mcp {
     }
 
     /// Spawns and initializes declaring `capabilities` (e.g. `{"elicitation": {}}`).
-    pub fn start_with_capabilities(args: &[&str], env: &[(&str, &str)], dir: &Path, capabilities: Value) -> Mcp {
+    pub fn start_with_capabilities(
+        args: &[&str],
+        env: &[(&str, &str)],
+        dir: &Path,
+        capabilities: Value,
+    ) -> Mcp {
         let mut m = Mcp::spawn(args, env, dir);
         let id = m.send(
             "initialize",
             json!({"protocolVersion": "2025-06-18", "capabilities": capabilities, "clientInfo": {"name": "hardening", "version": "0"}}),
         );
-        let r = m.wait(id, Duration::from_secs(30)).expect("initialize answered");
+        let r = m
+            .wait(id, Duration::from_secs(30))
+            .expect("initialize answered");
         assert!(r.get("result").is_some(), "initialize failed: {r}");
         m.send_raw(br#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#);
         m
@@ -103,13 +123,21 @@ impl Mcp {
 
     /// Writes one line (newline added). False when the server no longer reads.
     pub fn send_raw(&mut self, bytes: &[u8]) -> bool {
-        let Some(stdin) = self.stdin.as_mut() else { return false };
-        stdin.write_all(bytes).and_then(|_| stdin.write_all(b"\n")).and_then(|_| stdin.flush()).is_ok()
+        let Some(stdin) = self.stdin.as_mut() else {
+            return false;
+        };
+        stdin
+            .write_all(bytes)
+            .and_then(|_| stdin.write_all(b"\n"))
+            .and_then(|_| stdin.flush())
+            .is_ok()
     }
 
     /// Writes bytes as they are (no newline).
     pub fn write_bytes(&mut self, bytes: &[u8]) -> bool {
-        let Some(stdin) = self.stdin.as_mut() else { return false };
+        let Some(stdin) = self.stdin.as_mut() else {
+            return false;
+        };
         stdin.write_all(bytes).and_then(|_| stdin.flush()).is_ok()
     }
 
@@ -123,7 +151,11 @@ impl Mcp {
         let id = self.next_id;
         self.next_id += 1;
         self.sent.insert(json!(id).to_string(), Instant::now());
-        self.send_raw(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}).to_string().as_bytes());
+        self.send_raw(
+            json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params})
+                .to_string()
+                .as_bytes(),
+        );
         id
     }
 
@@ -141,7 +173,8 @@ impl Mcp {
                     }
                     if v.get("method").is_none() {
                         if let Some(id) = v.get("id") {
-                            self.responses.insert(id.to_string(), (v.clone(), Instant::now()));
+                            self.responses
+                                .insert(id.to_string(), (v.clone(), Instant::now()));
                         }
                     }
                 }
@@ -187,7 +220,11 @@ impl Mcp {
     pub fn wait_server_request(&mut self, method: &str, limit: Duration) -> Option<Value> {
         let deadline = Instant::now() + limit;
         loop {
-            if let Some(i) = self.server_requests.iter().position(|r| r["method"] == method) {
+            if let Some(i) = self
+                .server_requests
+                .iter()
+                .position(|r| r["method"] == method)
+            {
                 return Some(self.server_requests.remove(i));
             }
             let left = deadline.saturating_duration_since(Instant::now());
@@ -199,7 +236,23 @@ impl Mcp {
 
     /// Answers a request the server sent.
     pub fn respond(&mut self, id: &Value, result: Value) {
-        self.send_raw(json!({"jsonrpc": "2.0", "id": id, "result": result}).to_string().as_bytes());
+        self.send_raw(
+            json!({"jsonrpc": "2.0", "id": id, "result": result})
+                .to_string()
+                .as_bytes(),
+        );
+    }
+
+    /// "running", or how the server ended with the last line it wrote on stderr.
+    pub fn status_line(&mut self) -> String {
+        match self.child.try_wait() {
+            Ok(None) => "server running".into(),
+            Ok(Some(st)) => format!(
+                "server exited ({st}): {}",
+                self.stderr().lines().last().unwrap_or("")
+            ),
+            Err(e) => format!("server state unknown: {e}"),
+        }
     }
 
     /// True while the server process runs.
@@ -210,14 +263,19 @@ impl Mcp {
     /// Calls a tool and returns its `result` (panics on a protocol error or no answer in 60 s).
     pub fn call(&mut self, tool: &str, args: Value) -> Value {
         let id = self.send_call(tool, args);
-        let r = self.wait(id, Duration::from_secs(60)).unwrap_or_else(|| panic!("no answer to {tool} in 60 s"));
-        r.get("result").cloned().unwrap_or_else(|| panic!("{tool}: protocol error {r}"))
+        let r = self
+            .wait(id, Duration::from_secs(60))
+            .unwrap_or_else(|| panic!("no answer to {tool} in 60 s"));
+        r.get("result")
+            .cloned()
+            .unwrap_or_else(|| panic!("{tool}: protocol error {r}"))
     }
 
     /// Sends a ping and waits for it.
     pub fn ping(&mut self, limit: Duration) -> bool {
         let id = self.send("ping", json!({}));
-        self.wait(id, limit).is_some_and(|r| r.get("result").is_some())
+        self.wait(id, limit)
+            .is_some_and(|r| r.get("result").is_some())
     }
 
     /// Everything the server wrote on stderr so far.
@@ -233,7 +291,8 @@ impl Mcp {
     /// Every stdout line is one JSON-RPC 2.0 message.
     pub fn assert_pure_stdout(&self) {
         for l in &self.lines {
-            let v: Value = serde_json::from_str(l.trim_end()).unwrap_or_else(|e| panic!("non-JSON on stdout ({e}): {l:?}"));
+            let v: Value = serde_json::from_str(l.trim_end())
+                .unwrap_or_else(|e| panic!("non-JSON on stdout ({e}): {l:?}"));
             assert_eq!(v["jsonrpc"], "2.0", "not JSON-RPC 2.0: {l}");
         }
     }
@@ -280,15 +339,23 @@ pub fn nisshi() -> Option<PathBuf> {
     common::bootstrap()?;
     let cache = std::env::var("KAFKA_MCP_CACHE")
         .map(PathBuf::from)
-        .unwrap_or_else(|_| PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cache/kafka-mcp"));
+        .unwrap_or_else(|_| {
+            PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cache/kafka-mcp")
+        });
     let bin = cache.join("bin/nisshi");
     if bin.exists() {
         return Some(bin);
     }
     if std::env::var("KAFKA_MCP_REQUIRE_BROKER").is_ok() {
-        panic!("KAFKA_MCP_REQUIRE_BROKER is set but {} is missing (run tools/broker.sh install)", bin.display());
+        panic!(
+            "KAFKA_MCP_REQUIRE_BROKER is set but {} is missing (run tools/broker.sh install)",
+            bin.display()
+        );
     }
-    eprintln!("skipping: {} is missing (run tools/broker.sh install)", bin.display());
+    eprintln!(
+        "skipping: {} is missing (run tools/broker.sh install)",
+        bin.display()
+    );
     None
 }
 
@@ -318,7 +385,10 @@ impl OwnBroker {
 
     /// Starts nisshi on `port`, advertising `advertised`, with extra arguments (TLS).
     pub fn start_with(bin: &Path, port: u16, advertised: u16, extra: &[String]) -> OwnBroker {
-        assert!((19501..=19520).contains(&port), "hardening brokers use ports 19501-19520");
+        assert!(
+            (19501..=19520).contains(&port),
+            "hardening brokers use ports 19501-19520"
+        );
         let mut b = OwnBroker {
             bin: bin.to_path_buf(),
             port,
@@ -333,7 +403,11 @@ impl OwnBroker {
     }
 
     fn spawn(&mut self) {
-        assert!(!listening(self.port), "port {} is busy: another process listens there", self.port);
+        assert!(
+            !listening(self.port),
+            "port {} is busy: another process listens there",
+            self.port
+        );
         let log = std::fs::File::create(&self.log).unwrap();
         let child = Command::new(&self.bin)
             .arg("broker")
@@ -354,9 +428,16 @@ impl OwnBroker {
         let start = Instant::now();
         while !listening(self.port) {
             if let Some(Ok(Some(status))) = self.child.as_mut().map(|c| c.try_wait()) {
-                panic!("nisshi exited ({status}): {}", std::fs::read_to_string(&self.log).unwrap_or_default());
+                panic!(
+                    "nisshi exited ({status}): {}",
+                    std::fs::read_to_string(&self.log).unwrap_or_default()
+                );
             }
-            assert!(start.elapsed() < Duration::from_secs(20), "nisshi did not listen on {} in 20 s", self.port);
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "nisshi did not listen on {} in 20 s",
+                self.port
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }
@@ -368,7 +449,12 @@ impl OwnBroker {
 
     fn signal(&self, sig: &str) {
         let pid = self.child.as_ref().expect("broker running").id();
-        let ok = Command::new("kill").arg(sig).arg(pid.to_string()).status().expect("kill").success();
+        let ok = Command::new("kill")
+            .arg(sig)
+            .arg(pid.to_string())
+            .status()
+            .expect("kill")
+            .success();
         assert!(ok, "kill {sig} {pid}");
     }
 
@@ -388,7 +474,10 @@ impl OwnBroker {
     pub fn kill(&mut self) {
         if let Some(mut c) = self.child.take() {
             if self.paused {
-                let _ = Command::new("kill").arg("-CONT").arg(c.id().to_string()).status();
+                let _ = Command::new("kill")
+                    .arg("-CONT")
+                    .arg(c.id().to_string())
+                    .status();
                 self.paused = false;
             }
             let _ = c.kill();
@@ -460,7 +549,9 @@ pub struct ApiCall {
 impl ApiCall {
     /// The API's name.
     pub fn name(&self) -> String {
-        kafka_protocol::messages::ApiKey::try_from(self.api_key).map(|k| format!("{k:?}")).unwrap_or_else(|_| format!("api-{}", self.api_key))
+        kafka_protocol::messages::ApiKey::try_from(self.api_key)
+            .map(|k| format!("{k:?}"))
+            .unwrap_or_else(|_| format!("api-{}", self.api_key))
     }
 
     /// True when the request changes cluster or group state.
@@ -495,7 +586,9 @@ impl KafkaProxy {
                     break;
                 }
                 let Ok(client) = conn else { continue };
-                let Ok(server) = TcpStream::connect(("127.0.0.1", upstream)) else { continue };
+                let Ok(server) = TcpStream::connect(("127.0.0.1", upstream)) else {
+                    continue;
+                };
                 let pending: Arc<Mutex<HashMap<i32, (i16, i16)>>> = Arc::default();
                 let (c2, p2, plant2) = (c.clone(), pending.clone(), plant.clone());
                 let (client2, server2) = (client.try_clone().unwrap(), server.try_clone().unwrap());
@@ -541,15 +634,27 @@ fn read_frame(r: &mut TcpStream) -> Option<Vec<u8>> {
     Some(body)
 }
 
-fn forward_requests(mut client: TcpStream, mut server: TcpStream, calls: Arc<Mutex<Vec<ApiCall>>>, pending: Arc<Mutex<HashMap<i32, (i16, i16)>>>) {
+fn forward_requests(
+    mut client: TcpStream,
+    mut server: TcpStream,
+    calls: Arc<Mutex<Vec<ApiCall>>>,
+    pending: Arc<Mutex<HashMap<i32, (i16, i16)>>>,
+) {
     while let Some(body) = read_frame(&mut client) {
         if body.len() >= 8 {
             let api_key = i16::from_be_bytes([body[0], body[1]]);
             let version = i16::from_be_bytes([body[2], body[3]]);
             let correlation = i32::from_be_bytes([body[4], body[5], body[6], body[7]]);
-            pending.lock().unwrap().insert(correlation, (api_key, version));
+            pending
+                .lock()
+                .unwrap()
+                .insert(correlation, (api_key, version));
             let validate_only = validate_only(api_key, version, &body);
-            calls.lock().unwrap().push(ApiCall { api_key, version, validate_only });
+            calls.lock().unwrap().push(ApiCall {
+                api_key,
+                version,
+                validate_only,
+            });
         }
         let mut out = (body.len() as i32).to_be_bytes().to_vec();
         out.extend_from_slice(&body);
@@ -567,15 +672,30 @@ fn validate_only(api_key: i16, version: i16, body: &[u8]) -> Option<bool> {
     let mut buf = bytes::Bytes::copy_from_slice(body);
     RequestHeader::decode(&mut buf, key.request_header_version(version)).ok()?;
     match key {
-        ApiKey::CreateTopics => CreateTopicsRequest::decode(&mut buf, version).ok().map(|r| r.validate_only),
-        ApiKey::CreatePartitions => CreatePartitionsRequest::decode(&mut buf, version).ok().map(|r| r.validate_only),
-        ApiKey::AlterConfigs => AlterConfigsRequest::decode(&mut buf, version).ok().map(|r| r.validate_only),
-        ApiKey::IncrementalAlterConfigs => IncrementalAlterConfigsRequest::decode(&mut buf, version).ok().map(|r| r.validate_only),
+        ApiKey::CreateTopics => CreateTopicsRequest::decode(&mut buf, version)
+            .ok()
+            .map(|r| r.validate_only),
+        ApiKey::CreatePartitions => CreatePartitionsRequest::decode(&mut buf, version)
+            .ok()
+            .map(|r| r.validate_only),
+        ApiKey::AlterConfigs => AlterConfigsRequest::decode(&mut buf, version)
+            .ok()
+            .map(|r| r.validate_only),
+        ApiKey::IncrementalAlterConfigs => {
+            IncrementalAlterConfigsRequest::decode(&mut buf, version)
+                .ok()
+                .map(|r| r.validate_only)
+        }
         _ => None,
     }
 }
 
-fn forward_responses(mut server: TcpStream, mut client: TcpStream, pending: Arc<Mutex<HashMap<i32, (i16, i16)>>>, plant: Arc<Vec<(String, String)>>) {
+fn forward_responses(
+    mut server: TcpStream,
+    mut client: TcpStream,
+    pending: Arc<Mutex<HashMap<i32, (i16, i16)>>>,
+    plant: Arc<Vec<(String, String)>>,
+) {
     while let Some(mut body) = read_frame(&mut server) {
         if body.len() >= 4 && !plant.is_empty() {
             let correlation = i32::from_be_bytes([body[0], body[1], body[2], body[3]]);
@@ -639,7 +759,11 @@ pub fn raw_http(addr: &str, head: &str, body: &[u8]) -> (u16, String) {
     let mut raw = Vec::new();
     let _ = s.read_to_end(&mut raw);
     let text = String::from_utf8_lossy(&raw).into_owned();
-    let status = text.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
     (status, text)
 }
 
@@ -676,7 +800,12 @@ pub fn make_certs(dir: &Path, client_key_password: &str) -> Certs {
         let group = EcGroup::from_curve_name(Nid::X9_62_PRIME256V1).unwrap();
         PKey::from_ec_key(EcKey::generate(&group).unwrap()).unwrap()
     }
-    fn cert(cn: &str, key: &PKey<Private>, issuer: Option<(&X509, &PKey<Private>)>, server: bool) -> X509 {
+    fn cert(
+        cn: &str,
+        key: &PKey<Private>,
+        issuer: Option<(&X509, &PKey<Private>)>,
+        server: bool,
+    ) -> X509 {
         let mut name = X509NameBuilder::new().unwrap();
         name.append_entry_by_text("CN", cn).unwrap();
         let name = name.build();
@@ -684,16 +813,29 @@ pub fn make_certs(dir: &Path, client_key_password: &str) -> Certs {
         b.set_version(2).unwrap();
         let mut serial = BigNum::new().unwrap();
         serial.rand(64, MsbOption::MAYBE_ZERO, false).unwrap();
-        b.set_serial_number(&serial.to_asn1_integer().unwrap()).unwrap();
+        b.set_serial_number(&serial.to_asn1_integer().unwrap())
+            .unwrap();
         b.set_subject_name(&name).unwrap();
-        b.set_issuer_name(issuer.map(|(c, _)| c.subject_name()).unwrap_or(&name)).unwrap();
+        b.set_issuer_name(issuer.map(|(c, _)| c.subject_name()).unwrap_or(&name))
+            .unwrap();
         b.set_pubkey(key).unwrap();
-        b.set_not_before(&Asn1Time::days_from_now(0).unwrap()).unwrap();
-        b.set_not_after(&Asn1Time::days_from_now(2).unwrap()).unwrap();
+        b.set_not_before(&Asn1Time::days_from_now(0).unwrap())
+            .unwrap();
+        b.set_not_after(&Asn1Time::days_from_now(2).unwrap())
+            .unwrap();
         match issuer {
             None => {
-                b.append_extension(BasicConstraints::new().critical().ca().build().unwrap()).unwrap();
-                b.append_extension(KeyUsage::new().critical().key_cert_sign().crl_sign().build().unwrap()).unwrap();
+                b.append_extension(BasicConstraints::new().critical().ca().build().unwrap())
+                    .unwrap();
+                b.append_extension(
+                    KeyUsage::new()
+                        .critical()
+                        .key_cert_sign()
+                        .crl_sign()
+                        .build()
+                        .unwrap(),
+                )
+                .unwrap();
             }
             Some((ca, _)) => {
                 let san = {
@@ -707,10 +849,22 @@ pub fn make_certs(dir: &Path, client_key_password: &str) -> Certs {
                     san.build(&ctx).unwrap()
                 };
                 b.append_extension(san).unwrap();
-                b.append_extension(KeyUsage::new().critical().digital_signature().key_encipherment().build().unwrap()).unwrap();
+                b.append_extension(
+                    KeyUsage::new()
+                        .critical()
+                        .digital_signature()
+                        .key_encipherment()
+                        .build()
+                        .unwrap(),
+                )
+                .unwrap();
             }
         }
-        b.sign(issuer.map(|(_, k)| k).unwrap_or(key), MessageDigest::sha256()).unwrap();
+        b.sign(
+            issuer.map(|(_, k)| k).unwrap_or(key),
+            MessageDigest::sha256(),
+        )
+        .unwrap();
         b.build()
     }
     let ca_key = key();
@@ -731,12 +885,20 @@ pub fn make_certs(dir: &Path, client_key_password: &str) -> Certs {
     Certs {
         ca: w("ca.pem", ca.to_pem().unwrap()),
         server_chain: w("server-chain.pem", chain),
-        server_key: w("server-key.pem", server_key.private_key_to_pem_pkcs8().unwrap()),
+        server_key: w(
+            "server-key.pem",
+            server_key.private_key_to_pem_pkcs8().unwrap(),
+        ),
         other_ca: w("other-ca.pem", other.to_pem().unwrap()),
         client_cert: w("client.pem", client.to_pem().unwrap()),
         client_key: w(
             "client-key.pem",
-            client_key.private_key_to_pem_pkcs8_passphrase(Cipher::aes_256_cbc(), client_key_password.as_bytes()).unwrap(),
+            client_key
+                .private_key_to_pem_pkcs8_passphrase(
+                    Cipher::aes_256_cbc(),
+                    client_key_password.as_bytes(),
+                )
+                .unwrap(),
         ),
     }
 }
@@ -763,7 +925,9 @@ impl FakeHttp {
                 let _ = c.set_read_timeout(Some(Duration::from_secs(5)));
                 let mut buf = vec![0u8; 64 * 1024];
                 let n = c.read(&mut buf).unwrap_or(0);
-                r.lock().unwrap().push(String::from_utf8_lossy(&buf[..n]).into_owned());
+                r.lock()
+                    .unwrap()
+                    .push(String::from_utf8_lossy(&buf[..n]).into_owned());
                 let resp = format!(
                     "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
                     body.len()
@@ -791,7 +955,9 @@ impl HttpProc {
         let stderr_path = dir.join(format!("http-stderr-{}.log", uuid::Uuid::new_v4().simple()));
         let mut cmd = Command::new(bin());
         cmd.args(["serve", "--http", "127.0.0.1:0"]).args(args);
-        cmd.stdin(Pipe::null()).stdout(Pipe::null()).stderr(std::fs::File::create(&stderr_path).unwrap());
+        cmd.stdin(Pipe::null())
+            .stdout(Pipe::null())
+            .stderr(std::fs::File::create(&stderr_path).unwrap());
         for (k, _) in std::env::vars() {
             if k.starts_with("KAFKA_") || k == "RUST_LOG" {
                 cmd.env_remove(k);
@@ -800,15 +966,28 @@ impl HttpProc {
         for (k, v) in env {
             cmd.env(k, v);
         }
-        let child = cmd.spawn().unwrap();
+        // Owned by the HttpProc at once, so a failed start still kills and reaps it.
+        let mut p = HttpProc {
+            child: cmd.spawn().unwrap(),
+            addr: String::new(),
+            stderr_path,
+        };
         let start = Instant::now();
         loop {
-            let text = std::fs::read_to_string(&stderr_path).unwrap_or_default();
+            let text = p.stderr();
             if let Some(rest) = text.split("listening on http://").nth(1) {
-                let addr = rest.split_whitespace().next().unwrap().trim_end_matches("/mcp").to_string();
-                return HttpProc { child, addr, stderr_path };
+                p.addr = rest
+                    .split_whitespace()
+                    .next()
+                    .unwrap()
+                    .trim_end_matches("/mcp")
+                    .to_string();
+                return p;
             }
-            assert!(start.elapsed() < Duration::from_secs(20), "no address reported: {text}");
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "no address reported: {text}"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }

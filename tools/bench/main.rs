@@ -55,7 +55,11 @@ const PHASES: [&str; 4] = ["cold", "health", "groups", "topics"];
 fn args() -> Result<Args> {
     let exe = std::env::current_exe()?;
     // target/release/examples/bench → target/release/kafka-mcp
-    let default_bin = exe.parent().and_then(|d| d.parent()).map(|d| d.join("kafka-mcp")).unwrap_or_default();
+    let default_bin = exe
+        .parent()
+        .and_then(|d| d.parent())
+        .map(|d| d.join("kafka-mcp"))
+        .unwrap_or_default();
     let mut a = Args {
         bootstrap: "127.0.0.1:19600".into(),
         bin: default_bin,
@@ -86,7 +90,10 @@ fn args() -> Result<Args> {
         bail!("use at least 10 iterations (--iters, --cold-iters)");
     }
     if !a.bin.is_file() {
-        bail!("{} is not built: cargo build --release (or pass --bin)", a.bin.display());
+        bail!(
+            "{} is not built: cargo build --release (or pass --bin)",
+            a.bin.display()
+        );
     }
     Ok(a)
 }
@@ -164,7 +171,11 @@ impl Comparison {
             ok &= self.ratio() <= r;
             parts.push(format!("≤ {r}×"));
         }
-        format!("{} {}", parts.join(", "), if ok { "**met**" } else { "**missed**" })
+        format!(
+            "{} {}",
+            parts.join(", "),
+            if ok { "**met**" } else { "**missed**" }
+        )
     }
 }
 
@@ -216,7 +227,12 @@ where
 
 /// Times `iters` runs each of two raw operations, interleaved as in `compare`, after one
 /// warm-up of each (diagnostics: two ways of making the same calls).
-fn time_pair<A, B, FA, FB, FutA, FutB>(rt: &Runtime, iters: usize, fa: FA, fb: FB) -> Result<(Vec<Duration>, Vec<Duration>)>
+fn time_pair<A, B, FA, FB, FutA, FutB>(
+    rt: &Runtime,
+    iters: usize,
+    fa: FA,
+    fb: FB,
+) -> Result<(Vec<Duration>, Vec<Duration>)>
 where
     FA: Fn() -> FutA,
     FB: Fn() -> FutB,
@@ -260,7 +276,12 @@ where
 fn cluster_facts(rt: &Runtime, raw: &Raw) -> Result<String> {
     let m = rt.block_on(raw.metadata(None))?;
     let groups = rt.block_on(raw.list_groups())?.len();
-    Ok(format!("{} topics, {} partitions, {} groups", m.topics.len(), m.partitions(), groups))
+    Ok(format!(
+        "{} topics, {} partitions, {} groups",
+        m.topics.len(),
+        m.partitions(),
+        groups
+    ))
 }
 
 fn u(v: &Value, path: &[&str]) -> u64 {
@@ -279,7 +300,8 @@ fn loadavg() -> String {
 
 /// `KafkaMcp::new` in this process: the tool router with its schemas, built at every start.
 fn router_build(bootstrap: &str, iters: usize) -> Result<(Duration, Vec<Duration>)> {
-    let env: BTreeMap<String, String> = [("KAFKA_BOOTSTRAP_SERVERS".to_string(), bootstrap.to_string())].into();
+    let env: BTreeMap<String, String> =
+        [("KAFKA_BOOTSTRAP_SERVERS".to_string(), bootstrap.to_string())].into();
     let state = AppState::new(Config::load(&Settings::default(), &env)?)?;
     let once = || {
         let t0 = Instant::now();
@@ -295,11 +317,21 @@ fn router_build(bootstrap: &str, iters: usize) -> Result<(Duration, Vec<Duration
 fn run() -> Result<()> {
     let a = args()?;
     let load_before = loadavg();
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     let raw = Raw::new(&a.bootstrap, a.timeout)?;
-    rt.block_on(raw.metadata(None)).with_context(|| format!("no broker answers at {}: tools/broker.sh start 19600", a.bootstrap))?;
+    rt.block_on(raw.metadata(None)).with_context(|| {
+        format!(
+            "no broker answers at {}: tools/broker.sh start 19600",
+            a.bootstrap
+        )
+    })?;
     let timeout_ms = a.timeout.as_millis().to_string();
-    let env = [("KAFKA_BOOTSTRAP_SERVERS", a.bootstrap.as_str()), ("KAFKA_MCP_TIMEOUT_MS", timeout_ms.as_str())];
+    let env = [
+        ("KAFKA_BOOTSTRAP_SERVERS", a.bootstrap.as_str()),
+        ("KAFKA_MCP_TIMEOUT_MS", timeout_ms.as_str()),
+    ];
     let n = a.iters;
     let bootstrap = vec![a.bootstrap.clone()];
     let mut rows: Vec<Comparison> = Vec::new();
@@ -313,21 +345,37 @@ fn run() -> Result<()> {
     if on("cold") {
         eprintln!("bench: cold start × {} (+1 warm-up)", a.cold_iters);
         mcp::cold_start(&a.bin, &env)?;
-        cold = (0..a.cold_iters).map(|_| mcp::cold_start(&a.bin, &env)).collect::<Result<_>>()?;
+        cold = (0..a.cold_iters)
+            .map(|_| mcp::cold_start(&a.bin, &env))
+            .collect::<Result<_>>()?;
         size = std::fs::metadata(&a.bin)?.len();
         let floor = |program: &std::path::Path, args: &[&str]| -> Result<Vec<Duration>> {
             mcp::spawn_exit(program, args)?;
-            (0..a.cold_iters).map(|_| mcp::spawn_exit(program, args)).collect()
+            (0..a.cold_iters)
+                .map(|_| mcp::spawn_exit(program, args))
+                .collect()
         };
-        diag.push(("—".into(), "spawn and reap `true` (process start floor)".into(), floor("true".as_ref(), &[])?));
+        diag.push((
+            "—".into(),
+            "spawn and reap `true` (process start floor)".into(),
+            floor("true".as_ref(), &[])?,
+        ));
         diag.push((
             "—".into(),
             "spawn and reap `kafka-mcp --version` (binary load, runtime, clap; no router, no stdio)".into(),
             floor(&a.bin, &["--version"])?,
         ));
         let (first, rest) = router_build(&a.bootstrap, a.cold_iters)?;
-        diag.push(("—".into(), "`KafkaMcp::new` in-process, first call (what each start pays)".into(), vec![first]));
-        diag.push(("—".into(), "`KafkaMcp::new` in-process, later calls".into(), rest));
+        diag.push((
+            "—".into(),
+            "`KafkaMcp::new` in-process, first call (what each start pays)".into(),
+            vec![first],
+        ));
+        diag.push((
+            "—".into(),
+            "`KafkaMcp::new` in-process, later calls".into(),
+            rest,
+        ));
     }
 
     let mut s = Session::start(&a.bin, &env)?;
@@ -338,14 +386,29 @@ fn run() -> Result<()> {
         if tool_parts as usize != *parts {
             bail!("cluster_health counted {tool_parts} partitions, Metadata has {parts}");
         }
-        Ok(format!("status {}, {} partitions both sides", v["status"], tool_parts))
+        Ok(format!(
+            "status {}, {} partitions both sides",
+            v["status"], tool_parts
+        ))
     };
     if on("health") {
-        eprintln!("bench: seeding {} topics × {} partitions", seed::HEALTH_TOPICS, seed::HEALTH_PARTITIONS);
+        eprintln!(
+            "bench: seeding {} topics × {} partitions",
+            seed::HEALTH_TOPICS,
+            seed::HEALTH_PARTITIONS
+        );
         rt.block_on(seed::health(&raw))?;
         let facts = cluster_facts(&rt, &raw)?;
         eprintln!("bench: cluster_health × {n} ({facts})");
-        let (tool, rawt, check) = compare(&rt, &mut s, n, "cluster_health", &json!({}), || raw.health(), health_check)?;
+        let (tool, rawt, check) = compare(
+            &rt,
+            &mut s,
+            n,
+            "cluster_health",
+            &json!({}),
+            || raw.health(),
+            health_check,
+        )?;
         rows.push(Comparison {
             name: "`cluster_health` (Metadata → DescribeConfigs 200 topics + 1 broker, ∥ DescribeCluster)".into(),
             cluster: facts.clone(),
@@ -356,19 +419,48 @@ fn run() -> Result<()> {
         });
         eprintln!("bench: diagnostics at {facts}");
         let pings: Vec<Duration> = (0..=n).map(|_| s.ping()).collect::<Result<_>>()?;
-        diag.push((facts.clone(), "stdio `ping` round trip (transport floor of a tool call)".into(), pings[1..].to_vec()));
-        let (ideal, tool_order) = time_pair(&rt, n, || raw.health(), || raw.health_tool_order(&bootstrap))?;
-        diag.push((facts.clone(), "raw cluster_health calls, DescribeCluster alongside Metadata (as the baseline above)".into(), ideal));
+        diag.push((
+            facts.clone(),
+            "stdio `ping` round trip (transport floor of a tool call)".into(),
+            pings[1..].to_vec(),
+        ));
+        let (ideal, tool_order) = time_pair(
+            &rt,
+            n,
+            || raw.health(),
+            || raw.health_tool_order(&bootstrap),
+        )?;
+        diag.push((
+            facts.clone(),
+            "raw cluster_health calls, DescribeCluster alongside Metadata (as the baseline above)"
+                .into(),
+            ideal,
+        ));
         diag.push((
         facts.clone(),
         "raw cluster_health calls in the tool's order: Metadata, then DescribeCluster ∥ DescribeConfigs ∥ DescribeQuorum (interleaved with the line above)".into(),
         tool_order,
     ));
-        diag.push((facts.clone(), "Metadata, all topics".into(), time_only(&rt, n, || raw.metadata(None))?));
-        diag.push((facts.clone(), "DescribeCluster".into(), time_only(&rt, n, || raw.describe_cluster())?));
+        diag.push((
+            facts.clone(),
+            "Metadata, all topics".into(),
+            time_only(&rt, n, || raw.metadata(None))?,
+        ));
+        diag.push((
+            facts.clone(),
+            "DescribeCluster".into(),
+            time_only(&rt, n, || raw.describe_cluster())?,
+        ));
         let m = rt.block_on(raw.metadata(None))?;
-        let mut resources: Vec<(ResourceType, String)> = m.topics.keys().map(|t| (ResourceType::Topic, t.clone())).collect();
-        resources.push((ResourceType::Broker, m.brokers.first().copied().unwrap_or(0).to_string()));
+        let mut resources: Vec<(ResourceType, String)> = m
+            .topics
+            .keys()
+            .map(|t| (ResourceType::Topic, t.clone()))
+            .collect();
+        resources.push((
+            ResourceType::Broker,
+            m.brokers.first().copied().unwrap_or(0).to_string(),
+        ));
         diag.push((
             facts.clone(),
             format!("DescribeConfigs, {} resources", resources.len()),
@@ -378,13 +470,22 @@ fn run() -> Result<()> {
         diag.push((
             facts.clone(),
             "DescribeQuorum (new connection each call; nisshi answers unsupported)".into(),
-            time_only(&rt, n, || async { Ok::<_, anyhow::Error>(quorum::describe_quorum(&bootstrap, &security, a.timeout).await) })?,
+            time_only(&rt, n, || async {
+                Ok::<_, anyhow::Error>(
+                    quorum::describe_quorum(&bootstrap, &security, a.timeout).await,
+                )
+            })?,
         ));
     }
 
     // 4. consumer_groups list with_lag on 500 groups × 12 partitions.
     if on("groups") {
-        eprintln!("bench: seeding {} groups on {} ({} partitions)", seed::GROUPS, seed::GROUP_TOPIC, seed::GROUP_PARTITIONS);
+        eprintln!(
+            "bench: seeding {} groups on {} ({} partitions)",
+            seed::GROUPS,
+            seed::GROUP_TOPIC,
+            seed::GROUP_PARTITIONS
+        );
         rt.block_on(seed::groups(&raw, &a.bootstrap))?;
         let facts = cluster_facts(&rt, &raw)?;
         eprintln!("bench: consumer_groups list with_lag × {n} ({facts})");
@@ -393,14 +494,27 @@ fn run() -> Result<()> {
             if total as usize != r.0 {
                 bail!("consumer_groups listed {total} groups, raw {}", r.0);
             }
-            if let Some(bad) = v["groups"].as_array().and_then(|g| g.iter().find(|g| g.get("error").is_some())) {
+            if let Some(bad) = v["groups"]
+                .as_array()
+                .and_then(|g| g.iter().find(|g| g.get("error").is_some()))
+            {
                 bail!("a group row has an error: {bad}");
             }
-            Ok(format!("{total} groups, worst lag {} (raw: {} partitions, total lag {})", v["groups"][0]["total_lag"], r.1, r.2))
+            Ok(format!(
+                "{total} groups, worst lag {} (raw: {} partitions, total lag {})",
+                v["groups"][0]["total_lag"], r.1, r.2
+            ))
         };
         let input = json!({"action": "list", "with_lag": true});
-        let (tool, rawt, check) =
-            compare(&rt, &mut s, n, "consumer_groups", &input, || raw.groups_with_lag(TOOL_GROUP_CONCURRENCY), groups_check)?;
+        let (tool, rawt, check) = compare(
+            &rt,
+            &mut s,
+            n,
+            "consumer_groups",
+            &input,
+            || raw.groups_with_lag(TOOL_GROUP_CONCURRENCY),
+            groups_check,
+        )?;
         rows.push(Comparison {
         name: format!(
             "`consumer_groups list with_lag` (ListConsumerGroups → 500 × ListConsumerGroupOffsets, {TOOL_GROUP_CONCURRENCY} in flight, ∥ Metadata; then ListOffsets earliest ∥ latest)"
@@ -412,10 +526,23 @@ fn run() -> Result<()> {
         check,
     });
         eprintln!("bench: diagnostics at {facts}");
-        let (c32, c500) = time_pair(&rt, n, || raw.groups_with_lag(TOOL_GROUP_CONCURRENCY), || raw.groups_with_lag(seed::GROUPS))?;
+        let (c32, c500) = time_pair(
+            &rt,
+            n,
+            || raw.groups_with_lag(TOOL_GROUP_CONCURRENCY),
+            || raw.groups_with_lag(seed::GROUPS),
+        )?;
         diag.push((facts.clone(), format!("raw consumer_groups calls, {TOOL_GROUP_CONCURRENCY} ListConsumerGroupOffsets in flight"), c32));
-        diag.push((facts.clone(), "raw consumer_groups calls, all 500 in flight (interleaved with the line above)".into(), c500));
-        diag.push((facts.clone(), "ListConsumerGroups".into(), time_only(&rt, n, || raw.list_groups())?));
+        diag.push((
+            facts.clone(),
+            "raw consumer_groups calls, all 500 in flight (interleaved with the line above)".into(),
+            c500,
+        ));
+        diag.push((
+            facts.clone(),
+            "ListConsumerGroups".into(),
+            time_only(&rt, n, || raw.list_groups())?,
+        ));
         diag.push((
             facts.clone(),
             "one ListConsumerGroupOffsets (12 partitions)".into(),
@@ -425,15 +552,30 @@ fn run() -> Result<()> {
 
     // 3. topic_manage list on 5,000 topics, describe of a 100-partition topic.
     if on("topics") {
-        eprintln!("bench: seeding {} and topics up to {}", seed::DESCRIBE_TOPIC, seed::LIST_TOPICS);
+        eprintln!(
+            "bench: seeding {} and topics up to {}",
+            seed::DESCRIBE_TOPIC,
+            seed::LIST_TOPICS
+        );
         rt.block_on(seed::topics(&raw, &a.bootstrap))?;
         let facts = cluster_facts(&rt, &raw)?;
         eprintln!("bench: topic_manage list/describe × {n} ({facts})");
         let list_check = |v: &Value, topics: &usize| -> Result<String> {
             let total = u(v, &["page", "total"]);
-            Ok(format!("tool: {total} non-internal topics (page of {}); Metadata: {topics} topics", u(v, &["page", "returned"])))
+            Ok(format!(
+                "tool: {total} non-internal topics (page of {}); Metadata: {topics} topics",
+                u(v, &["page", "returned"])
+            ))
         };
-        let (tool, rawt, check) = compare(&rt, &mut s, n, "topic_manage", &json!({"action": "list"}), || raw.list(), list_check)?;
+        let (tool, rawt, check) = compare(
+            &rt,
+            &mut s,
+            n,
+            "topic_manage",
+            &json!({"action": "list"}),
+            || raw.list(),
+            list_check,
+        )?;
         rows.push(Comparison {
             name: "`topic_manage list` (Metadata)".into(),
             cluster: facts.clone(),
@@ -445,13 +587,26 @@ fn run() -> Result<()> {
         let describe_check = |v: &Value, msgs: &i64| -> Result<String> {
             let d = &v["described"][0];
             if d["messages"] != json!(msgs.to_string()) {
-                bail!("describe says {} messages, raw ListOffsets {msgs}", d["messages"]);
+                bail!(
+                    "describe says {} messages, raw ListOffsets {msgs}",
+                    d["messages"]
+                );
             }
-            Ok(format!("{} partitions, {} messages both sides", d["partition_count"], msgs))
+            Ok(format!(
+                "{} partitions, {} messages both sides",
+                d["partition_count"], msgs
+            ))
         };
         let input = json!({"action": "describe", "topic": seed::DESCRIBE_TOPIC, "limit": 100});
-        let (tool, rawt, check) =
-            compare(&rt, &mut s, n, "topic_manage", &input, || raw.describe(seed::DESCRIBE_TOPIC, false), describe_check)?;
+        let (tool, rawt, check) = compare(
+            &rt,
+            &mut s,
+            n,
+            "topic_manage",
+            &input,
+            || raw.describe(seed::DESCRIBE_TOPIC, false),
+            describe_check,
+        )?;
         rows.push(Comparison {
         name: "`topic_manage describe` 100 partitions (Metadata of the topic → ListOffsets earliest ∥ latest ∥ DescribeConfigs ∥ DescribeTopics)"
             .into(),
@@ -461,9 +616,18 @@ fn run() -> Result<()> {
         target: (None, None),
         check,
     });
-        let (tool, rawt, check) = compare(&rt, &mut s, n, "cluster_health", &json!({}), || raw.health(), health_check)?;
+        let (tool, rawt, check) = compare(
+            &rt,
+            &mut s,
+            n,
+            "cluster_health",
+            &json!({}),
+            || raw.health(),
+            health_check,
+        )?;
         rows.push(Comparison {
-            name: "`cluster_health` at 5,000 topics (same calls, DescribeConfigs of every topic)".into(),
+            name: "`cluster_health` at 5,000 topics (same calls, DescribeConfigs of every topic)"
+                .into(),
             cluster: facts.clone(),
             tool,
             raw: rawt,
@@ -471,19 +635,53 @@ fn run() -> Result<()> {
             check,
         });
         eprintln!("bench: diagnostics at {facts}");
-        let (one, all) = time_pair(&rt, n, || raw.describe(seed::DESCRIBE_TOPIC, false), || raw.describe(seed::DESCRIBE_TOPIC, true))?;
-        diag.push((facts.clone(), "raw describe calls, Metadata of the one topic (as the baseline above)".into(), one));
+        let (one, all) = time_pair(
+            &rt,
+            n,
+            || raw.describe(seed::DESCRIBE_TOPIC, false),
+            || raw.describe(seed::DESCRIBE_TOPIC, true),
+        )?;
+        diag.push((
+            facts.clone(),
+            "raw describe calls, Metadata of the one topic (as the baseline above)".into(),
+            one,
+        ));
         diag.push((
             facts.clone(),
             "raw describe calls, Metadata of ALL topics as the tool asks it (interleaved with the line above)".into(),
             all,
         ));
-        let (ideal, tool_order) = time_pair(&rt, n, || raw.health(), || raw.health_tool_order(&bootstrap))?;
-        diag.push((facts.clone(), "raw cluster_health calls, DescribeCluster alongside Metadata".into(), ideal));
-        diag.push((facts.clone(), "raw cluster_health calls in the tool's order (interleaved with the line above)".into(), tool_order));
-        diag.push((facts.clone(), "Metadata, all topics".into(), time_only(&rt, n, || raw.metadata(None))?));
-        diag.push((facts.clone(), "Metadata, one topic".into(), time_only(&rt, n, || raw.metadata(Some(seed::DESCRIBE_TOPIC)))?));
-        diag.push((facts.clone(), "DescribeCluster".into(), time_only(&rt, n, || raw.describe_cluster())?));
+        let (ideal, tool_order) = time_pair(
+            &rt,
+            n,
+            || raw.health(),
+            || raw.health_tool_order(&bootstrap),
+        )?;
+        diag.push((
+            facts.clone(),
+            "raw cluster_health calls, DescribeCluster alongside Metadata".into(),
+            ideal,
+        ));
+        diag.push((
+            facts.clone(),
+            "raw cluster_health calls in the tool's order (interleaved with the line above)".into(),
+            tool_order,
+        ));
+        diag.push((
+            facts.clone(),
+            "Metadata, all topics".into(),
+            time_only(&rt, n, || raw.metadata(None))?,
+        ));
+        diag.push((
+            facts.clone(),
+            "Metadata, one topic".into(),
+            time_only(&rt, n, || raw.metadata(Some(seed::DESCRIBE_TOPIC)))?,
+        ));
+        diag.push((
+            facts.clone(),
+            "DescribeCluster".into(),
+            time_only(&rt, n, || raw.describe_cluster())?,
+        ));
     }
     drop(s);
     let load_after = loadavg();
@@ -491,9 +689,16 @@ fn run() -> Result<()> {
     // Report.
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
-        .and_then(|c| c.lines().find(|l| l.starts_with("model name")).and_then(|l| l.split(':').nth(1)).map(|m| m.trim().to_string()))
+        .and_then(|c| {
+            c.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|m| m.trim().to_string())
+        })
         .unwrap_or_else(|| "unknown".into());
-    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(0);
     println!("## kafka-mcp benchmarks\n");
     println!(
         "Machine: {cores} cores, CPU `{cpu}`, load average {load_before} before / {load_after} after; broker at {} (nisshi, in-memory, loopback). Iterations: {n} per side (cold start: {}).\n",
@@ -515,7 +720,9 @@ fn run() -> Result<()> {
             if cold_ok { "met" } else { "missed" }
         );
     }
-    println!("### Tools (warm stdio session) vs the raw admin round trips, same run, interleaved\n");
+    println!(
+        "### Tools (warm stdio session) vs the raw admin round trips, same run, interleaved\n"
+    );
     println!("| benchmark | cluster | tool median | tool p90 | raw median | raw p90 | ratio (medians) | target |");
     println!("|---|---|---|---|---|---|---|---|");
     for r in &rows {
@@ -533,7 +740,11 @@ fn run() -> Result<()> {
     }
     println!("\nChecks (last answers of each side):\n");
     for r in &rows {
-        println!("- {}: {}", r.name.split(" (").next().unwrap_or(&r.name), r.check);
+        println!(
+            "- {}: {}",
+            r.name.split(" (").next().unwrap_or(&r.name),
+            r.check
+        );
     }
     println!("\n### Diagnostics (each after one warm-up; {n} samples unless one)\n");
     println!("| cluster | what | median | p90 |");

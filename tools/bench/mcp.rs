@@ -23,7 +23,10 @@ fn initialize(id: u64) -> String {
 fn command(bin: &Path, env: &[(&str, &str)]) -> Command {
     let mut cmd = Command::new(bin);
     // RUST_LOG unset: the server's default filter (warn), as a client would start it.
-    cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).env_remove("KAFKA_MCP_CONFIG").env_remove("RUST_LOG");
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .env_remove("KAFKA_MCP_CONFIG")
+        .env_remove("RUST_LOG");
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -33,7 +36,10 @@ fn command(bin: &Path, env: &[(&str, &str)]) -> Command {
 /// One cold start: spawn the server, write `initialize` at once, time until its response line.
 pub fn cold_start(bin: &Path, env: &[(&str, &str)]) -> Result<Duration> {
     let t0 = Instant::now();
-    let mut child = command(bin, env).stderr(Stdio::null()).spawn().with_context(|| format!("spawn {}", bin.display()))?;
+    let mut child = command(bin, env)
+        .stderr(Stdio::null())
+        .spawn()
+        .with_context(|| format!("spawn {}", bin.display()))?;
     let mut stdin = child.stdin.take().context("stdin")?;
     let mut stdout = BufReader::new(child.stdout.take().context("stdout")?);
     stdin.write_all(initialize(1).as_bytes())?;
@@ -45,7 +51,8 @@ pub fn cold_start(bin: &Path, env: &[(&str, &str)]) -> Result<Duration> {
         if stdout.read_line(&mut line)? == 0 {
             break None;
         }
-        let v: Value = serde_json::from_str(&line).with_context(|| format!("stdout line is not JSON: {line}"))?;
+        let v: Value = serde_json::from_str(&line)
+            .with_context(|| format!("stdout line is not JSON: {line}"))?;
         if v.get("id") == Some(&json!(1)) {
             break Some(v);
         }
@@ -87,18 +94,29 @@ pub struct Session {
 impl Session {
     /// Spawns `bin` (stderr inherited, so its warnings show) and initializes the session.
     pub fn start(bin: &Path, env: &[(&str, &str)]) -> Result<Session> {
-        let mut child = command(bin, env).stderr(Stdio::inherit()).spawn().with_context(|| format!("spawn {}", bin.display()))?;
+        let mut child = command(bin, env)
+            .stderr(Stdio::inherit())
+            .spawn()
+            .with_context(|| format!("spawn {}", bin.display()))?;
         let stdin = child.stdin.take().context("stdin")?;
         let stdout = child.stdout.take().context("stdout")?;
         let (tx, lines) = mpsc::channel();
         std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(std::result::Result::ok) {
+            for line in BufReader::new(stdout)
+                .lines()
+                .map_while(std::result::Result::ok)
+            {
                 if tx.send(line).is_err() {
                     break;
                 }
             }
         });
-        let mut s = Session { child, stdin, lines, next_id: 1 };
+        let mut s = Session {
+            child,
+            stdin,
+            lines,
+            next_id: 1,
+        };
         let init = s.request(
             "initialize",
             json!({"protocolVersion": "2025-06-18", "capabilities": {},
@@ -126,9 +144,15 @@ impl Session {
         let deadline = Instant::now() + REQUEST_LIMIT;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
-            let line = self.lines.recv_timeout(left).map_err(|_| anyhow!("no answer to {method} within {REQUEST_LIMIT:?}"))?;
-            let v: Value = serde_json::from_str(&line).with_context(|| format!("stdout line is not JSON: {line}"))?;
-            if v.get("id") == Some(&json!(id)) && (v.get("result").is_some() || v.get("error").is_some()) {
+            let line = self
+                .lines
+                .recv_timeout(left)
+                .map_err(|_| anyhow!("no answer to {method} within {REQUEST_LIMIT:?}"))?;
+            let v: Value = serde_json::from_str(&line)
+                .with_context(|| format!("stdout line is not JSON: {line}"))?;
+            if v.get("id") == Some(&json!(id))
+                && (v.get("result").is_some() || v.get("error").is_some())
+            {
                 return Ok(v);
             }
         }
@@ -147,11 +171,22 @@ impl Session {
         let t0 = Instant::now();
         let r = self.request("tools/call", json!({"name": tool, "arguments": args}))?;
         let took = t0.elapsed();
-        let result = r.get("result").ok_or_else(|| anyhow!("tools/call {tool} protocol error: {r}"))?;
+        let result = r
+            .get("result")
+            .ok_or_else(|| anyhow!("tools/call {tool} protocol error: {r}"))?;
         if result["isError"] == json!(true) {
-            bail!("tool {tool} {args} failed: {}", result["content"][0]["text"]);
+            bail!(
+                "tool {tool} {args} failed: {}",
+                result["content"][0]["text"]
+            );
         }
-        Ok((took, result.get("structuredContent").cloned().unwrap_or(Value::Null)))
+        Ok((
+            took,
+            result
+                .get("structuredContent")
+                .cloned()
+                .unwrap_or(Value::Null),
+        ))
     }
 }
 

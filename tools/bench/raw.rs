@@ -9,7 +9,9 @@ use std::time::Duration;
 
 use anyhow::{bail, Result};
 use futures::StreamExt;
-use kafka_mcp::kafka::ffi::{self, CommittedOffset, GroupListing, IsolationLevel, OffsetSpec, ResourceType};
+use kafka_mcp::kafka::ffi::{
+    self, CommittedOffset, GroupListing, IsolationLevel, OffsetSpec, ResourceType,
+};
 use kafka_mcp::kafka::quorum::{self, QuorumSecurity};
 use rdkafka::admin::AdminClient;
 use rdkafka::client::DefaultClientContext;
@@ -47,9 +49,15 @@ impl Raw {
     pub fn new(bootstrap: &str, timeout: Duration) -> Result<Raw> {
         let mut c = ClientConfig::new();
         c.set("bootstrap.servers", bootstrap);
-        c.set("socket.connection.setup.timeout.ms", timeout.as_millis().max(1000).to_string());
+        c.set(
+            "socket.connection.setup.timeout.ms",
+            timeout.as_millis().max(1000).to_string(),
+        );
         c.set_log_level(RDKafkaLogLevel::Warning);
-        Ok(Raw { admin: Arc::new(c.create()?), timeout })
+        Ok(Raw {
+            admin: Arc::new(c.create()?),
+            timeout,
+        })
     }
 
     async fn run<T, F>(&self, f: F) -> Result<T>
@@ -69,7 +77,11 @@ impl Raw {
             let m = a.inner().fetch_metadata(topic.as_deref(), t)?;
             let mut brokers: Vec<i32> = m.brokers().iter().map(|b| b.id()).collect();
             brokers.sort_unstable();
-            let topics = m.topics().iter().map(|t| (t.name().to_string(), t.partitions().len() as i32)).collect();
+            let topics = m
+                .topics()
+                .iter()
+                .map(|t| (t.name().to_string(), t.partitions().len() as i32))
+                .collect();
             Ok(Meta { brokers, topics })
         })
         .await
@@ -93,18 +105,27 @@ impl Raw {
     }
 
     /// One ListOffsets call for every listed partition.
-    pub async fn list_offsets(&self, parts: &BTreeSet<(String, i32)>, spec: OffsetSpec) -> Result<BTreeMap<(String, i32), i64>> {
-        let req: Vec<(String, i32, OffsetSpec)> = parts.iter().map(|(t, p)| (t.clone(), *p, spec)).collect();
+    pub async fn list_offsets(
+        &self,
+        parts: &BTreeSet<(String, i32)>,
+        spec: OffsetSpec,
+    ) -> Result<BTreeMap<(String, i32), i64>> {
+        let req: Vec<(String, i32, OffsetSpec)> =
+            parts.iter().map(|(t, p)| (t.clone(), *p, spec)).collect();
         self.run(move |a, t| {
             let rows = ffi::list_offsets(a, &req, IsolationLevel::ReadUncommitted, t)?;
-            Ok(rows.into_iter().filter_map(|r| r.offset.map(|o| ((r.topic, r.partition), o))).collect())
+            Ok(rows
+                .into_iter()
+                .filter_map(|r| r.offset.map(|o| ((r.topic, r.partition), o)))
+                .collect())
         })
         .await
     }
 
     /// DescribeTopics.
     pub async fn describe_topics(&self, topics: Vec<String>) -> Result<usize> {
-        self.run(move |a, t| Ok(ffi::describe_topics(a, &topics, t)?.len())).await
+        self.run(move |a, t| Ok(ffi::describe_topics(a, &topics, t)?.len()))
+            .await
     }
 
     /// ListConsumerGroups (fails on a partial answer).
@@ -121,11 +142,16 @@ impl Raw {
 
     /// ListConsumerGroupOffsets of one group (every committed partition).
     pub async fn committed(&self, group: String) -> Result<Vec<CommittedOffset>> {
-        self.run(move |a, t| Ok(ffi::list_consumer_group_offsets(a, &group, None, t)?)).await
+        self.run(move |a, t| Ok(ffi::list_consumer_group_offsets(a, &group, None, t)?))
+            .await
     }
 
     /// ListConsumerGroupOffsets of many groups, at most `concurrency` in flight.
-    pub async fn committed_many(&self, groups: Vec<String>, concurrency: usize) -> Result<Vec<Vec<CommittedOffset>>> {
+    pub async fn committed_many(
+        &self,
+        groups: Vec<String>,
+        concurrency: usize,
+    ) -> Result<Vec<Vec<CommittedOffset>>> {
         futures::stream::iter(groups)
             .map(|g| self.committed(g))
             .buffer_unordered(concurrency.max(1))
@@ -156,7 +182,11 @@ impl Raw {
     pub async fn health(&self) -> Result<usize> {
         let configs = async {
             let m = self.metadata(None).await?;
-            let mut res: Vec<(ResourceType, String)> = m.topics.keys().map(|t| (ResourceType::Topic, t.clone())).collect();
+            let mut res: Vec<(ResourceType, String)> = m
+                .topics
+                .keys()
+                .map(|t| (ResourceType::Topic, t.clone()))
+                .collect();
             if let Some(b) = m.brokers.first() {
                 res.push((ResourceType::Broker, b.to_string()));
             }
@@ -173,13 +203,20 @@ impl Raw {
     /// separates the cost of that order from the tool's own work.
     pub async fn health_tool_order(&self, bootstrap: &[String]) -> Result<usize> {
         let m = self.metadata(None).await?;
-        let mut res: Vec<(ResourceType, String)> = m.topics.keys().map(|t| (ResourceType::Topic, t.clone())).collect();
+        let mut res: Vec<(ResourceType, String)> = m
+            .topics
+            .keys()
+            .map(|t| (ResourceType::Topic, t.clone()))
+            .collect();
         if let Some(b) = m.brokers.first() {
             res.push((ResourceType::Broker, b.to_string()));
         }
         let security = QuorumSecurity::plaintext();
-        let (cluster, configs, _quorum) =
-            tokio::join!(self.describe_cluster(), self.describe_configs(res), quorum::describe_quorum(bootstrap, &security, self.timeout));
+        let (cluster, configs, _quorum) = tokio::join!(
+            self.describe_cluster(),
+            self.describe_configs(res),
+            quorum::describe_quorum(bootstrap, &security, self.timeout)
+        );
         cluster?;
         configs?;
         Ok(m.partitions())
@@ -194,8 +231,12 @@ impl Raw {
     /// as the tool asks it) → ListOffsets earliest and latest, DescribeConfigs (topic + first
     /// broker) and DescribeTopics, concurrently. Returns the retained messages.
     pub async fn describe(&self, topic: &str, all_topics: bool) -> Result<i64> {
-        let m = self.metadata(if all_topics { None } else { Some(topic) }).await?;
-        let Some(n) = m.topics.get(topic).copied() else { bail!("topic {topic} not in metadata") };
+        let m = self
+            .metadata(if all_topics { None } else { Some(topic) })
+            .await?;
+        let Some(n) = m.topics.get(topic).copied() else {
+            bail!("topic {topic} not in metadata")
+        };
         let parts: BTreeSet<(String, i32)> = (0..n).map(|p| (topic.to_string(), p)).collect();
         let mut res = vec![(ResourceType::Topic, topic.to_string())];
         if let Some(b) = m.brokers.first() {
@@ -210,7 +251,10 @@ impl Raw {
         let (lo, hi) = (lo?, hi?);
         cfg?;
         ids?;
-        Ok(parts.iter().map(|k| hi.get(k).copied().unwrap_or(0) - lo.get(k).copied().unwrap_or(0)).sum())
+        Ok(parts
+            .iter()
+            .map(|k| hi.get(k).copied().unwrap_or(0) - lo.get(k).copied().unwrap_or(0))
+            .sum())
     }
 
     /// consumer_groups list with_lag: (ListConsumerGroups → ListConsumerGroupOffsets per group,
@@ -218,7 +262,12 @@ impl Raw {
     /// partition of every topic a group committed on. Returns (groups, partitions, total lag).
     pub async fn groups_with_lag(&self, concurrency: usize) -> Result<(usize, usize, i64)> {
         let committed = async {
-            let ids: Vec<String> = self.list_groups().await?.into_iter().map(|g| g.group_id).collect();
+            let ids: Vec<String> = self
+                .list_groups()
+                .await?
+                .into_iter()
+                .map(|g| g.group_id)
+                .collect();
             self.committed_many(ids, concurrency).await
         };
         let (committed, meta) = tokio::join!(committed, self.metadata(None));
@@ -228,9 +277,16 @@ impl Raw {
             let n = meta.topics.get(&c.topic).copied().unwrap_or(0);
             parts.extend((0..n).map(|p| (c.topic.clone(), p)));
         }
-        let (lo, hi) = tokio::join!(self.list_offsets(&parts, OffsetSpec::Earliest), self.list_offsets(&parts, OffsetSpec::Latest));
+        let (lo, hi) = tokio::join!(
+            self.list_offsets(&parts, OffsetSpec::Earliest),
+            self.list_offsets(&parts, OffsetSpec::Latest)
+        );
         let (_lo, hi) = (lo?, hi?);
-        let lag = committed.iter().flatten().filter_map(|c| Some(hi.get(&(c.topic.clone(), c.partition))? - c.offset?)).sum();
+        let lag = committed
+            .iter()
+            .flatten()
+            .filter_map(|c| Some(hi.get(&(c.topic.clone(), c.partition))? - c.offset?))
+            .sum();
         Ok((committed.len(), parts.len(), lag))
     }
 }

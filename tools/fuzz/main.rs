@@ -13,8 +13,14 @@ mod protocol;
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let inputs = args.first().and_then(|a| a.parse().ok()).unwrap_or(1_000_000);
-    let seed = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(20_250_601);
+    let inputs = args
+        .first()
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(1_000_000);
+    let seed = args
+        .get(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(20_250_601);
     let bootstrap = args.get(2).cloned();
     let opts = protocol::Options {
         inputs,
@@ -29,11 +35,21 @@ async fn main() {
     eprintln!("inputs:        {}", r.inputs);
     eprintln!("bytes sent:    {}", r.bytes);
     eprintln!("by kind:       {:?}", r.by_kind);
-    eprintln!("sessions:      {} ({} closed by the server before initialize)", r.sessions, r.sessions_closed_before_init);
-    eprintln!("replies:       {} ({} protocol errors, {} tool errors)", r.replies, r.protocol_errors, r.tool_errors);
+    eprintln!(
+        "sessions:      {} ({} closed by the server before initialize)",
+        r.sessions, r.sessions_closed_before_init
+    );
+    eprintln!(
+        "replies:       {} ({} protocol errors, {} tool errors)",
+        r.replies, r.protocol_errors, r.tool_errors
+    );
     eprintln!("panics:        {}", r.panics);
     eprintln!("slowest input: {:?}", r.slowest);
-    eprintln!("elapsed:       {:?} ({:.0} inputs/s)", r.elapsed, r.inputs as f64 / r.elapsed.as_secs_f64());
+    eprintln!(
+        "elapsed:       {:?} ({:.0} inputs/s)",
+        r.elapsed,
+        r.inputs as f64 / r.elapsed.as_secs_f64()
+    );
     eprintln!("failures:      {}", r.failure_count);
     for f in &r.failures {
         eprintln!("  - {f}");

@@ -48,7 +48,14 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { inputs: 10_000, seed: 1, bootstrap: None, reply_deadline: Duration::from_secs(10), allow_writes: true, progress_every: 0 }
+        Options {
+            inputs: 10_000,
+            seed: 1,
+            bootstrap: None,
+            reply_deadline: Duration::from_secs(10),
+            allow_writes: true,
+            progress_every: 0,
+        }
     }
 }
 
@@ -106,12 +113,21 @@ fn install_panic_counter() {
 /// The server state a run uses: writes as asked, a schema_dir with two schemas, and the broker
 /// (if any) as the default cluster.
 pub fn state(opts: &Options, schema_dir: &std::path::Path) -> Arc<AppState> {
-    let mut toml = format!("[server]\nschema_dir = {:?}\nplan_ttl_secs = 5\n", schema_dir.display().to_string());
+    let mut toml = format!(
+        "[server]\nschema_dir = {:?}\nplan_ttl_secs = 5\n",
+        schema_dir.display().to_string()
+    );
     if let Some(b) = &opts.bootstrap {
-        toml.push_str(&format!("[clusters.default]\n\"bootstrap.servers\" = {b:?}\n"));
+        toml.push_str(&format!(
+            "[clusters.default]\n\"bootstrap.servers\" = {b:?}\n"
+        ));
     }
     let file: FileToml = toml::from_str(&toml).expect("fuzz config");
-    let settings = Settings { allow_writes: opts.allow_writes, timeout_ms: Some(5_000), ..Settings::default() };
+    let settings = Settings {
+        allow_writes: opts.allow_writes,
+        timeout_ms: Some(5_000),
+        ..Settings::default()
+    };
     let config = Config::from_parts(&settings, file, &BTreeMap::new()).expect("fuzz config");
     AppState::new(config).expect("state")
 }
@@ -119,7 +135,11 @@ pub fn state(opts: &Options, schema_dir: &std::path::Path) -> Arc<AppState> {
 /// Writes the schema files the fuzzer's `schema_file` values point at.
 pub fn write_schema_dir(dir: &std::path::Path) {
     std::fs::create_dir_all(dir.join("sub")).unwrap();
-    std::fs::write(dir.join("user.avsc"), r#"{"type":"record","name":"User","fields":[{"name":"id","type":"long"}]}"#).unwrap();
+    std::fs::write(
+        dir.join("user.avsc"),
+        r#"{"type":"record","name":"User","fields":[{"name":"id","type":"long"}]}"#,
+    )
+    .unwrap();
     std::fs::write(dir.join("sub/user2.avsc"), r#"{"type":"record","name":"User","fields":[{"name":"id","type":"long"},{"name":"e","type":["null","string"],"default":null}]}"#).unwrap();
     std::fs::write(dir.join("bad.avsc"), "{not json").unwrap();
 }
@@ -128,7 +148,11 @@ pub fn write_schema_dir(dir: &std::path::Path) {
 pub async fn run(opts: Options) -> Report {
     install_panic_counter();
     let panics_before = PANICS.load(Ordering::SeqCst);
-    let dir = std::env::temp_dir().join(format!("kafka-mcp-fuzz-{}-{}", std::process::id(), opts.seed));
+    let dir = std::env::temp_dir().join(format!(
+        "kafka-mcp-fuzz-{}-{}",
+        std::process::id(),
+        opts.seed
+    ));
     write_schema_dir(&dir);
     let state = state(&opts, &dir);
     let tools: Vec<(String, Value)> = KafkaMcp::new(state.clone())
@@ -142,14 +166,19 @@ pub async fn run(opts: Options) -> Report {
     let mut sentinel = 0u64;
     while report.inputs < opts.inputs {
         report.sessions += 1;
-        let budget = g.rng.random_range(20..3000u64).min(opts.inputs - report.inputs);
+        let budget = g
+            .rng
+            .random_range(20..3000u64)
+            .min(opts.inputs - report.inputs);
         session(&state, &mut g, &opts, budget, &mut sentinel, &mut report).await;
     }
     report.elapsed = started.elapsed();
     report.panics = PANICS.load(Ordering::SeqCst) - panics_before;
     if report.panics > 0 {
         let msgs = PANIC_MESSAGES.lock().map(|m| m.clone()).unwrap_or_default();
-        report.failures.push(format!("{} panic(s): {msgs:?}", report.panics));
+        report
+            .failures
+            .push(format!("{} panic(s): {msgs:?}", report.panics));
         report.failure_count += report.panics;
     }
     let _ = std::fs::remove_dir_all(&dir);
@@ -157,7 +186,14 @@ pub async fn run(opts: Options) -> Report {
 }
 
 /// One server session: maybe some pre-initialize input, the handshake, then `budget` inputs.
-async fn session(state: &Arc<AppState>, g: &mut Gen, opts: &Options, budget: u64, sentinel: &mut u64, report: &mut Report) {
+async fn session(
+    state: &Arc<AppState>,
+    g: &mut Gen,
+    opts: &Options,
+    budget: u64,
+    sentinel: &mut u64,
+    report: &mut Report,
+) {
     let (client, server_io) = tokio::io::duplex(1 << 16);
     let handler = KafkaMcp::new(state.clone());
     let server = tokio::spawn(async move {
@@ -186,15 +222,25 @@ async fn session(state: &Arc<AppState>, g: &mut Gen, opts: &Options, budget: u64
             }
         }
     });
-    let mut wr = Writer { w: wr, deadline: opts.reply_deadline };
-    let mut c = Client { rx, deadline: opts.reply_deadline };
+    let mut wr = Writer {
+        w: wr,
+        deadline: opts.reply_deadline,
+    };
+    let mut c = Client {
+        rx,
+        deadline: opts.reply_deadline,
+    };
 
     // Before initialize: the spec allows ping; anything else that is not a request ends the
     // session (rmcp refuses it), which must happen cleanly.
-    if g.rng.random_bool(0.05) {
+    if report.inputs < opts.inputs && g.rng.random_bool(0.15) {
         let (kind, input) = g.input();
         if wr.send(&input).await.is_err() {
-            fail(report, "the server stopped reading before initialize".into(), &input);
+            fail(
+                report,
+                "the server stopped reading before initialize".into(),
+                &input,
+            );
             reader.abort();
             return;
         }
@@ -202,9 +248,17 @@ async fn session(state: &Arc<AppState>, g: &mut Gen, opts: &Options, budget: u64
         report.inputs += 1;
         report.bytes += input.len() as u64;
         *sentinel += 1;
-        let ping = format!("{{\"jsonrpc\":\"2.0\",\"id\":\"zz-sentinel-{sentinel}\",\"method\":\"ping\"}}");
+        let ping = format!(
+            "{{\"jsonrpc\":\"2.0\",\"id\":\"zz-sentinel-{sentinel}\",\"method\":\"ping\"}}"
+        );
         let alive = wr.send(ping.as_bytes()).await.is_ok()
-            && c.until(&format!("zz-sentinel-{sentinel}"), &expected_id(&input), report, &input).await;
+            && c.until(
+                &format!("zz-sentinel-{sentinel}"),
+                &expected_id(&input),
+                report,
+                &input,
+            )
+            .await;
         if !alive {
             // Refused before initialize: the server task must end, not hang.
             drop(wr);
@@ -214,47 +268,89 @@ async fn session(state: &Arc<AppState>, g: &mut Gen, opts: &Options, budget: u64
                 Ok(Ok(false)) => report.sessions_closed_before_init += 1,
                 Ok(Ok(true)) => {}
                 Ok(Err(e)) => fail(report, format!("server task failed: {e}"), &input),
-                Err(_) => fail(report, "server did not end after refusing a session".into(), &input),
+                Err(_) => fail(
+                    report,
+                    "server did not end after refusing a session".into(),
+                    &input,
+                ),
             }
             return;
         }
     }
 
     let init = g.initialize();
-    let ok = wr.send(init.to_string().as_bytes()).await.is_ok() && c.until("zz-init", &None, report, init.to_string().as_bytes()).await;
+    let ok = wr.send(init.to_string().as_bytes()).await.is_ok()
+        && c.until("zz-init", &None, report, init.to_string().as_bytes())
+            .await;
     if !ok {
-        fail(report, "initialize not answered".into(), init.to_string().as_bytes());
+        fail(
+            report,
+            "initialize not answered".into(),
+            init.to_string().as_bytes(),
+        );
         reader.abort();
         return;
     }
-    let _ = wr.send(br#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#).await;
+    let _ = wr
+        .send(br#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#)
+        .await;
     for _ in 0..budget {
+        if report.inputs >= opts.inputs {
+            break;
+        }
         let (kind, input) = g.input();
         *report.by_kind.entry(kind).or_default() += 1;
         report.inputs += 1;
         report.bytes += input.len() as u64;
         *sentinel += 1;
         let t0 = Instant::now();
-        let ping = format!("{{\"jsonrpc\":\"2.0\",\"id\":\"zz-sentinel-{sentinel}\",\"method\":\"ping\"}}");
+        let ping = format!(
+            "{{\"jsonrpc\":\"2.0\",\"id\":\"zz-sentinel-{sentinel}\",\"method\":\"ping\"}}"
+        );
         if wr.send(&input).await.is_err() || wr.send(ping.as_bytes()).await.is_err() {
-            fail(report, format!("the server stopped reading (no progress in {:?})", opts.reply_deadline), &input);
+            fail(
+                report,
+                format!(
+                    "the server stopped reading (no progress in {:?})",
+                    opts.reply_deadline
+                ),
+                &input,
+            );
             reader.abort();
             return;
         }
-        if !c.until(&format!("zz-sentinel-{sentinel}"), &expected_id(&input), report, &input).await {
+        if !c
+            .until(
+                &format!("zz-sentinel-{sentinel}"),
+                &expected_id(&input),
+                report,
+                &input,
+            )
+            .await
+        {
             reader.abort();
             return;
         }
         report.slowest = report.slowest.max(t0.elapsed());
         if opts.progress_every > 0 && report.inputs % opts.progress_every == 0 {
-            eprintln!("  {} inputs, {} replies, {} failures, slowest {:?}", report.inputs, report.replies, report.failure_count, report.slowest);
+            eprintln!(
+                "  {} inputs, {} replies, {} failures, slowest {:?}",
+                report.inputs, report.replies, report.failure_count, report.slowest
+            );
         }
     }
     drop(wr);
     drop(c);
     reader.abort();
-    if tokio::time::timeout(opts.reply_deadline, server).await.is_err() {
-        fail(report, "server session did not end after the client closed".into(), b"");
+    if tokio::time::timeout(opts.reply_deadline, server)
+        .await
+        .is_err()
+    {
+        fail(
+            report,
+            "server session did not end after the client closed".into(),
+            b"",
+        );
     }
 }
 
@@ -273,7 +369,10 @@ impl<W: AsyncWriteExt + Unpin> Writer<W> {
         };
         match tokio::time::timeout(self.deadline, write).await {
             Ok(r) => r,
-            Err(_) => Err(std::io::Error::new(std::io::ErrorKind::TimedOut, "the server stopped reading")),
+            Err(_) => Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "the server stopped reading",
+            )),
         }
     }
 }
@@ -294,13 +393,19 @@ pub fn expected_id(input: &[u8]) -> Option<Value> {
     }
     let v: Value = serde_json::from_str(text.trim()).ok()?;
     let o = v.as_object()?;
+    // Duplicate member names (RFC 8259: "SHOULD be unique") make the message ambiguous: a
+    // parser may take either one, or none (rmcp then answers nothing).
+    serde_json::from_str::<UniqueKeys>(text.trim()).ok()?;
     let method = o.get("method")?.as_str()?;
     if o.get("jsonrpc")? != "2.0" {
         return None;
     }
     // rmcp reads a request whose method starts with `notifications/` and whose params are not
     // an object as a notification, and answers nothing (an rmcp quirk, see HARDENING.md).
-    if method.starts_with("notifications/") && o.get("params").is_some_and(|p| !p.is_object() && !p.is_null()) {
+    if method.starts_with("notifications/")
+        && o.get("params")
+            .is_some_and(|p| !p.is_object() && !p.is_null())
+    {
         return None;
     }
     match o.get("id")? {
@@ -313,6 +418,36 @@ pub fn expected_id(input: &[u8]) -> Option<Value> {
     }
 }
 
+/// A JSON object whose top-level member names are all different (fails to deserialize
+/// otherwise).
+struct UniqueKeys;
+
+impl<'de> serde::Deserialize<'de> for UniqueKeys {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = UniqueKeys;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object with unique member names")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<UniqueKeys, A::Error> {
+                let mut seen = std::collections::HashSet::new();
+                while let Some(k) = map.next_key::<String>()? {
+                    if !seen.insert(k.clone()) {
+                        return Err(serde::de::Error::custom(format!("duplicate member {k:?}")));
+                    }
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                Ok(UniqueKeys)
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
 struct Client {
     rx: tokio::sync::mpsc::UnboundedReceiver<Vec<u8>>,
     deadline: Duration,
@@ -322,7 +457,13 @@ impl Client {
     /// Reads replies until the one with id `sentinel` arrives, checking each; also requires a
     /// reply to `expect` (by id, or a null-id Invalid Request error). False when the session is
     /// over (EOF or a failure recorded).
-    async fn until(&mut self, sentinel: &str, expect: &Option<Value>, report: &mut Report, input: &[u8]) -> bool {
+    async fn until(
+        &mut self,
+        sentinel: &str,
+        expect: &Option<Value>,
+        report: &mut Report,
+        input: &[u8],
+    ) -> bool {
         let mut got_sentinel = false;
         let mut got_expected = expect.is_none();
         let mut null_error = false;
@@ -331,7 +472,11 @@ impl Client {
             let left = self.deadline.saturating_sub(start.elapsed());
             let line = match tokio::time::timeout(left, self.rx.recv()).await {
                 Err(_) => {
-                    let what = if got_sentinel { "request with an id never answered" } else { "no answer to the sentinel ping (hang)" };
+                    let what = if got_sentinel {
+                        "request with an id never answered"
+                    } else {
+                        "no answer to the sentinel ping (hang)"
+                    };
                     fail(report, format!("{what} within {:?}", self.deadline), input);
                     return false;
                 }
@@ -343,7 +488,17 @@ impl Client {
             let msg = match check_reply(&line) {
                 Ok(m) => m,
                 Err(e) => {
-                    fail(report, format!("invalid reply ({e}): {}", String::from_utf8_lossy(&line).chars().take(300).collect::<String>()), input);
+                    fail(
+                        report,
+                        format!(
+                            "invalid reply ({e}): {}",
+                            String::from_utf8_lossy(&line)
+                                .chars()
+                                .take(300)
+                                .collect::<String>()
+                        ),
+                        input,
+                    );
                     return false;
                 }
             };
@@ -370,7 +525,9 @@ impl Client {
 /// of `result`/`error`, an error having an integer code and a string message).
 pub fn check_reply(line: &[u8]) -> Result<Value, String> {
     let text = std::str::from_utf8(line).map_err(|e| format!("not UTF-8: {e}"))?;
-    let text = text.strip_suffix('\n').ok_or("line not newline-terminated")?;
+    let text = text
+        .strip_suffix('\n')
+        .ok_or("line not newline-terminated")?;
     let v: Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
     let o = v.as_object().ok_or("not an object")?;
     if o.get("jsonrpc") != Some(&json!("2.0")) {
@@ -397,7 +554,9 @@ pub fn check_reply(line: &[u8]) -> Result<Value, String> {
     match (o.get("result"), o.get("error")) {
         (Some(_), None) => {}
         (None, Some(e)) => {
-            if !e.get("code").is_some_and(|c| c.is_i64()) || !e.get("message").is_some_and(Value::is_string) {
+            if !e.get("code").is_some_and(|c| c.is_i64())
+                || !e.get("message").is_some_and(Value::is_string)
+            {
                 return Err("error without integer code and string message".into());
             }
         }
@@ -556,7 +715,12 @@ const AVRO: &[&str] = &[
 impl Gen {
     /// A generator for the given tool schemas.
     pub fn new(seed: u64, tools: Vec<(String, Value)>, broker: bool) -> Gen {
-        Gen { rng: StdRng::seed_from_u64(seed), tools, broker, corpus: Vec::new() }
+        Gen {
+            rng: StdRng::seed_from_u64(seed),
+            tools,
+            broker,
+            corpus: Vec::new(),
+        }
     }
 
     fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
@@ -565,7 +729,14 @@ impl Gen {
 
     /// An initialize request (id `zz-init`) with a random but acceptable shape.
     pub fn initialize(&mut self) -> Value {
-        let versions = ["2025-06-18", "2025-03-26", "2024-11-05", "2025-11-25", "1999-01-01", "latest"];
+        let versions = [
+            "2025-06-18",
+            "2025-03-26",
+            "2024-11-05",
+            "2025-11-25",
+            "1999-01-01",
+            "latest",
+        ];
         let mut caps = Map::new();
         if self.rng.random_bool(0.3) {
             caps.insert("elicitation".into(), json!({}));
@@ -653,7 +824,19 @@ impl Gen {
                 }
                 5 => {
                     let to = self.rng.random_range(0..v.len());
-                    let tok = self.pick(&["null", "true", "-0", "1e999", "\"\"", "{}", "[]", "\"\\ud800\""]).as_bytes().to_vec();
+                    let tok = self
+                        .pick(&[
+                            "null",
+                            "true",
+                            "-0",
+                            "1e999",
+                            "\"\"",
+                            "{}",
+                            "[]",
+                            "\"\\ud800\"",
+                        ])
+                        .as_bytes()
+                        .to_vec();
                     v.splice(to..to, tok);
                 }
                 _ => v[at] ^= 1 << self.rng.random_range(0..8),
@@ -681,7 +864,11 @@ impl Gen {
     }
 
     fn message(&mut self) -> Value {
-        let method = if self.rng.random_bool(0.9) { self.pick(METHODS).to_string() } else { self.string() };
+        let method = if self.rng.random_bool(0.9) {
+            self.pick(METHODS).to_string()
+        } else {
+            self.string()
+        };
         let mut o = Map::new();
         match self.rng.random_range(0..20) {
             0 => {}
@@ -709,7 +896,10 @@ impl Gen {
                 let v = self.value(2);
                 o.insert("result".into(), v);
             } else {
-                o.insert("error".into(), json!({"code": self.int(), "message": self.string()}));
+                o.insert(
+                    "error".into(),
+                    json!({"code": self.int(), "message": self.string()}),
+                );
             }
         } else {
             // A batch (not part of MCP since 2025-06-18).
@@ -726,14 +916,28 @@ impl Gen {
     fn params(&mut self, method: &str) -> Value {
         match method {
             "notifications/cancelled" => json!({"requestId": self.id(), "reason": self.string()}),
-            "notifications/progress" => json!({"progressToken": self.id(), "progress": self.value(0)}),
+            "notifications/progress" => {
+                json!({"progressToken": self.id(), "progress": self.value(0)})
+            }
             "resources/read" | "resources/subscribe" => {
-                let uri = self.pick(&["kafka://clusters", "kafka://default/topics/x", "file:///etc/passwd", "", "kafka://../.."]).to_string();
+                let uri = self
+                    .pick(&[
+                        "kafka://clusters",
+                        "kafka://default/topics/x",
+                        "file:///etc/passwd",
+                        "",
+                        "kafka://../..",
+                    ])
+                    .to_string();
                 json!({"uri": uri})
             }
-            "logging/setLevel" => json!({"level": self.pick(&["debug", "trace", "emergency", "x"]).to_string()}),
+            "logging/setLevel" => {
+                json!({"level": self.pick(&["debug", "trace", "emergency", "x"]).to_string()})
+            }
             "prompts/get" => json!({"name": self.string(), "arguments": self.value(2)}),
-            "completion/complete" => json!({"ref": {"type": "ref/prompt", "name": self.string()}, "argument": {"name": "x", "value": self.string()}}),
+            "completion/complete" => {
+                json!({"ref": {"type": "ref/prompt", "name": self.string()}, "argument": {"name": "x", "value": self.string()}})
+            }
             "tools/list" => {
                 if self.rng.random_bool(0.5) {
                     json!({"cursor": self.string()})
@@ -751,10 +955,20 @@ impl Gen {
             let i = self.rng.random_range(0..self.tools.len());
             self.tools[i].0.clone()
         } else {
-            self.pick(&["no_such_tool", "", "apply_change", "../cluster_health"]).to_string()
+            self.pick(&["no_such_tool", "", "apply_change", "../cluster_health"])
+                .to_string()
         };
-        let schema = self.tools.iter().find(|(n, _)| *n == name).map(|(_, s)| s.clone()).unwrap_or(json!({"type": "object"}));
-        let args = if self.rng.random_bool(0.95) { self.from_schema(&schema, "", 0) } else { self.value(2) };
+        let schema = self
+            .tools
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, s)| s.clone())
+            .unwrap_or(json!({"type": "object"}));
+        let args = if self.rng.random_bool(0.95) {
+            self.args_for_schema(&schema, "", 0)
+        } else {
+            self.value(2)
+        };
         let mut params = json!({"name": name, "arguments": args});
         if self.rng.random_bool(0.1) {
             params["_meta"] = json!({"progressToken": self.id()});
@@ -762,11 +976,15 @@ impl Gen {
         if self.rng.random_bool(0.02) {
             params.as_object_mut().unwrap().remove("arguments");
         }
-        let id = if self.rng.random_bool(0.95) { json!(self.rng.random_range(0..1_000_000u64)) } else { self.id() };
+        let id = if self.rng.random_bool(0.95) {
+            json!(self.rng.random_range(0..1_000_000u64))
+        } else {
+            self.id()
+        };
         json!({"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": params})
     }
 
-    fn from_schema(&mut self, schema: &Value, field: &str, depth: usize) -> Value {
+    fn args_for_schema(&mut self, schema: &Value, field: &str, depth: usize) -> Value {
         // Sometimes the wrong type altogether.
         if self.rng.random_bool(0.04) || depth > 6 {
             return self.value(1);
@@ -781,11 +999,14 @@ impl Gen {
             Some("object") => {
                 let mut o = Map::new();
                 if let Some(props) = schema.get("properties").and_then(Value::as_object) {
-                    let required: Vec<&str> =
-                        schema.get("required").and_then(Value::as_array).map(|r| r.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+                    let required: Vec<&str> = schema
+                        .get("required")
+                        .and_then(Value::as_array)
+                        .map(|r| r.iter().filter_map(Value::as_str).collect())
+                        .unwrap_or_default();
                     for (k, s) in props {
                         if required.contains(&k.as_str()) || self.rng.random_bool(0.45) {
-                            let v = self.from_schema(s, k, depth + 1);
+                            let v = self.args_for_schema(s, k, depth + 1);
                             o.insert(k.clone(), v);
                         }
                     }
@@ -798,7 +1019,14 @@ impl Gen {
                             2 => json!(self.int().to_string()),
                             _ => json!(self.string()),
                         };
-                        o.insert(k, if field == "configs" && !v.is_string() && self.rng.random_bool(0.8) { json!(v.to_string()) } else { v });
+                        o.insert(
+                            k,
+                            if field == "configs" && !v.is_string() && self.rng.random_bool(0.8) {
+                                json!(v.to_string())
+                            } else {
+                                v
+                            },
+                        );
                     }
                 } else {
                     for _ in 0..self.rng.random_range(0..4) {
@@ -818,7 +1046,11 @@ impl Gen {
                     0 => self.rng.random_range(20..120),
                     _ => self.rng.random_range(0..4),
                 };
-                Value::Array((0..n).map(|_| self.from_schema(&items, field, depth + 1)).collect())
+                Value::Array(
+                    (0..n)
+                        .map(|_| self.args_for_schema(&items, field, depth + 1))
+                        .collect(),
+                )
             }
             Some("string") => json!(self.string_for(field)),
             Some("integer") => json!(self.int_for(field)),
@@ -831,10 +1063,30 @@ impl Gen {
 
     fn string_for(&mut self, field: &str) -> String {
         match field {
-            "schema_file" | "previous_files" if self.rng.random_bool(0.7) => {
-                self.pick(&["user.avsc", "sub/user2.avsc", "bad.avsc", "../user.avsc", "/etc/passwd", "sub", "missing.avsc", "sub/../user.avsc", ""]).to_string()
-            }
-            "mode" if self.rng.random_bool(0.8) => self.pick(&["BACKWARD", "FORWARD_TRANSITIVE", "FULL", "NONE", "full-transitive", "Backward", "bogus"]).to_string(),
+            "schema_file" | "previous_files" if self.rng.random_bool(0.7) => self
+                .pick(&[
+                    "user.avsc",
+                    "sub/user2.avsc",
+                    "bad.avsc",
+                    "../user.avsc",
+                    "/etc/passwd",
+                    "sub",
+                    "missing.avsc",
+                    "sub/../user.avsc",
+                    "",
+                ])
+                .to_string(),
+            "mode" if self.rng.random_bool(0.8) => self
+                .pick(&[
+                    "BACKWARD",
+                    "FORWARD_TRANSITIVE",
+                    "FULL",
+                    "NONE",
+                    "full-transitive",
+                    "Backward",
+                    "bogus",
+                ])
+                .to_string(),
             "cursor" if self.rng.random_bool(0.5) => {
                 use base64::Engine as _;
                 let raw = self.value(2).to_string();
@@ -847,7 +1099,16 @@ impl Gen {
                     self.string()
                 }
             }
-            "explain" if self.rng.random_bool(0.5) => self.pick(&["*", "producer-*", "acks-*", "?", "no-such-rule", "under-min-isr"]).to_string(),
+            "explain" if self.rng.random_bool(0.5) => self
+                .pick(&[
+                    "*",
+                    "producer-*",
+                    "acks-*",
+                    "?",
+                    "no-such-rule",
+                    "under-min-isr",
+                ])
+                .to_string(),
             _ => self.string(),
         }
     }
@@ -879,10 +1140,15 @@ impl Gen {
     fn string(&mut self) -> String {
         match self.rng.random_range(0..10) {
             0..=5 => self.pick(STRINGS).to_string(),
-            6 => (0..self.rng.random_range(0..40)).map(|_| char::from_u32(self.rng.random_range(0..0x3000)).unwrap_or('?')).collect(),
+            6 => (0..self.rng.random_range(0..40))
+                .map(|_| char::from_u32(self.rng.random_range(0..0x3000)).unwrap_or('?'))
+                .collect(),
             7 => "x".repeat(self.rng.random_range(200..4_000)),
             8 => format!("it-{}", self.rng.random_range(0..100)),
-            _ => (0..self.rng.random_range(1..30)).map(|_| *self.pick(b"*?.-_abc/\\${}%")).map(char::from).collect(),
+            _ => (0..self.rng.random_range(1..30))
+                .map(|_| *self.pick(b"*?.-_abc/\\${}%"))
+                .map(char::from)
+                .collect(),
         }
     }
 
@@ -890,7 +1156,7 @@ impl Gen {
         match self.rng.random_range(0..4) {
             0 => json!(self.pick(AVRO).to_string()),
             1 => {
-                let s: &str = *self.pick(AVRO);
+                let s: &&str = self.pick(AVRO);
                 serde_json::from_str::<Value>(s).unwrap_or(Value::Null)
             }
             _ => self.avro_schema(0),
@@ -899,11 +1165,17 @@ impl Gen {
 
     /// A random Avro schema, often nearly valid.
     fn avro_schema(&mut self, depth: usize) -> Value {
-        let prims = ["null", "boolean", "int", "long", "float", "double", "bytes", "string"];
+        let prims = [
+            "null", "boolean", "int", "long", "float", "double", "bytes", "string",
+        ];
         if depth > 5 || self.rng.random_bool(0.3) {
             return json!(self.pick(&prims).to_string());
         }
-        let name = if self.rng.random_bool(0.9) { format!("N{}", self.rng.random_range(0..6)) } else { self.string() };
+        let name = if self.rng.random_bool(0.9) {
+            format!("N{}", self.rng.random_range(0..6))
+        } else {
+            self.string()
+        };
         match self.rng.random_range(0..7) {
             0 | 1 => {
                 let fields: Vec<Value> = (0..self.rng.random_range(0..5))
@@ -920,12 +1192,29 @@ impl Gen {
                     .collect();
                 json!({"type": "record", "name": name, "fields": fields})
             }
-            2 => json!({"type": "enum", "name": name, "symbols": (0..self.rng.random_range(0..4)).map(|i| format!("S{i}")).collect::<Vec<_>>()}),
+            2 => {
+                json!({"type": "enum", "name": name, "symbols": (0..self.rng.random_range(0..4)).map(|i| format!("S{i}")).collect::<Vec<_>>()})
+            }
             3 => json!({"type": "array", "items": self.avro_schema(depth + 1)}),
             4 => json!({"type": "map", "values": self.avro_schema(depth + 1)}),
-            5 => Value::Array((0..self.rng.random_range(0..4)).map(|_| self.avro_schema(depth + 1)).collect()),
+            5 => Value::Array(
+                (0..self.rng.random_range(0..4))
+                    .map(|_| self.avro_schema(depth + 1))
+                    .collect(),
+            ),
             _ => {
-                let lt = self.pick(&["decimal", "uuid", "date", "time-millis", "timestamp-micros", "duration", "local-timestamp-millis", "bogus"]).to_string();
+                let lt = self
+                    .pick(&[
+                        "decimal",
+                        "uuid",
+                        "date",
+                        "time-millis",
+                        "timestamp-micros",
+                        "duration",
+                        "local-timestamp-millis",
+                        "bogus",
+                    ])
+                    .to_string();
                 json!({"type": self.pick(&["bytes", "fixed", "int", "long", "string"]).to_string(), "name": name, "size": self.int(),
                        "logicalType": lt, "precision": self.int(), "scale": self.int()})
             }
@@ -940,7 +1229,11 @@ impl Gen {
             2 => json!(self.int()),
             3 => json!(self.rng.random::<f64>() * 1e300),
             4 | 5 => json!(self.string()),
-            6 => Value::Array((0..self.rng.random_range(0..4)).map(|_| self.value(depth - 1)).collect()),
+            6 => Value::Array(
+                (0..self.rng.random_range(0..4))
+                    .map(|_| self.value(depth - 1))
+                    .collect(),
+            ),
             _ => {
                 let mut o = Map::new();
                 for _ in 0..self.rng.random_range(0..4) {
