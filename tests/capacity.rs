@@ -26,20 +26,6 @@ fn server(b: &str) -> Stdio {
     )
 }
 
-fn ok(r: &Value) -> &Value {
-    assert!(!is_error(r), "unexpected tool error: {}", text(r));
-    &r["structuredContent"]
-}
-
-fn err(r: &Value) -> String {
-    assert!(
-        is_error(r),
-        "expected a tool error, got {}",
-        r["structuredContent"]
-    );
-    text(r)
-}
-
 fn producer(b: &str, partitioner: Option<&str>) -> BaseProducer {
     let mut c = ClientConfig::new();
     c.set("bootstrap.servers", b).set("linger.ms", "5");

@@ -23,20 +23,6 @@ fn server(b: &str) -> Stdio {
     )
 }
 
-fn ok(r: &Value) -> &Value {
-    assert!(!is_error(r), "unexpected tool error: {}", text(r));
-    &r["structuredContent"]
-}
-
-fn err(r: &Value) -> String {
-    assert!(
-        is_error(r),
-        "expected a tool error, got {}",
-        r["structuredContent"]
-    );
-    text(r)
-}
-
 /// A topic with 4 partitions × 25 records, a caught-up group, and a group committed on two
 /// partitions only (half way).
 struct Setup {

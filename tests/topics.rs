@@ -22,20 +22,6 @@ fn server(b: &str, writes: bool) -> Stdio {
     )
 }
 
-fn ok(r: &Value) -> &Value {
-    assert!(!is_error(r), "unexpected tool error: {}", text(r));
-    &r["structuredContent"]
-}
-
-fn err(r: &Value) -> String {
-    assert!(
-        is_error(r),
-        "expected a tool error, got {}",
-        r["structuredContent"]
-    );
-    text(r)
-}
-
 fn plan_id(r: &Value) -> String {
     ok(r)["plan"]["plan_id"]
         .as_str()

@@ -218,6 +218,22 @@ pub fn text(result: &Value) -> String {
         .to_string()
 }
 
+/// The structured content of a tool result that must have succeeded.
+pub fn ok(r: &Value) -> &Value {
+    assert!(!is_error(r), "unexpected tool error: {}", text(r));
+    &r["structuredContent"]
+}
+
+/// The text of a tool result that must be an error.
+pub fn err(r: &Value) -> String {
+    assert!(
+        is_error(r),
+        "expected a tool error, got {}",
+        r["structuredContent"]
+    );
+    text(r)
+}
+
 /// True when the tool result is an error.
 pub fn is_error(result: &Value) -> bool {
     result["isError"] == json!(true)
