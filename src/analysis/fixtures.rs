@@ -127,8 +127,16 @@ pub fn quorum(scenario: &str) -> QuorumView {
             .lines()
             .find(|l| l.contains("TimeoutException"))
             .unwrap_or("describeMetadataQuorum failed");
+        // The CLI reached a live broker and sent describeMetadataQuorum, which no controller
+        // answered: what kafka-mcp reports as a DescribeQuorum-step timeout.
+        let sent = stderr.contains("describeMetadataQuorum");
         return QuorumView::Unknown {
             reason: format!("DescribeQuorum timed out: {line}"),
+            cause: if sent {
+                QuorumUnknownCause::NoController
+            } else {
+                QuorumUnknownCause::Unreachable
+            },
         };
     }
     let s = &status["parsed"];

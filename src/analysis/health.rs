@@ -11,7 +11,9 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::finding::{sort_findings, Evidence, Finding, Severity};
-use super::snapshot::{ClusterSnapshot, PartitionSnapshot, QuorumView, TopicSnapshot};
+use super::snapshot::{
+    ClusterSnapshot, PartitionSnapshot, QuorumUnknownCause, QuorumView, TopicSnapshot,
+};
 
 /// Tunables of the health rules. Defaults match the documented server settings.
 #[derive(Debug, Clone, PartialEq)]
@@ -768,38 +770,67 @@ fn partitions_per_broker(ctx: &Ctx<'_>, rule: &Rule) -> Option<Finding> {
 }
 
 fn quorum_unknown(ctx: &Ctx<'_>, rule: &Rule) -> Option<Finding> {
-    match &ctx.snap.quorum {
-        QuorumView::Known(_) => None,
-        QuorumView::Unknown { reason } => Some(
-            rule.finding(
-                "KRaft quorum unknown: the active controller is not reported".to_string(),
-                Evidence::from_items(std::iter::empty(), reason.clone()),
-                "Grant DESCRIBE on CLUSTER to this principal, or run kafka-metadata-quorum.sh \
-             --bootstrap-server <bootstrap> describe --status to see it directly."
-                    .to_string(),
-            ),
-        ),
-    }
-}
-
-fn controller_unreachable(ctx: &Ctx<'_>, rule: &Rule) -> Option<Finding> {
-    let QuorumView::Unknown { reason } = &ctx.snap.quorum else {
+    let QuorumView::Unknown { reason, cause } = &ctx.snap.quorum else {
         return None;
     };
+    let b = &ctx.settings.bootstrap;
+    let remediation = match cause {
+        QuorumUnknownCause::Unsupported => format!(
+            "This broker does not implement DescribeQuorum (KRaft, Kafka 3.3+), so the active \
+             controller cannot be named; on KRaft run kafka-metadata-quorum.sh \
+             --bootstrap-server {b} describe --status. Do not read Metadata's controller id as \
+             the controller."
+        ),
+        QuorumUnknownCause::Denied => format!(
+            "Grant DESCRIBE on CLUSTER to this principal (kafka-acls.sh --bootstrap-server {b} \
+             --add --allow-principal User:<principal> --operation Describe --cluster), or fix \
+             the SASL credentials the reason names."
+        ),
+        QuorumUnknownCause::NoController => format!(
+            "Check the controllers: kafka-metadata-quorum.sh --bootstrap-controller \
+             <controllers> describe --status; restart the voters that are down until a \
+             majority is back."
+        ),
+        QuorumUnknownCause::Unreachable => format!(
+            "Check that the bootstrap brokers ({b}) are reachable from here with the configured \
+             security.protocol, then retry; kafka-metadata-quorum.sh --bootstrap-server {b} \
+             describe --status shows the quorum directly."
+        ),
+        QuorumUnknownCause::Other => format!(
+            "Fix what the reason names, then retry; kafka-metadata-quorum.sh --bootstrap-server \
+             {b} describe --status shows the quorum directly."
+        ),
+    };
+    Some(rule.finding(
+        "KRaft quorum unknown: the active controller is not reported".to_string(),
+        Evidence::from_items(std::iter::empty(), reason.clone()),
+        remediation,
+    ))
+}
+
+/// Fires when a live broker took DescribeQuorum and no controller answered it (brokers forward
+/// it to the active controller), or the quorum reports no leader; or, as before, when both
+/// DescribeQuorum timed out and DescribeCluster failed waiting for a controller.
+fn controller_unreachable(ctx: &Ctx<'_>, rule: &Rule) -> Option<Finding> {
+    let QuorumView::Unknown { reason, cause } = &ctx.snap.quorum else {
+        return None;
+    };
+    let dc_err = ctx.snap.describe_cluster_error.as_deref();
     let lower = reason.to_ascii_lowercase();
-    let timed_out = lower.contains("timed out") || lower.contains("timeout");
-    let dc_err = ctx.snap.describe_cluster_error.as_deref()?;
-    if !timed_out {
+    let timed_out = lower.contains("timed out") || lower.contains("did not answer");
+    let corroborated = timed_out && dc_err.is_some();
+    if *cause != QuorumUnknownCause::NoController && !corroborated {
         return None;
     }
+    let detail = match dc_err {
+        Some(dc) => format!("DescribeCluster: {dc}; DescribeQuorum: {reason}"),
+        None => format!("DescribeQuorum: {reason}"),
+    };
     Some(
         rule.finding(
             "No active controller answered: the KRaft quorum has likely lost its majority"
                 .to_string(),
-            Evidence::from_items(
-                std::iter::empty(),
-                format!("DescribeCluster: {dc_err}; DescribeQuorum: {reason}"),
-            ),
+            Evidence::from_items(std::iter::empty(), detail),
             "Restart the controllers (voters) that are down until a majority is back; until then \
          leadership cannot move and broker metadata may be stale."
                 .to_string(),

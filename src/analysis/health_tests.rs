@@ -112,7 +112,13 @@ fn broker_down_capture() {
 #[test]
 fn two_down_capture_reports_lost_quorum_not_a_controller() {
     let snap = fixtures::cluster("two-down");
-    assert!(matches!(snap.quorum, QuorumView::Unknown { .. }));
+    assert!(matches!(
+        snap.quorum,
+        QuorumView::Unknown {
+            cause: QuorumUnknownCause::NoController,
+            ..
+        }
+    ));
     let r = evaluate(&snap, &HealthSettings::default());
     assert_eq!(r.status, HealthStatus::Crit);
     let got = ids(&r);
@@ -304,12 +310,75 @@ fn quorum_unknown_is_a_warning_with_the_reason() {
     let mut s = snap(&[1], vec![t], 1);
     s.quorum = QuorumView::Unknown {
         reason: "broker does not support DescribeQuorum".into(),
+        cause: QuorumUnknownCause::Unsupported,
     };
     let r = evaluate(&s, &HealthSettings::default());
     let f = finding(&r, "quorum-unknown");
     assert_eq!(f.severity, Severity::Warn);
     assert!(f.evidence.detail.contains("DescribeQuorum"));
+    // An ACL would not help a broker that lacks the API.
+    assert!(!f.remediation.contains("Grant"), "{}", f.remediation);
+    assert!(f.remediation.contains("does not implement DescribeQuorum"));
     assert!(!ids(&r).contains(&"controller-unreachable"));
+}
+
+#[test]
+fn quorum_unknown_remediation_follows_the_cause() {
+    let t = topic("a", vec![part(0, 1, &[1], &[1])]);
+    let mut s = snap(&[1], vec![t], 1);
+    let mut remediation = |cause| {
+        s.quorum = QuorumView::Unknown {
+            reason: "r".into(),
+            cause,
+        };
+        finding(&evaluate(&s, &HealthSettings::default()), "quorum-unknown")
+            .remediation
+            .clone()
+    };
+    assert!(remediation(QuorumUnknownCause::Denied).contains("--operation Describe --cluster"));
+    assert!(remediation(QuorumUnknownCause::Unreachable).contains("reachable"));
+    assert!(remediation(QuorumUnknownCause::NoController).contains("--bootstrap-controller"));
+    assert!(remediation(QuorumUnknownCause::Other).contains("describe --status"));
+}
+
+#[test]
+fn controller_unreachable_needs_evidence_about_the_quorum() {
+    let t = topic("a", vec![part(0, 1, &[1, 2, 3], &[1, 2, 3])]);
+    let base = snap(&[1, 2, 3], vec![t], 1);
+    let with = |reason: &str, cause, dc_err: Option<&str>| {
+        let mut s = base.clone();
+        s.quorum = QuorumView::Unknown {
+            reason: reason.into(),
+            cause,
+        };
+        s.describe_cluster_error = dc_err.map(str::to_string);
+        let r = evaluate(&s, &HealthSettings::default());
+        (ids(&r).contains(&"controller-unreachable"), r.status)
+    };
+    // A live broker took DescribeQuorum and no controller answered: enough on its own.
+    let timed_out = "b:1 did not answer DescribeQuorum within 10000 ms";
+    assert_eq!(
+        with(timed_out, QuorumUnknownCause::NoController, None),
+        (true, HealthStatus::Crit)
+    );
+    // No broker reachable for it: nothing learnt about the quorum.
+    let refused = "b:1 did not answer connect within 10000 ms";
+    assert_eq!(
+        with(refused, QuorumUnknownCause::Unreachable, None),
+        (false, HealthStatus::Warn)
+    );
+    // ... unless DescribeCluster also timed out waiting for a controller.
+    assert!(
+        with(
+            refused,
+            QuorumUnknownCause::Unreachable,
+            Some("_TIMED_OUT: Failed while waiting for controller")
+        )
+        .0
+    );
+    // Unsupported or denied never means the quorum is down.
+    assert!(!with("no", QuorumUnknownCause::Unsupported, Some("x")).0);
+    assert!(!with("denied", QuorumUnknownCause::Denied, None).0);
 }
 
 #[test]

@@ -222,7 +222,31 @@ pub enum QuorumView {
     Unknown {
         /// Why, in words a person can act on.
         reason: String,
+        /// The kind of failure, which decides the remediation and whether it means the quorum
+        /// itself is down.
+        #[serde(default)]
+        cause: QuorumUnknownCause,
     },
+}
+
+/// Why DescribeQuorum gave no answer, as far as it tells about the cluster.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum QuorumUnknownCause {
+    /// The broker does not implement DescribeQuorum (not KRaft, too old, or a Kafka-compatible
+    /// broker).
+    Unsupported,
+    /// Authentication failed or the principal may not DESCRIBE the CLUSTER.
+    Denied,
+    /// A live broker accepted DescribeQuorum but no controller answered it in time (brokers
+    /// forward it to the active controller), or the quorum reports no leader: the quorum has
+    /// probably lost its majority.
+    NoController,
+    /// No bootstrap broker could be reached for it (connect, TLS, ApiVersions).
+    Unreachable,
+    /// Anything else (bad settings, an undecodable answer).
+    #[default]
+    Other,
 }
 
 /// Everything `cluster_health` evaluates: one consistent read of a cluster.

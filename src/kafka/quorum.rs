@@ -35,7 +35,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::time::{timeout_at, Instant};
 
-use crate::analysis::snapshot::{QuorumReplica, QuorumSnapshot, QuorumView};
+use crate::analysis::snapshot::{QuorumReplica, QuorumSnapshot, QuorumUnknownCause, QuorumView};
 
 /// The KRaft metadata log's topic; DescribeQuorum asks for its partition 0.
 pub const CLUSTER_METADATA_TOPIC: &str = "__cluster_metadata";
@@ -672,9 +672,60 @@ impl QuorumError {
     }
 }
 
+impl QuorumError {
+    /// What this failure says about the cluster. `NoController` only when a broker took the
+    /// request and then no controller answered (or the quorum has no leader): a broker that
+    /// cannot be reached says nothing about the quorum.
+    pub fn cause(&self) -> QuorumUnknownCause {
+        match self {
+            QuorumError::NotSupported { .. } | QuorumError::VersionMismatch { .. } => {
+                QuorumUnknownCause::Unsupported
+            }
+            QuorumError::Sasl { .. } => QuorumUnknownCause::Denied,
+            QuorumError::Kafka { name, .. } => match name.as_str() {
+                n if n.contains("AUTHORIZATION") || n.contains("SASL") => {
+                    QuorumUnknownCause::Denied
+                }
+                "UNSUPPORTED_VERSION" => QuorumUnknownCause::Unsupported,
+                // The broker forwarded it and the controller never answered.
+                "REQUEST_TIMED_OUT" => QuorumUnknownCause::NoController,
+                _ => QuorumUnknownCause::Other,
+            },
+            QuorumError::NoLeader { .. } => QuorumUnknownCause::NoController,
+            QuorumError::Timeout { step, .. } if *step == "DescribeQuorum" => {
+                QuorumUnknownCause::NoController
+            }
+            QuorumError::Timeout { .. }
+            | QuorumError::Connect { .. }
+            | QuorumError::Resolve { .. }
+            | QuorumError::Io { .. }
+            | QuorumError::Tls { .. }
+            | QuorumError::FrameTooLarge { .. } => QuorumUnknownCause::Unreachable,
+            // One broker's answer about the quorum outweighs others being unreachable.
+            QuorumError::AllFailed { errors } => errors
+                .iter()
+                .map(QuorumError::cause)
+                .min_by_key(|c| match c {
+                    QuorumUnknownCause::NoController => 0,
+                    QuorumUnknownCause::Denied => 1,
+                    QuorumUnknownCause::Unsupported => 2,
+                    QuorumUnknownCause::Other => 3,
+                    QuorumUnknownCause::Unreachable => 4,
+                })
+                .unwrap_or(QuorumUnknownCause::Unreachable),
+            QuorumError::Config { .. }
+            | QuorumError::NoBootstrap
+            | QuorumError::BadAddress { .. }
+            | QuorumError::Protocol { .. }
+            | QuorumError::Malformed { .. } => QuorumUnknownCause::Other,
+        }
+    }
+}
+
 impl From<QuorumError> for QuorumView {
     fn from(e: QuorumError) -> Self {
         QuorumView::Unknown {
+            cause: e.cause(),
             reason: e.to_string(),
         }
     }
@@ -1822,6 +1873,84 @@ mod tests {
     }
 
     #[test]
+    fn causes_say_what_the_failure_tells_about_the_quorum() {
+        use QuorumUnknownCause::*;
+        let b = || "b:1".to_owned();
+        let timeout = |step| QuorumError::Timeout {
+            broker: b(),
+            step,
+            waited_ms: 10,
+        };
+        let kafka = |name: &str| QuorumError::Kafka {
+            broker: b(),
+            step: "DescribeQuorum",
+            code: 0,
+            name: name.to_owned(),
+            message: None,
+        };
+        let refused = || QuorumError::Connect {
+            broker: b(),
+            detail: "connection refused".into(),
+        };
+        let cases = [
+            (QuorumError::NotSupported { broker: b() }, Unsupported),
+            (
+                QuorumError::VersionMismatch {
+                    broker: b(),
+                    min: 5,
+                    max: 6,
+                },
+                Unsupported,
+            ),
+            (kafka("CLUSTER_AUTHORIZATION_FAILED"), Denied),
+            (
+                QuorumError::Sasl {
+                    broker: b(),
+                    detail: "bad".into(),
+                },
+                Denied,
+            ),
+            (kafka("REQUEST_TIMED_OUT"), NoController),
+            (kafka("NOT_LEADER_OR_FOLLOWER"), Other),
+            (timeout("DescribeQuorum"), NoController),
+            (
+                QuorumError::NoLeader {
+                    broker: b(),
+                    leader_id: -1,
+                },
+                NoController,
+            ),
+            (timeout("connect"), Unreachable),
+            (timeout("ApiVersions"), Unreachable),
+            (refused(), Unreachable),
+            (
+                QuorumError::Config {
+                    reason: "GSSAPI".into(),
+                },
+                Other,
+            ),
+            (
+                QuorumError::AllFailed {
+                    errors: vec![refused(), timeout("DescribeQuorum")],
+                },
+                NoController,
+            ),
+            (
+                QuorumError::AllFailed {
+                    errors: vec![refused(), timeout("connect")],
+                },
+                Unreachable,
+            ),
+        ];
+        for (e, want) in cases {
+            assert_eq!(e.cause(), want, "{e}");
+            assert!(
+                matches!(QuorumView::from(e), QuorumView::Unknown { cause, .. } if cause == want)
+            );
+        }
+    }
+
+    #[test]
     fn error_names_are_kafkas() {
         assert_eq!(error_name(31), "CLUSTER_AUTHORIZATION_FAILED");
         assert_eq!(error_name(6), "NOT_LEADER_OR_FOLLOWER");
@@ -1922,7 +2051,7 @@ mod tests {
         let sec = QuorumSecurity::from_properties([("security.protocol", "SASL_SSL")]);
         let view = describe_quorum(&["192.0.2.1:9".to_owned()], &sec, Duration::from_secs(5)).await;
         assert!(
-            matches!(&view, QuorumView::Unknown { reason } if reason.contains("GSSAPI")),
+            matches!(&view, QuorumView::Unknown { reason, .. } if reason.contains("GSSAPI")),
             "{view:?}"
         );
         let missing_ca = QuorumSecurity::from_properties([
@@ -1936,12 +2065,12 @@ mod tests {
         )
         .await;
         assert!(
-            matches!(&view, QuorumView::Unknown { reason } if reason.contains("ssl.ca.location '/nonexistent/kafka-mcp/ca.pem'")),
+            matches!(&view, QuorumView::Unknown { reason, .. } if reason.contains("ssl.ca.location '/nonexistent/kafka-mcp/ca.pem'")),
             "{view:?}"
         );
         let view = describe_quorum(&[], &QuorumSecurity::plaintext(), Duration::from_secs(1)).await;
         assert!(
-            matches!(&view, QuorumView::Unknown { reason } if reason.contains("bootstrap.servers"))
+            matches!(&view, QuorumView::Unknown { reason, .. } if reason.contains("bootstrap.servers"))
         );
     }
 
@@ -2289,7 +2418,14 @@ mod tests {
 
     fn reason(view: &QuorumView) -> &str {
         match view {
-            QuorumView::Unknown { reason } => reason,
+            QuorumView::Unknown { reason, .. } => reason,
+            QuorumView::Known(s) => panic!("expected Unknown, got {s:?}"),
+        }
+    }
+
+    fn cause(view: &QuorumView) -> QuorumUnknownCause {
+        match view {
+            QuorumView::Unknown { cause, .. } => *cause,
             QuorumView::Known(s) => panic!("expected Unknown, got {s:?}"),
         }
     }
@@ -2297,7 +2433,7 @@ mod tests {
     fn known(view: &QuorumView) -> &QuorumSnapshot {
         match view {
             QuorumView::Known(s) => s,
-            QuorumView::Unknown { reason } => panic!("expected Known, got: {reason}"),
+            QuorumView::Unknown { reason, .. } => panic!("expected Known, got: {reason}"),
         }
     }
 
@@ -2361,6 +2497,8 @@ mod tests {
             r.contains(&addr) && r.contains("ApiVersions") && r.contains(" ms"),
             "{r}"
         );
+        // A broker that never answers ApiVersions says nothing about the quorum.
+        assert_eq!(cause(&view), QuorumUnknownCause::Unreachable);
     }
 
     #[tokio::test]
@@ -2379,6 +2517,7 @@ mod tests {
             "{r}"
         );
         assert!(r.contains("majority of controllers"), "{r}");
+        assert_eq!(cause(&view), QuorumUnknownCause::NoController);
     }
 
     #[tokio::test]
@@ -2410,6 +2549,7 @@ mod tests {
         let view = ask(&[&addr], &QuorumSecurity::plaintext(), T).await;
         let r = reason(&view);
         assert!(r.contains("connection refused") && r.contains(&addr), "{r}");
+        assert_eq!(cause(&view), QuorumUnknownCause::Unreachable);
     }
 
     #[tokio::test]
@@ -2442,7 +2582,9 @@ mod tests {
         fake.quorum.error_message =
             Some(StrBytes::from_static_str("Cluster authorization failed."));
         let addr = spawn_fake(fake, None).await;
-        let r = reason(&ask(&[&addr], &QuorumSecurity::plaintext(), T).await).to_owned();
+        let view = ask(&[&addr], &QuorumSecurity::plaintext(), T).await;
+        assert_eq!(cause(&view), QuorumUnknownCause::Denied);
+        let r = reason(&view).to_owned();
         assert!(r.contains("CLUSTER_AUTHORIZATION_FAILED"), "{r}");
         assert!(r.contains("ACL DESCRIBE on CLUSTER"), "{r}");
         assert!(r.contains(&addr), "{r}");
@@ -2450,7 +2592,10 @@ mod tests {
         let mut fake = Fake::kraft();
         fake.quorum.topics[0].partitions[0].error_code = ResponseError::NotLeaderOrFollower.code();
         let addr = spawn_fake(fake, None).await;
-        let r = reason(&ask(&[&addr], &QuorumSecurity::plaintext(), T).await).to_owned();
+        let view = ask(&[&addr], &QuorumSecurity::plaintext(), T).await;
+        // A transient election answer is not evidence that the quorum is down.
+        assert_eq!(cause(&view), QuorumUnknownCause::Other);
+        let r = reason(&view).to_owned();
         assert!(
             r.contains("NOT_LEADER_OR_FOLLOWER") && r.contains("retry"),
             "{r}"

@@ -238,7 +238,7 @@ fn quorum_out(q: &QuorumView) -> QuorumOut {
                 reason: None,
             }
         }
-        QuorumView::Unknown { reason } => QuorumOut {
+        QuorumView::Unknown { reason, .. } => QuorumOut {
             known: false,
             leader_id: None,
             leader_epoch: None,
