@@ -108,6 +108,10 @@ pub struct Ctx<'a> {
     pub settings: &'a HealthSettings,
     /// Live broker ids.
     pub live: BTreeSet<i32>,
+    /// Every partition with its state, computed once for all rules.
+    pub states: Vec<(&'a TopicSnapshot, &'a PartitionSnapshot, PartitionState)>,
+    /// Every broker id some partition names as a replica.
+    pub replica_brokers: BTreeSet<i32>,
 }
 
 /// One health rule.
@@ -263,10 +267,27 @@ pub fn explain(id: &str) -> Option<&'static str> {
 
 /// Evaluates every rule over the snapshot.
 pub fn evaluate(snap: &ClusterSnapshot, settings: &HealthSettings) -> HealthReport {
+    let states: Vec<_> = snap
+        .topics
+        .iter()
+        .flat_map(|t| {
+            let m = min_isr(snap, &t.name);
+            t.partitions
+                .iter()
+                .map(move |p| (t, p, partition_state(p, m)))
+        })
+        .collect();
+    let replica_brokers = states
+        .iter()
+        .flat_map(|(_, p, _)| p.replicas.iter().copied())
+        .filter(|r| *r >= 0)
+        .collect();
     let ctx = Ctx {
         snap,
         settings,
         live: snap.brokers.iter().map(|b| b.id).collect(),
+        states,
+        replica_brokers,
     };
     let mut findings: Vec<Finding> = RULES.iter().filter_map(|r| (r.check)(&ctx, r)).collect();
     sort_findings(&mut findings);
@@ -345,14 +366,9 @@ fn label(t: &TopicSnapshot, p: &PartitionSnapshot) -> String {
 
 /// Every (topic, partition, state) of the snapshot.
 fn states<'a>(
-    snap: &'a ClusterSnapshot,
+    ctx: &'a Ctx<'a>,
 ) -> impl Iterator<Item = (&'a TopicSnapshot, &'a PartitionSnapshot, PartitionState)> + 'a {
-    snap.topics.iter().flat_map(move |t| {
-        let m = min_isr(snap, &t.name);
-        t.partitions
-            .iter()
-            .map(move |p| (t, p, partition_state(p, m)))
-    })
+    ctx.states.iter().copied()
 }
 
 fn counts(ctx: &Ctx<'_>) -> HealthCounts {
@@ -367,7 +383,7 @@ fn counts(ctx: &Ctx<'_>) -> HealthCounts {
             .count(),
         ..HealthCounts::default()
     };
-    for (_, _, s) in states(ctx.snap) {
+    for (_, _, s) in states(ctx) {
         c.partitions += 1;
         c.offline_partitions += s.offline as usize;
         c.under_replicated_partitions += s.under_replicated as usize;
@@ -381,7 +397,7 @@ fn partitions_where(
     ctx: &Ctx<'_>,
     mut pred: impl FnMut(&TopicSnapshot, &PartitionSnapshot, &PartitionState) -> bool,
 ) -> Vec<String> {
-    states(ctx.snap)
+    states(ctx)
         .filter(|(t, p, s)| pred(t, p, s))
         .map(|(t, p, _)| label(t, p))
         .collect()
@@ -544,11 +560,7 @@ fn internal_topic_unhealthy(ctx: &Ctx<'_>, rule: &Rule) -> Option<Finding> {
 
 fn brokers_missing(ctx: &Ctx<'_>, rule: &Rule) -> Option<Finding> {
     let mut expected: BTreeSet<i32> = ctx.settings.expected_brokers.iter().copied().collect();
-    for t in &ctx.snap.topics {
-        for p in &t.partitions {
-            expected.extend(p.replicas.iter().copied().filter(|r| *r >= 0));
-        }
-    }
+    expected.extend(ctx.replica_brokers.iter().copied());
     if let QuorumView::Known(q) = &ctx.snap.quorum {
         expected.extend(q.observers.iter().map(|o| o.id));
     }
@@ -880,13 +892,7 @@ fn quorum_voter_down(ctx: &Ctx<'_>, rule: &Rule) -> Option<Finding> {
 
 /// Live brokers plus every broker id that holds a replica (some may be down).
 fn known_brokers(ctx: &Ctx<'_>) -> BTreeSet<i32> {
-    let mut known = ctx.live.clone();
-    for t in &ctx.snap.topics {
-        for p in &t.partitions {
-            known.extend(p.replicas.iter().copied().filter(|r| *r >= 0));
-        }
-    }
-    known
+    ctx.live.union(&ctx.replica_brokers).copied().collect()
 }
 
 fn join_ids<'a>(ids: impl IntoIterator<Item = &'a i32>) -> String {

@@ -4,10 +4,11 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use rdkafka::metadata::Metadata;
 
-use super::{ffi, quorum, Cluster, Error, Result};
+use super::{ffi, quorum, Cluster, ClusterFacts, Error, Result};
 use crate::analysis::glob::glob_match;
 use crate::analysis::health::is_internal;
 use crate::analysis::snapshot::*;
@@ -157,17 +158,27 @@ pub fn hint_for(name: &str) -> String {
     }
 }
 
+/// One resource's configs, or why they could not be had.
+pub type ConfigRow = (
+    ffi::ResourceType,
+    String,
+    std::result::Result<ConfigSet, Error>,
+);
+
 /// Effective configs of several resources in one DescribeConfigs call.
 pub async fn describe_configs(
     cluster: &Arc<Cluster>,
     resources: Vec<(ffi::ResourceType, String)>,
-) -> Result<
-    Vec<(
-        ffi::ResourceType,
-        String,
-        std::result::Result<ConfigSet, Error>,
-    )>,
-> {
+) -> Result<Vec<ConfigRow>> {
+    describe_config_keys(cluster, resources, &[]).await
+}
+
+/// Like [`describe_configs`], asking only for the named configs (all when `keys` is empty).
+pub async fn describe_config_keys(
+    cluster: &Arc<Cluster>,
+    resources: Vec<(ffi::ResourceType, String)>,
+    keys: &'static [&'static str],
+) -> Result<Vec<ConfigRow>> {
     if resources.is_empty() {
         return Ok(Vec::new());
     }
@@ -176,7 +187,7 @@ pub async fn describe_configs(
     let c = cluster.clone();
     cluster
         .blocking("DescribeConfigs", move || {
-            let rows = ffi::describe_configs(&admin, &resources, timeout)
+            let rows = ffi::describe_config_keys(&admin, &resources, keys, timeout)
                 .map_err(|e| from_ffi(&c, "DescribeConfigs", e))?;
             Ok(rows
                 .into_iter()
@@ -232,21 +243,60 @@ pub fn from_ffi(cluster: &Cluster, what: &str, e: ffi::FfiError) -> Error {
     }
 }
 
-/// Everything `cluster_health` needs, read concurrently: Metadata (required), then
-/// DescribeCluster, DescribeQuorum and DescribeConfigs (topics + one broker) in parallel.
+/// How long DescribeCluster's cluster id and racks stand in for a new DescribeCluster call in
+/// `cluster_snapshot`. Both only change when a broker restarts, and a broker id not seen before
+/// forces a fresh call, so a warm health check costs Metadata, DescribeQuorum and DescribeConfigs.
+pub const CLUSTER_FACTS_TTL: Duration = Duration::from_secs(60);
+
+/// Metadata of every topic, unconverted, plus the cluster id librdkafka cached from that same
+/// answer (Metadata v2+ carries it; `None` from older brokers).
+async fn metadata_with_cluster_id(cluster: &Arc<Cluster>) -> Result<(Metadata, Option<String>)> {
+    let admin = cluster.admin().await?;
+    let timeout = cluster.timeout;
+    let c = cluster.clone();
+    cluster
+        .blocking("Metadata", move || {
+            let m = admin
+                .inner()
+                .fetch_metadata(None, timeout)
+                .map_err(|e| translate(&c, "Metadata", e))?;
+            // Non-blocking: the answer just parsed set it.
+            Ok((m, admin.inner().fetch_cluster_id(Duration::ZERO)))
+        })
+        .await
+}
+
+/// DescribeCluster as [`ClusterFacts`].
+async fn describe_cluster_facts(cluster: &Arc<Cluster>) -> Result<ClusterFacts> {
+    tracing::debug!(cluster = %cluster.config.name, "DescribeCluster (facts stale or a new broker)");
+    let admin = cluster.admin().await?;
+    let timeout = cluster.timeout;
+    let c = cluster.clone();
+    let d = cluster
+        .blocking("DescribeCluster", move || {
+            ffi::describe_cluster(&admin, timeout).map_err(|e| from_ffi(&c, "DescribeCluster", e))
+        })
+        .await?;
+    Ok(ClusterFacts {
+        cluster_id: d.cluster_id,
+        racks: d.nodes.into_iter().map(|n| (n.id, n.rack)).collect(),
+        at: Instant::now(),
+    })
+}
+
+/// Everything `cluster_health` needs, read concurrently: Metadata and DescribeQuorum at once,
+/// then DescribeConfigs (topics + one broker). DescribeCluster (cluster id and racks) goes out
+/// with Metadata when the cluster's facts are older than [`CLUSTER_FACTS_TTL`], alongside
+/// DescribeConfigs when Metadata names a broker they do not know, and not at all otherwise.
 /// Failures of the optional calls become `notes` and unknowns, never a wrong value.
 pub async fn cluster_snapshot(
     cluster: &Arc<Cluster>,
     topic_glob: Option<&str>,
 ) -> Result<(ClusterSnapshot, Vec<String>)> {
-    // DescribeCluster and DescribeQuorum do not need Metadata: all three go out together;
-    // DescribeConfigs follows once the topic names are known.
-    let admin = cluster.admin().await?;
-    let timeout = cluster.timeout;
-    let c = cluster.clone();
-    let dc = cluster.blocking("DescribeCluster", move || {
-        ffi::describe_cluster(&admin, timeout).map_err(|e| from_ffi(&c, "DescribeCluster", e))
-    });
+    let cached = cluster.facts();
+    let stale = !cached
+        .as_ref()
+        .is_some_and(|f| f.covers([], Instant::now(), CLUSTER_FACTS_TTL));
     let security = quorum::QuorumSecurity::from_properties(cluster.config.properties.iter());
     let bootstrap: Vec<String> = cluster
         .bootstrap()
@@ -255,28 +305,73 @@ pub async fn cluster_snapshot(
         .filter(|s| !s.is_empty())
         .collect();
     let q = quorum::describe_quorum(&bootstrap, &security, cluster.timeout);
-    let (meta, dc, q) = tokio::join!(metadata(cluster, None), dc, q);
-    let (brokers, mut topics) = meta?;
-    if let Some(g) = topic_glob {
-        topics.retain(|t| glob_match(g, &t.name));
-    }
-    let mut resources: Vec<(ffi::ResourceType, String)> = topics
-        .iter()
-        .map(|t| (ffi::ResourceType::Topic, t.name.clone()))
-        .collect();
-    if let Some(b) = brokers.first() {
-        resources.push((ffi::ResourceType::Broker, b.id.to_string()));
-    }
-    let cfg = describe_configs(cluster, resources).await;
-
-    let mut notes = Vec::new();
-    let (cluster_id, describe_cluster_error) = match dc {
-        Ok(d) => (d.cluster_id, None),
-        Err(e) => {
-            notes.push(format!("DescribeCluster failed: {e}"));
-            (None, Some(e.to_string()))
+    let early_dc = async {
+        match stale {
+            true => Some(describe_cluster_facts(cluster).await),
+            false => None,
         }
     };
+    let (meta, early_dc, q) = tokio::join!(metadata_with_cluster_id(cluster), early_dc, q);
+    let (meta, metadata_cluster_id) = meta?;
+    // DescribeConfigs needs only the names: it goes out before the conversion, which overlaps it.
+    let wanted = |name: &str| topic_glob.is_none_or(|g| glob_match(g, name));
+    let mut resources: Vec<(ffi::ResourceType, String)> = meta
+        .topics()
+        .iter()
+        .filter(|t| wanted(t.name()))
+        .map(|t| (ffi::ResourceType::Topic, t.name().to_string()))
+        .collect();
+    resources.sort_unstable_by(|a, b| a.1.cmp(&b.1));
+    let broker_ids: Vec<i32> = meta.brokers().iter().map(|b| b.id()).collect();
+    if let Some(first) = broker_ids.iter().min() {
+        resources.push((ffi::ResourceType::Broker, first.to_string()));
+    }
+    let new_broker = early_dc.is_none()
+        && !cached.as_ref().is_some_and(|f| {
+            f.covers(
+                broker_ids.iter().copied(),
+                Instant::now(),
+                CLUSTER_FACTS_TTL,
+            )
+        });
+    let late_dc = async {
+        match new_broker {
+            true => Some(describe_cluster_facts(cluster).await),
+            false => None,
+        }
+    };
+    let convert = tokio::task::spawn_blocking(move || from_metadata(&meta));
+    let (cfg, late_dc, converted) = tokio::join!(
+        describe_config_keys(cluster, resources, &["min.insync.replicas"]),
+        late_dc,
+        convert
+    );
+    let (mut brokers, mut topics) = converted.map_err(|e| Error::Internal {
+        what: "Metadata".into(),
+        message: e.to_string(),
+    })?;
+    topics.retain(|t| wanted(&t.name));
+
+    let mut notes = Vec::new();
+    let (facts, describe_cluster_error) = match early_dc.or(late_dc) {
+        Some(Ok(f)) => {
+            cluster.remember_facts(f.clone());
+            (Some(f), None)
+        }
+        Some(Err(e)) => {
+            notes.push(format!(
+                "DescribeCluster failed (broker racks unknown): {e}"
+            ));
+            (None, Some(e.to_string()))
+        }
+        None => (cached, None),
+    };
+    if let Some(f) = &facts {
+        for b in &mut brokers {
+            b.rack = f.racks.get(&b.id).cloned().flatten();
+        }
+    }
+    let cluster_id = metadata_cluster_id.or_else(|| facts.and_then(|f| f.cluster_id));
     let mut min_isr = BTreeMap::new();
     let mut default_min_isr = None;
     match cfg {

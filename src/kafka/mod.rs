@@ -17,8 +17,8 @@ pub mod records;
 pub mod topics;
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use rdkafka::admin::AdminClient;
 use rdkafka::config::{ClientConfig, RDKafkaLogLevel};
@@ -137,6 +137,27 @@ impl From<Error> for crate::error::ToolError {
 /// Result of a shell call.
 pub type Result<T> = std::result::Result<T, Error>;
 
+/// What DescribeCluster adds to Metadata: facts that only change when a broker restarts
+/// (`broker.rack` is a static broker config; the cluster id never changes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClusterFacts {
+    /// Cluster id.
+    pub cluster_id: Option<String>,
+    /// `broker.rack` of every broker DescribeCluster listed (`None`: no rack set).
+    pub racks: BTreeMap<i32, Option<String>>,
+    /// When DescribeCluster answered.
+    pub at: Instant,
+}
+
+impl ClusterFacts {
+    /// True when these facts can stand in for a DescribeCluster call now: younger than `ttl`
+    /// and naming every live broker (a broker never seen before may have a rack).
+    pub fn covers(&self, live: impl IntoIterator<Item = i32>, now: Instant, ttl: Duration) -> bool {
+        now.saturating_duration_since(self.at) < ttl
+            && live.into_iter().all(|id| self.racks.contains_key(&id))
+    }
+}
+
 /// One cluster's handles.
 pub struct Cluster {
     /// Its configuration.
@@ -145,6 +166,7 @@ pub struct Cluster {
     pub timeout: Duration,
     admin: OnceCell<Arc<AdminClient<KafkaContext>>>,
     context: KafkaContext,
+    facts: Mutex<Option<ClusterFacts>>,
 }
 
 impl Cluster {
@@ -154,6 +176,19 @@ impl Cluster {
             config,
             timeout,
             admin: OnceCell::new(),
+            facts: Mutex::new(None),
+        }
+    }
+
+    /// The last DescribeCluster facts, if any (see [`ClusterFacts::covers`] for freshness).
+    pub fn facts(&self) -> Option<ClusterFacts> {
+        self.facts.lock().map(|f| f.clone()).unwrap_or(None)
+    }
+
+    /// Remembers what DescribeCluster answered.
+    pub fn remember_facts(&self, facts: ClusterFacts) {
+        if let Ok(mut f) = self.facts.lock() {
+            *f = Some(facts);
         }
     }
 
@@ -325,5 +360,29 @@ impl Kafka {
     /// All clusters.
     pub fn all(&self) -> impl Iterator<Item = &Arc<Cluster>> {
         self.clusters.values()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cluster_facts_stand_in_while_young_and_naming_every_live_broker() {
+        let at = Instant::now();
+        let facts = ClusterFacts {
+            cluster_id: Some("c".into()),
+            racks: [(1, Some("a".into())), (2, None)].into(),
+            at,
+        };
+        let ttl = Duration::from_secs(60);
+        assert!(facts.covers([], at, ttl));
+        assert!(facts.covers([1, 2], at + Duration::from_secs(59), ttl));
+        assert!(facts.covers([2], at, ttl), "a broker that left is fine");
+        assert!(
+            !facts.covers([1, 3], at, ttl),
+            "broker 3 is new: its rack is unknown"
+        );
+        assert!(!facts.covers([1], at + ttl, ttl), "expired");
     }
 }

@@ -544,6 +544,11 @@ pub struct ApiCall {
     pub version: i16,
     /// `validate_only` for the APIs that have it.
     pub validate_only: Option<bool>,
+    /// DescribeConfigs: per resource `(type, name, ConfigurationKeys)`; `None` keys = all.
+    pub config_keys: Option<Vec<(i8, String, Option<Vec<String>>)>>,
+    /// Metadata: the topics asked for; `None` = all topics, `Some(0)` = brokers only (how
+    /// librdkafka sends DescribeCluster).
+    pub metadata_topics: Option<Option<usize>>,
 }
 
 impl ApiCall {
@@ -650,10 +655,13 @@ fn forward_requests(
                 .unwrap()
                 .insert(correlation, (api_key, version));
             let validate_only = validate_only(api_key, version, &body);
+            let (config_keys, metadata_topics) = read_details(api_key, version, &body);
             calls.lock().unwrap().push(ApiCall {
                 api_key,
                 version,
                 validate_only,
+                config_keys,
+                metadata_topics,
             });
         }
         let mut out = (body.len() as i32).to_be_bytes().to_vec();
@@ -663,6 +671,51 @@ fn forward_requests(
         }
     }
     let _ = server.shutdown(std::net::Shutdown::Both);
+}
+
+type Details = (
+    Option<Vec<(i8, String, Option<Vec<String>>)>>,
+    Option<Option<usize>>,
+);
+
+fn read_details(api_key: i16, version: i16, body: &[u8]) -> Details {
+    use kafka_protocol::messages::*;
+    use kafka_protocol::protocol::Decodable;
+    let Ok(key) = ApiKey::try_from(api_key) else {
+        return (None, None);
+    };
+    let mut buf = bytes::Bytes::copy_from_slice(body);
+    if RequestHeader::decode(&mut buf, key.request_header_version(version)).is_err() {
+        return (None, None);
+    }
+    match key {
+        ApiKey::DescribeConfigs => {
+            let keys = DescribeConfigsRequest::decode(&mut buf, version)
+                .ok()
+                .map(|r| {
+                    r.resources
+                        .iter()
+                        .map(|res| {
+                            (
+                                res.resource_type,
+                                res.resource_name.to_string(),
+                                res.configuration_keys
+                                    .as_ref()
+                                    .map(|k| k.iter().map(|s| s.to_string()).collect()),
+                            )
+                        })
+                        .collect()
+                });
+            (keys, None)
+        }
+        ApiKey::Metadata => {
+            let topics = MetadataRequest::decode(&mut buf, version)
+                .ok()
+                .map(|r| r.topics.map(|t| t.len()));
+            (None, topics)
+        }
+        _ => (None, None),
+    }
 }
 
 fn validate_only(api_key: i16, version: i16, body: &[u8]) -> Option<bool> {

@@ -177,32 +177,35 @@ impl Raw {
     // The round trips of each tool answer, with the least waiting their dependencies allow.
     // ---------------------------------------------------------------------------------------
 
-    /// cluster_health: Metadata → DescribeConfigs (every topic + the first broker), with
-    /// DescribeCluster alongside. Returns the partitions seen.
-    pub async fn health(&self) -> Result<usize> {
-        let configs = async {
-            let m = self.metadata(None).await?;
-            let mut res: Vec<(ResourceType, String)> = m
-                .topics
-                .keys()
-                .map(|t| (ResourceType::Topic, t.clone()))
-                .collect();
-            if let Some(b) = m.brokers.first() {
-                res.push((ResourceType::Broker, b.to_string()));
-            }
-            self.describe_configs(res).await?;
-            Ok::<_, anyhow::Error>(m.partitions())
-        };
-        let (partitions, cluster) = tokio::join!(configs, self.describe_cluster());
-        cluster?;
-        partitions
+    /// cluster_health, warm (`kafka::admin::cluster_snapshot` with DescribeCluster's facts
+    /// cached): Metadata ∥ DescribeQuorum, then DescribeConfigs of `min.insync.replicas` (every
+    /// topic + the first broker).
+    /// Returns the partitions seen.
+    pub async fn health(&self, bootstrap: &[String]) -> Result<usize> {
+        self.health_calls(bootstrap, false).await
     }
 
-    /// cluster_health in the order the tool makes the calls (`kafka::admin::cluster_snapshot`):
-    /// Metadata, then DescribeCluster ∥ DescribeConfigs ∥ DescribeQuorum. Diagnostics only: it
-    /// separates the cost of that order from the tool's own work.
-    pub async fn health_tool_order(&self, bootstrap: &[String]) -> Result<usize> {
-        let m = self.metadata(None).await?;
+    /// cluster_health when DescribeCluster's facts are refreshed (the first call, then at most
+    /// once a minute): DescribeCluster goes out alongside Metadata and DescribeQuorum.
+    pub async fn health_with_describe_cluster(&self, bootstrap: &[String]) -> Result<usize> {
+        self.health_calls(bootstrap, true).await
+    }
+
+    async fn health_calls(&self, bootstrap: &[String], describe_cluster: bool) -> Result<usize> {
+        let security = QuorumSecurity::plaintext();
+        let dc = async {
+            match describe_cluster {
+                true => self.describe_cluster().await.map(|_| ()),
+                false => Ok(()),
+            }
+        };
+        let (m, cluster, _quorum) = tokio::join!(
+            self.metadata(None),
+            dc,
+            quorum::describe_quorum(bootstrap, &security, self.timeout)
+        );
+        let m = m?;
+        cluster?;
         let mut res: Vec<(ResourceType, String)> = m
             .topics
             .keys()
@@ -211,14 +214,14 @@ impl Raw {
         if let Some(b) = m.brokers.first() {
             res.push((ResourceType::Broker, b.to_string()));
         }
-        let security = QuorumSecurity::plaintext();
-        let (cluster, configs, _quorum) = tokio::join!(
-            self.describe_cluster(),
-            self.describe_configs(res),
-            quorum::describe_quorum(bootstrap, &security, self.timeout)
-        );
-        cluster?;
-        configs?;
+        self.run(move |a, t| {
+            let rows = ffi::describe_config_keys(a, &res, &["min.insync.replicas"], t)?;
+            if let Some((_, name, Err(e))) = rows.iter().find(|r| r.2.is_err()) {
+                bail!("DescribeConfigs {name}: {e}");
+            }
+            Ok(())
+        })
+        .await?;
         Ok(m.partitions())
     }
 
