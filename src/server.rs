@@ -230,7 +230,7 @@ impl ServerHandler for KafkaMcp {
         let tcc = ToolCallContext::new(self, request, context);
         let started = std::time::Instant::now();
         let response = tracing::Instrument::instrument(self.router().call(tcc), span).await;
-        tracing::debug!(tool = %name, elapsed_ms = started.elapsed().as_millis() as u64, "tool call done");
+        tracing::debug!(tool = %name, elapsed_us = started.elapsed().as_micros() as u64, "tool call done");
         if let Ok(CallToolResponse::Complete(result)) = &response {
             self.log_notes(&peer, &name, result).await;
         }

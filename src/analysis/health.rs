@@ -798,11 +798,10 @@ fn quorum_unknown(ctx: &Ctx<'_>, rule: &Rule) -> Option<Finding> {
              --add --allow-principal User:<principal> --operation Describe --cluster), or fix \
              the SASL credentials the reason names."
         ),
-        QuorumUnknownCause::NoController => format!(
-            "Check the controllers: kafka-metadata-quorum.sh --bootstrap-controller \
-             <controllers> describe --status; restart the voters that are down until a \
-             majority is back."
-        ),
+        QuorumUnknownCause::NoController => "Check the controllers: kafka-metadata-quorum.sh \
+             --bootstrap-controller <controllers> describe --status; restart the voters that are \
+             down until a majority is back."
+            .to_string(),
         QuorumUnknownCause::Unreachable => format!(
             "Check that the bootstrap brokers ({b}) are reachable from here with the configured \
              security.protocol, then retry; kafka-metadata-quorum.sh --bootstrap-server {b} \

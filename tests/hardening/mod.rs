@@ -535,6 +535,9 @@ pub const WRITE_APIS: &[(i16, &str)] = &[
     (68, "ConsumerGroupHeartbeat"),
 ];
 
+/// One DescribeConfigs resource as asked: `(resource type, name, ConfigurationKeys)`.
+pub type ConfigAsk = (i8, String, Option<Vec<String>>);
+
 /// One request the proxy saw.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiCall {
@@ -545,7 +548,7 @@ pub struct ApiCall {
     /// `validate_only` for the APIs that have it.
     pub validate_only: Option<bool>,
     /// DescribeConfigs: per resource `(type, name, ConfigurationKeys)`; `None` keys = all.
-    pub config_keys: Option<Vec<(i8, String, Option<Vec<String>>)>>,
+    pub config_keys: Option<Vec<ConfigAsk>>,
     /// Metadata: the topics asked for; `None` = all topics, `Some(0)` = brokers only (how
     /// librdkafka sends DescribeCluster).
     pub metadata_topics: Option<Option<usize>>,
@@ -673,10 +676,7 @@ fn forward_requests(
     let _ = server.shutdown(std::net::Shutdown::Both);
 }
 
-type Details = (
-    Option<Vec<(i8, String, Option<Vec<String>>)>>,
-    Option<Option<usize>>,
-);
+type Details = (Option<Vec<ConfigAsk>>, Option<Option<usize>>);
 
 fn read_details(api_key: i16, version: i16, body: &[u8]) -> Details {
     use kafka_protocol::messages::*;

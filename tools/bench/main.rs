@@ -318,16 +318,21 @@ fn router_build(bootstrap: &str, iters: usize) -> Result<(Duration, Vec<Duration
 /// (`cluster_snapshot`, warm), then the pure evaluation and answer shaping of that snapshot.
 fn in_process_health(
     rt: &Runtime,
+    raw: &Raw,
     bootstrap: &str,
     iters: usize,
-) -> Result<(Vec<Duration>, Vec<Duration>)> {
+) -> Result<(Vec<Duration>, Vec<Duration>, Vec<Duration>)> {
     let env: BTreeMap<String, String> =
         [("KAFKA_BOOTSTRAP_SERVERS".to_string(), bootstrap.to_string())].into();
     let state = AppState::new(Config::load(&Settings::default(), &env)?)?;
     let cluster = state.kafka.cluster(None)?;
-    let shell = time_only(rt, iters, || async {
-        Ok(kafka_mcp::kafka::admin::cluster_snapshot(&cluster, None).await?)
-    })?;
+    let list = vec![bootstrap.to_string()];
+    let (raw_t, shell) = time_pair(
+        rt,
+        iters,
+        || raw.health(&list),
+        || async { Ok(kafka_mcp::kafka::admin::cluster_snapshot(&cluster, None).await?) },
+    )?;
     let (snap, notes) = rt.block_on(kafka_mcp::kafka::admin::cluster_snapshot(&cluster, None))?;
     let settings = kafka_mcp::analysis::health::HealthSettings::default();
     let pure = (0..=iters)
@@ -351,7 +356,7 @@ fn in_process_health(
         })
         .skip(1)
         .collect();
-    Ok((shell, pure))
+    Ok((raw_t, shell, pure))
 }
 
 fn run() -> Result<()> {
@@ -480,7 +485,12 @@ fn run() -> Result<()> {
             "raw cluster_health calls with DescribeCluster alongside Metadata, as the tool's first call and its once-a-minute refresh (interleaved with the line above)".into(),
             refresh,
         ));
-        let (shell, pure) = in_process_health(&rt, &a.bootstrap, n)?;
+        let (raw_t, shell, pure) = in_process_health(&rt, &raw, &a.bootstrap, n)?;
+        diag.push((
+            facts.clone(),
+            "raw cluster_health calls, warm (interleaved with the next line)".into(),
+            raw_t,
+        ));
         diag.push((
             facts.clone(),
             "kafka-mcp's shell in this process, no MCP: `kafka::admin::cluster_snapshot`, warm"
