@@ -187,21 +187,31 @@ pub async fn describe_config_keys(
     let c = cluster.clone();
     cluster
         .blocking("DescribeConfigs", move || {
-            let rows = ffi::describe_config_keys(&admin, &resources, keys, timeout)
-                .map_err(|e| from_ffi(&c, "DescribeConfigs", e))?;
-            Ok(rows
-                .into_iter()
-                .map(|(t, name, r)| {
-                    let r = r
-                        .map(|entries| ConfigSet {
-                            entries: entries.into_iter().map(config_entry).collect(),
-                        })
-                        .map_err(|e| from_ffi(&c, &format!("DescribeConfigs {name}"), e));
-                    (t, name, r)
-                })
-                .collect())
+            config_rows(
+                &c,
+                ffi::describe_config_keys(&admin, &resources, keys, timeout),
+            )
         })
         .await
+}
+
+/// Converts a DescribeConfigs answer: secrets dropped, errors translated.
+fn config_rows(
+    cluster: &Cluster,
+    answer: std::result::Result<ffi::DescribedConfigs, ffi::FfiError>,
+) -> Result<Vec<ConfigRow>> {
+    let rows = answer.map_err(|e| from_ffi(cluster, "DescribeConfigs", e))?;
+    Ok(rows
+        .into_iter()
+        .map(|(t, name, r)| {
+            let r = r
+                .map(|entries| ConfigSet {
+                    entries: entries.into_iter().map(config_entry).collect(),
+                })
+                .map_err(|e| from_ffi(cluster, &format!("DescribeConfigs {name}"), e));
+            (t, name, r)
+        })
+        .collect())
 }
 
 /// Converts one FFI config entry; sensitive values never leave here.
@@ -248,20 +258,78 @@ pub fn from_ffi(cluster: &Cluster, what: &str, e: ffi::FfiError) -> Error {
 /// forces a fresh call, so a warm health check costs Metadata, DescribeQuorum and DescribeConfigs.
 pub const CLUSTER_FACTS_TTL: Duration = Duration::from_secs(60);
 
-/// Metadata of every topic, unconverted, plus the cluster id librdkafka cached from that same
-/// answer (Metadata v2+ carries it; `None` from older brokers).
-async fn metadata_with_cluster_id(cluster: &Arc<Cluster>) -> Result<(Metadata, Option<String>)> {
+/// The configs `cluster_health` reads: the effective `min.insync.replicas` of each topic and of
+/// the first broker (the cluster-wide default).
+const HEALTH_CONFIG_KEYS: &[&str] = &["min.insync.replicas"];
+
+/// Metadata of every topic, then (on the same blocking thread, no hand-off in between)
+/// DescribeConfigs of `min.insync.replicas` for the topics matching `topic_glob` and the first
+/// broker, within one deadline; the Metadata conversion runs while the broker answers.
+/// Returns brokers, matching topics, the cluster id from Metadata and the config rows (`Err` when
+/// DescribeConfigs as a whole failed: a partial answer, not a failed read).
+async fn read_topics_and_min_isr(
+    cluster: &Arc<Cluster>,
+    topic_glob: Option<&str>,
+) -> Result<(
+    Vec<BrokerSnapshot>,
+    Vec<TopicSnapshot>,
+    Option<String>,
+    Result<Vec<ConfigRow>>,
+)> {
     let admin = cluster.admin().await?;
     let timeout = cluster.timeout;
     let c = cluster.clone();
+    let glob = topic_glob.map(str::to_string);
     cluster
         .blocking("Metadata", move || {
+            let started = Instant::now();
             let m = admin
                 .inner()
                 .fetch_metadata(None, timeout)
                 .map_err(|e| translate(&c, "Metadata", e))?;
             // Non-blocking: the answer just parsed set it.
-            Ok((m, admin.inner().fetch_cluster_id(Duration::ZERO)))
+            let cluster_id = admin.inner().fetch_cluster_id(Duration::ZERO);
+            let wanted = |name: &str| glob.as_deref().is_none_or(|g| glob_match(g, name));
+            let mut resources: Vec<(ffi::ResourceType, String)> = m
+                .topics()
+                .iter()
+                .filter(|t| wanted(t.name()))
+                .map(|t| (ffi::ResourceType::Topic, t.name().to_string()))
+                .collect();
+            if let Some(first) = m.brokers().iter().map(|b| b.id()).min() {
+                resources.push((ffi::ResourceType::Broker, first.to_string()));
+            }
+            // DescribeConfigs gets what is left of the one deadline, less librdkafka's poll
+            // margin, so the pair ends within the deadline `blocking` enforces; when Metadata
+            // used nearly all of it, the answer goes out without min ISR (a note says why).
+            let left = timeout
+                .saturating_sub(started.elapsed())
+                .saturating_sub(ffi::POLL_MARGIN);
+            let (converted, answer) = std::thread::scope(|s| {
+                let convert = s.spawn(|| from_metadata(&m));
+                let answer = (left >= Duration::from_millis(100)).then(|| {
+                    ffi::describe_config_keys(&admin, &resources, HEALTH_CONFIG_KEYS, left)
+                });
+                (convert.join(), answer)
+            });
+            let (brokers, mut topics) = converted.map_err(|_| Error::Internal {
+                what: "Metadata".into(),
+                message: "converting the answer panicked".into(),
+            })?;
+            topics.retain(|t| wanted(&t.name));
+            let cfg = match answer {
+                _ if resources.is_empty() => Ok(Vec::new()),
+                Some(answer) => config_rows(&c, answer),
+                None => Err(Error::Internal {
+                    what: "DescribeConfigs".into(),
+                    message: format!(
+                        "not sent: Metadata took nearly all of the {} ms deadline; raise \
+                         --timeout-ms",
+                        timeout.as_millis()
+                    ),
+                }),
+            };
+            Ok((brokers, topics, cluster_id, cfg))
         })
         .await
 }
@@ -286,7 +354,7 @@ async fn describe_cluster_facts(cluster: &Arc<Cluster>) -> Result<ClusterFacts> 
 
 /// Everything `cluster_health` needs, read concurrently: Metadata and DescribeQuorum at once,
 /// then DescribeConfigs (topics + one broker). DescribeCluster (cluster id and racks) goes out
-/// with Metadata when the cluster's facts are older than [`CLUSTER_FACTS_TTL`], alongside
+/// with Metadata when the cluster's facts are older than [`CLUSTER_FACTS_TTL`], after
 /// DescribeConfigs when Metadata names a broker they do not know, and not at all otherwise.
 /// Failures of the optional calls become `notes` and unknowns, never a wrong value.
 pub async fn cluster_snapshot(
@@ -311,46 +379,21 @@ pub async fn cluster_snapshot(
             false => None,
         }
     };
-    let (meta, early_dc, q) = tokio::join!(metadata_with_cluster_id(cluster), early_dc, q);
-    let (meta, metadata_cluster_id) = meta?;
-    // DescribeConfigs needs only the names: it goes out before the conversion, which overlaps it.
-    let wanted = |name: &str| topic_glob.is_none_or(|g| glob_match(g, name));
-    let mut resources: Vec<(ffi::ResourceType, String)> = meta
-        .topics()
-        .iter()
-        .filter(|t| wanted(t.name()))
-        .map(|t| (ffi::ResourceType::Topic, t.name().to_string()))
-        .collect();
-    resources.sort_unstable_by(|a, b| a.1.cmp(&b.1));
-    let broker_ids: Vec<i32> = meta.brokers().iter().map(|b| b.id()).collect();
-    if let Some(first) = broker_ids.iter().min() {
-        resources.push((ffi::ResourceType::Broker, first.to_string()));
-    }
-    let new_broker = early_dc.is_none()
+    let (read, early_dc, q) =
+        tokio::join!(read_topics_and_min_isr(cluster, topic_glob), early_dc, q);
+    let (mut brokers, topics, metadata_cluster_id, cfg) = read?;
+    let late_dc = match early_dc.is_none()
         && !cached.as_ref().is_some_and(|f| {
             f.covers(
-                broker_ids.iter().copied(),
+                brokers.iter().map(|b| b.id),
                 Instant::now(),
                 CLUSTER_FACTS_TTL,
             )
-        });
-    let late_dc = async {
-        match new_broker {
-            true => Some(describe_cluster_facts(cluster).await),
-            false => None,
-        }
+        }) {
+        // A broker the cached facts do not name (rare): its rack is worth one more call.
+        true => Some(describe_cluster_facts(cluster).await),
+        false => None,
     };
-    let convert = tokio::task::spawn_blocking(move || from_metadata(&meta));
-    let (cfg, late_dc, converted) = tokio::join!(
-        describe_config_keys(cluster, resources, &["min.insync.replicas"]),
-        late_dc,
-        convert
-    );
-    let (mut brokers, mut topics) = converted.map_err(|e| Error::Internal {
-        what: "Metadata".into(),
-        message: e.to_string(),
-    })?;
-    topics.retain(|t| wanted(&t.name));
 
     let mut notes = Vec::new();
     let (facts, describe_cluster_error) = match early_dc.or(late_dc) {
