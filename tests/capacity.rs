@@ -35,26 +35,13 @@ fn producer(b: &str, partitioner: Option<&str>) -> BaseProducer {
     c.create().unwrap()
 }
 
-fn send(p: &BaseProducer, mut rec: BaseRecord<'_, str, str>) {
-    while let Err((e, r)) = p.send(rec) {
-        assert_eq!(
-            e.rdkafka_error_code(),
-            Some(rdkafka::types::RDKafkaErrorCode::QueueFull),
-            "{e}"
-        );
-        p.poll(Duration::from_millis(20));
-        rec = r;
-    }
-    p.poll(Duration::ZERO);
-}
-
 /// Produces one record per key, placed by librdkafka's `partitioner` (default: librdkafka's
 /// own default, consistent_random).
 fn produce_keys(b: &str, topic: &str, keys: &[String], partitioner: Option<&str>) {
     let p = producer(b, partitioner);
     for (i, k) in keys.iter().enumerate() {
         let v = format!("{{\"i\":{i}}}");
-        send(
+        kafka::send(
             &p,
             BaseRecord::to(topic).key(k.as_str()).payload(v.as_str()),
         );
@@ -67,7 +54,7 @@ fn produce_to(b: &str, topic: &str, partition: i32, n: usize) {
     let p = producer(b, None);
     for i in 0..n {
         let v = format!("{{\"i\":{i}}}");
-        send(
+        kafka::send(
             &p,
             BaseRecord::to(topic)
                 .partition(partition)
@@ -85,7 +72,7 @@ fn feed(b: &str, topic: &str, partition: i32) -> (Arc<AtomicBool>, std::thread::
         let p = producer(&b, None);
         while r.load(Ordering::Relaxed) {
             for _ in 0..10 {
-                send(
+                kafka::send(
                     &p,
                     BaseRecord::to(&t)
                         .partition(partition)
@@ -276,7 +263,7 @@ fn keys_tell_the_partitioner() {
     produce_keys(&b, &crc, &keys, None);
     let p = producer(&b, None);
     for k in &keys {
-        send(
+        kafka::send(
             &p,
             BaseRecord::to(&explicit)
                 .partition(0)

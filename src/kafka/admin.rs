@@ -170,15 +170,6 @@ pub async fn describe_configs(
     cluster: &Arc<Cluster>,
     resources: Vec<(ffi::ResourceType, String)>,
 ) -> Result<Vec<ConfigRow>> {
-    describe_config_keys(cluster, resources, &[]).await
-}
-
-/// Like [`describe_configs`], asking only for the named configs (all when `keys` is empty).
-pub async fn describe_config_keys(
-    cluster: &Arc<Cluster>,
-    resources: Vec<(ffi::ResourceType, String)>,
-    keys: &'static [&'static str],
-) -> Result<Vec<ConfigRow>> {
     if resources.is_empty() {
         return Ok(Vec::new());
     }
@@ -187,10 +178,7 @@ pub async fn describe_config_keys(
     let c = cluster.clone();
     cluster
         .blocking("DescribeConfigs", move || {
-            config_rows(
-                &c,
-                ffi::describe_config_keys(&admin, &resources, keys, timeout),
-            )
+            config_rows(&c, ffi::describe_configs(&admin, &resources, timeout))
         })
         .await
 }
@@ -374,25 +362,28 @@ pub async fn cluster_snapshot(
         .collect();
     let q = quorum::describe_quorum(&bootstrap, &security, cluster.timeout);
     let early_dc = async {
-        match stale {
-            true => Some(describe_cluster_facts(cluster).await),
-            false => None,
+        if stale {
+            Some(describe_cluster_facts(cluster).await)
+        } else {
+            None
         }
     };
     let (read, early_dc, q) =
         tokio::join!(read_topics_and_min_isr(cluster, topic_glob), early_dc, q);
     let (mut brokers, topics, metadata_cluster_id, cfg) = read?;
-    let late_dc = match early_dc.is_none()
+    // A broker the cached facts do not name (rare): its rack is worth one more call.
+    let new_broker = early_dc.is_none()
         && !cached.as_ref().is_some_and(|f| {
             f.covers(
                 brokers.iter().map(|b| b.id),
                 Instant::now(),
                 CLUSTER_FACTS_TTL,
             )
-        }) {
-        // A broker the cached facts do not name (rare): its rack is worth one more call.
-        true => Some(describe_cluster_facts(cluster).await),
-        false => None,
+        });
+    let late_dc = if new_broker {
+        Some(describe_cluster_facts(cluster).await)
+    } else {
+        None
     };
 
     let mut notes = Vec::new();

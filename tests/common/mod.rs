@@ -488,22 +488,27 @@ pub mod kafka {
         for i in 0..n {
             let key = format!("k-{}", i % keys.max(1));
             let value = format!("{{\"i\":{i}}}");
-            let mut rec = BaseRecord::to(topic).payload(&value);
+            let mut rec = BaseRecord::to(topic).payload(value.as_str());
             if keys > 0 {
-                rec = rec.key(&key);
+                rec = rec.key(key.as_str());
             }
-            while let Err((e, r)) = p.send(rec) {
-                assert_eq!(
-                    e.rdkafka_error_code(),
-                    Some(rdkafka::types::RDKafkaErrorCode::QueueFull),
-                    "{e}"
-                );
-                p.poll(Duration::from_millis(20));
-                rec = r;
-            }
-            p.poll(Duration::ZERO);
+            send(&p, rec);
         }
         p.flush(Duration::from_secs(30)).unwrap();
+    }
+
+    /// Queues one record, waiting out a full local queue (any other error fails the test).
+    pub fn send(p: &BaseProducer, mut rec: BaseRecord<'_, str, str>) {
+        while let Err((e, r)) = p.send(rec) {
+            assert_eq!(
+                e.rdkafka_error_code(),
+                Some(rdkafka::types::RDKafkaErrorCode::QueueFull),
+                "{e}"
+            );
+            p.poll(Duration::from_millis(20));
+            rec = r;
+        }
+        p.poll(Duration::ZERO);
     }
 
     /// Commits explicit offsets for a group (without joining it).

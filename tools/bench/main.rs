@@ -298,11 +298,16 @@ fn loadavg() -> String {
         .unwrap_or_else(|_| "unknown".into())
 }
 
-/// `KafkaMcp::new` in this process: the tool router with its schemas, built at every start.
-fn router_build(bootstrap: &str, iters: usize) -> Result<(Duration, Vec<Duration>)> {
+/// The server's state for `bootstrap`, configured as the bench's stdio session configures it.
+fn app_state(bootstrap: &str) -> Result<std::sync::Arc<AppState>> {
     let env: BTreeMap<String, String> =
         [("KAFKA_BOOTSTRAP_SERVERS".to_string(), bootstrap.to_string())].into();
-    let state = AppState::new(Config::load(&Settings::default(), &env)?)?;
+    AppState::new(Config::load(&Settings::default(), &env)?)
+}
+
+/// `KafkaMcp::new` in this process: the tool router with its schemas, built at every start.
+fn router_build(bootstrap: &str, iters: usize) -> Result<(Duration, Vec<Duration>)> {
+    let state = app_state(bootstrap)?;
     let once = || {
         let t0 = Instant::now();
         let k = KafkaMcp::new(state.clone());
@@ -314,6 +319,35 @@ fn router_build(bootstrap: &str, iters: usize) -> Result<(Duration, Vec<Duration
     Ok((first, (0..iters).map(|_| once()).collect()))
 }
 
+/// The raw `cluster_health` calls warm (the baseline) and with DescribeCluster alongside
+/// Metadata (the tool's first call and its once-a-minute refresh), interleaved: two diagnostics.
+fn health_variants(
+    rt: &Runtime,
+    raw: &Raw,
+    bootstrap: &[String],
+    iters: usize,
+    facts: &str,
+) -> Result<Vec<(String, String, Vec<Duration>)>> {
+    let (warm, refresh) = time_pair(
+        rt,
+        iters,
+        || raw.health(bootstrap),
+        || raw.health_with_describe_cluster(bootstrap),
+    )?;
+    Ok(vec![
+        (
+            facts.to_string(),
+            "raw cluster_health calls, warm (as the baseline above)".into(),
+            warm,
+        ),
+        (
+            facts.to_string(),
+            "raw cluster_health calls with DescribeCluster alongside Metadata, as the tool's first call and its once-a-minute refresh (interleaved with the line above)".into(),
+            refresh,
+        ),
+    ])
+}
+
 /// `cluster_health` without MCP, in this process: the shell's calls and conversions
 /// (`cluster_snapshot`, warm), then the pure evaluation and answer shaping of that snapshot.
 fn in_process_health(
@@ -322,9 +356,7 @@ fn in_process_health(
     bootstrap: &str,
     iters: usize,
 ) -> Result<(Vec<Duration>, Vec<Duration>, Vec<Duration>)> {
-    let env: BTreeMap<String, String> =
-        [("KAFKA_BOOTSTRAP_SERVERS".to_string(), bootstrap.to_string())].into();
-    let state = AppState::new(Config::load(&Settings::default(), &env)?)?;
+    let state = app_state(bootstrap)?;
     let cluster = state.kafka.cluster(None)?;
     let list = vec![bootstrap.to_string()];
     let (raw_t, shell) = time_pair(
@@ -469,22 +501,7 @@ fn run() -> Result<()> {
             "stdio `ping` round trip (transport floor of a tool call)".into(),
             pings[1..].to_vec(),
         ));
-        let (warm, refresh) = time_pair(
-            &rt,
-            n,
-            || raw.health(&bootstrap),
-            || raw.health_with_describe_cluster(&bootstrap),
-        )?;
-        diag.push((
-            facts.clone(),
-            "raw cluster_health calls, warm (as the baseline above)".into(),
-            warm,
-        ));
-        diag.push((
-            facts.clone(),
-            "raw cluster_health calls with DescribeCluster alongside Metadata, as the tool's first call and its once-a-minute refresh (interleaved with the line above)".into(),
-            refresh,
-        ));
+        diag.extend(health_variants(&rt, &raw, &bootstrap, n, &facts)?);
         let (raw_t, shell, pure) = in_process_health(&rt, &raw, &a.bootstrap, n)?;
         diag.push((
             facts.clone(),
@@ -526,7 +543,7 @@ fn run() -> Result<()> {
         diag.push((
             facts.clone(),
             format!("DescribeConfigs, {} resources", resources.len()),
-            time_only(&rt, n, || raw.describe_configs(resources.clone()))?,
+            time_only(&rt, n, || raw.describe_configs(resources.clone(), &[]))?,
         ));
         let security = QuorumSecurity::plaintext();
         diag.push((
@@ -713,22 +730,7 @@ fn run() -> Result<()> {
             "raw describe calls, Metadata of ALL topics as the tool asks it (interleaved with the line above)".into(),
             all,
         ));
-        let (warm, refresh) = time_pair(
-            &rt,
-            n,
-            || raw.health(&bootstrap),
-            || raw.health_with_describe_cluster(&bootstrap),
-        )?;
-        diag.push((
-            facts.clone(),
-            "raw cluster_health calls, warm (as the baseline above)".into(),
-            warm,
-        ));
-        diag.push((
-            facts.clone(),
-            "raw cluster_health calls with DescribeCluster alongside Metadata (first call / refresh; interleaved with the line above)".into(),
-            refresh,
-        ));
+        diag.extend(health_variants(&rt, &raw, &bootstrap, n, &facts)?);
         diag.push((
             facts.clone(),
             "Metadata, all topics".into(),

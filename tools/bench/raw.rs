@@ -92,10 +92,15 @@ impl Raw {
         self.run(|a, t| Ok(ffi::describe_cluster(a, t)?)).await
     }
 
-    /// DescribeConfigs of several resources in one call; fails when any resource failed.
-    pub async fn describe_configs(&self, resources: Vec<(ResourceType, String)>) -> Result<usize> {
+    /// DescribeConfigs of several resources in one call, asking for `keys` only (all when
+    /// empty); fails when any resource failed.
+    pub async fn describe_configs(
+        &self,
+        resources: Vec<(ResourceType, String)>,
+        keys: &'static [&'static str],
+    ) -> Result<usize> {
         self.run(move |a, t| {
-            let rows = ffi::describe_configs(a, &resources, t)?;
+            let rows = ffi::describe_config_keys(a, &resources, keys, t)?;
             if let Some((_, name, Err(e))) = rows.iter().find(|r| r.2.is_err()) {
                 bail!("DescribeConfigs {name}: {e}");
             }
@@ -214,14 +219,7 @@ impl Raw {
         if let Some(b) = m.brokers.first() {
             res.push((ResourceType::Broker, b.to_string()));
         }
-        self.run(move |a, t| {
-            let rows = ffi::describe_config_keys(a, &res, &["min.insync.replicas"], t)?;
-            if let Some((_, name, Err(e))) = rows.iter().find(|r| r.2.is_err()) {
-                bail!("DescribeConfigs {name}: {e}");
-            }
-            Ok(())
-        })
-        .await?;
+        self.describe_configs(res, &["min.insync.replicas"]).await?;
         Ok(m.partitions())
     }
 
@@ -248,7 +246,7 @@ impl Raw {
         let (lo, hi, cfg, ids) = tokio::join!(
             self.list_offsets(&parts, OffsetSpec::Earliest),
             self.list_offsets(&parts, OffsetSpec::Latest),
-            self.describe_configs(res),
+            self.describe_configs(res, &[]),
             self.describe_topics(vec![topic.to_string()])
         );
         let (lo, hi) = (lo?, hi?);
