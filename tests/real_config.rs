@@ -11,9 +11,10 @@ use common::real::{cli, kafka_home, Cluster};
 use common::*;
 use serde_json::{json, Value};
 
-/// The effective source of `key` per `kafka-configs.sh --describe --all` of a topic
-/// (`retention.ms=… sensitive=false synonyms={STATIC_BROKER_CONFIG:log.retention.hours=72, …}`).
-fn cli_source(b: &str, topic: &str, key: &str) -> String {
+/// `key`'s value and effective source per `kafka-configs.sh --describe --all` of a topic
+/// (`retention.ms=… sensitive=false synonyms={STATIC_BROKER_CONFIG:log.retention.hours=72, …}`):
+/// the first synonym is the effective one; Kafka lists none for some keys (then `None`).
+fn cli_config(b: &str, topic: &str, key: &str) -> (String, Option<String>) {
     let out = cli(
         "kafka-configs.sh",
         &[
@@ -32,11 +33,20 @@ fn cli_source(b: &str, topic: &str, key: &str) -> String {
         .map(str::trim)
         .find(|l| l.starts_with(&format!("{key}=")))
         .unwrap_or_else(|| panic!("{key} not in {out}"));
+    let value = line[key.len() + 1..]
+        .split(" sensitive=")
+        .next()
+        .unwrap()
+        .to_string();
     let syn = line
         .split("synonyms={")
         .nth(1)
         .unwrap_or_else(|| panic!("no synonyms: {line}"));
-    syn.split(':').next().unwrap().trim().to_string()
+    let source = syn
+        .split_once(':')
+        .map(|(s, _)| s.trim().to_string())
+        .filter(|s| !s.is_empty() && !s.starts_with('}'));
+    (value, source)
 }
 
 fn alter_broker(b: &str, entity: &[&str], config: &str) {
@@ -80,7 +90,9 @@ fn audit_and_describe_read_static_dynamic_default_and_per_broker_sources() {
         )],
     );
     let b = c.bootstrap();
-    alter_broker(&b, &["--entity-default"], "min.insync.replicas=1");
+    // `kafka-storage.sh format` already sets min.insync.replicas=1 as the dynamic cluster default
+    // (Kafka 4.x); add one more dynamic default and one per-broker override.
+    alter_broker(&b, &["--entity-default"], "log.cleaner.delete.retention.ms=3600000");
     alter_broker(&b, &["--entity-name", "2"], "message.max.bytes=2000000");
     let t = unique("rc-topic");
     kafka::create_topic_rf(&b, &t, 2, 2, &[("cleanup.policy", "delete")]);
@@ -140,14 +152,15 @@ fn audit_and_describe_read_static_dynamic_default_and_per_broker_sources() {
         .as_array()
         .unwrap_or_else(|| panic!("no configs: {desc}"))
         .clone();
-    let source = |k: &str| -> String {
-        configs
+    let entry = |k: &str| -> (String, String) {
+        let e = configs
             .iter()
             .find(|e| e["name"] == k)
-            .unwrap_or_else(|| panic!("{k} not described"))["source"]
-            .as_str()
-            .unwrap()
-            .to_string()
+            .unwrap_or_else(|| panic!("{k} not described"));
+        (
+            e["value"].as_str().unwrap_or_default().to_string(),
+            e["source"].as_str().unwrap().to_string(),
+        )
     };
     for key in [
         "retention.ms",
@@ -155,17 +168,22 @@ fn audit_and_describe_read_static_dynamic_default_and_per_broker_sources() {
         "cleanup.policy",
         "segment.bytes",
         "unclean.leader.election.enable",
+        "delete.retention.ms",
     ] {
-        assert_eq!(
-            source(key),
-            cli_source(&b, &t, key),
-            "{key}: kafka-mcp vs kafka-configs.sh"
-        );
+        let (value, source) = entry(key);
+        let (cli_value, cli_source) = cli_config(&b, &t, key);
+        assert_eq!(value, cli_value, "{key}: kafka-mcp vs kafka-configs.sh");
+        if let Some(cli_source) = cli_source {
+            assert_eq!(source, cli_source, "{key}: kafka-mcp vs kafka-configs.sh");
+        }
     }
-    assert_eq!(source("retention.ms"), "STATIC_BROKER_CONFIG");
-    assert_eq!(source("min.insync.replicas"), "DYNAMIC_DEFAULT_BROKER_CONFIG");
-    assert_eq!(source("cleanup.policy"), "DYNAMIC_TOPIC_CONFIG");
-    let retention = configs.iter().find(|e| e["name"] == "retention.ms").unwrap();
-    assert_eq!(retention["value"], "259200000", "72 h in ms");
+    assert_eq!(entry("retention.ms").0, "259200000", "72 h in ms");
+    assert_eq!(entry("min.insync.replicas").1, "DYNAMIC_DEFAULT_BROKER_CONFIG");
+    assert_eq!(
+        entry("delete.retention.ms"),
+        ("3600000".into(), "DYNAMIC_DEFAULT_BROKER_CONFIG".into())
+    );
+    assert_eq!(entry("unclean.leader.election.enable").1, "STATIC_BROKER_CONFIG");
+    assert_eq!(entry("cleanup.policy").1, "DYNAMIC_TOPIC_CONFIG");
     s.assert_pure_stdout();
 }
