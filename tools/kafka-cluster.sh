@@ -20,8 +20,8 @@
 #   tools/kafka-cluster.sh status NAME        one line per node: id, port, running or not
 #
 # Ports, for node i (1-based): PLAINTEXT BASE+i, CONTROLLER BASE+50+i, SASL_PLAINTEXT BASE+20+i,
-# SSL BASE+30+i. Ports in use by tests: the suite 19100, tests/real_* 19200-19900 (see
-# tests/common/kafka.rs), the quick start 19090. Pick another base for clusters of your own.
+# SSL BASE+30+i. Bases in use: the test suite 19100, tests of their own 19200-19519 and 19900
+# (tests/common/real.rs), the quick start 19090, the benchmarks 19800. Pick another for your own.
 # Environment: KAFKA_HOME (required), KAFKA_MCP_CLUSTERS, KAFKA_MCP_NODE_HEAP (default
 # "-Xms256m -Xmx512m"), KAFKA_MCP_CLUSTER_EXTRA (extra server properties, one per line, at
 # format time), KAFKA_MCP_ADVERTISED_BASE (advertise BASE'+i instead of BASE+i: a proxy in front).

@@ -2,8 +2,10 @@
 //! `tools/kafka-cluster.sh`, and Kafka's own CLI as the ground truth to assert against.
 //!
 //! Port bases in use (node i listens on BASE+i, its controller on BASE+50+i, SASL on
-//! BASE+20+i, SSL on BASE+30+i): the suite's shared cluster 19100 (tools/test), the fault
-//! and auth tests 19200-19900 (each test file names its own), the quick start 19090.
+//! BASE+20+i, SSL on BASE+30+i): the suite's shared cluster 19100 (tools/test), `real_health`
+//! 19200, `real_config` 19300, `real_auth` 19400, the hardening tests' own brokers 19500-19519
+//! (one node each, `OwnBroker`), the TLS hardening test 19900; outside tests, the quick start
+//! 19090 and the benchmarks 19800.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
