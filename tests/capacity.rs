@@ -499,13 +499,14 @@ fn plan_capacity_with_the_cluster_reports_headroom() {
     let out = ok(&r);
     assert!(out["sizing"]["observed"]["topics"].as_u64().unwrap() >= 1);
 
-    // RF above the live brokers (the local broker is one node): the calculator names the limit.
+    // RF above the live brokers: the calculator names the limit.
+    let rf = kafka::broker_count(&b) + 1;
     let e = err(&s.call(
         "topic_manage",
-        json!({"action": "plan_capacity", "cluster": "default", "window_ms": 200, "capacity": {"avg_throughput_mb_s": 5, "replication_factor": 3}}),
+        json!({"action": "plan_capacity", "cluster": "default", "window_ms": 200, "capacity": {"avg_throughput_mb_s": 5, "replication_factor": rf}}),
     ));
     assert!(
-        e.contains("replication factor 3 needs at least 3 brokers"),
+        e.contains(&format!("replication factor {rf} needs at least {rf} brokers")),
         "{e}"
     );
 }
@@ -525,15 +526,19 @@ fn plan_create_takes_a_throughput_target() {
         json!({"action": "plan_create", "topic": topic, "capacity": capacity}),
     );
     let plan = &ok(&r)["plan"];
+    // Rounded up to a multiple of the live brokers so leaders spread evenly (1 broker: 8;
+    // 3 brokers: 9).
+    let brokers = kafka::broker_count(&b);
+    let want = 8usize.div_ceil(brokers) * brokers;
     assert_eq!(
-        plan["impact"]["sizing"]["recommended_partitions"], 8,
+        plan["impact"]["sizing"]["recommended_partitions"], want,
         "{plan}"
     );
-    assert_eq!(plan["impact"]["new_partitions"], 8);
+    assert_eq!(plan["impact"]["new_partitions"], want);
     assert!(plan["summary"]
         .as_str()
         .unwrap()
-        .contains("8 partition(s), RF 1"));
+        .contains(&format!("{want} partition(s), RF 1")));
     let step = plan["impact"]["sizing"]["steps"][2].as_str().unwrap();
     assert!(
         step.contains("÷ 10 MB/s per partition = 5") && step.contains("ceil(5 × 1.5) = 8"),
@@ -547,7 +552,7 @@ fn plan_create_takes_a_throughput_target() {
     let plan = &ok(&r)["plan"];
     assert_eq!(plan["impact"]["new_partitions"], 2);
     let w = plan["warnings"].to_string();
-    assert!(w.contains("partitions 2 is below the 8"), "{w}");
+    assert!(w.contains(&format!("partitions 2 is below the {want}")), "{w}");
 
     let e = err(&s.call(
         "topic_manage",

@@ -446,8 +446,10 @@ fn plant(test: &str) -> Vec<Planted> {
             topic: name("segment"),
             configs: vec![
                 ("cleanup.policy", "delete"),
-                ("retention.bytes", "209715200"),
-                ("segment.bytes", "1048576"),
+                // 8 MiB segments are 80 % of 10 MiB retention; still larger than
+                // max.message.bytes (1 MiB segments would also break that rule on real Kafka).
+                ("retention.bytes", "10485760"),
+                ("segment.bytes", "8388608"),
             ],
             breaks: Some((
                 "segment-bytes-vs-retention-bytes",

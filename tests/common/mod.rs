@@ -602,6 +602,15 @@ pub mod kafka {
             .unwrap()
     }
 
+    /// Live brokers in the cluster's metadata.
+    pub fn broker_count(b: &str) -> usize {
+        let c: BaseConsumer = cfg(b).create().unwrap();
+        c.fetch_metadata(None, Duration::from_secs(10))
+            .expect("metadata")
+            .brokers()
+            .len()
+    }
+
     /// Consumer group ids on the broker.
     pub fn groups(b: &str) -> Vec<String> {
         let c: BaseConsumer = cfg(b).create().unwrap();
