@@ -394,6 +394,11 @@ fn assert_limits_said(out: &Value) {
     let cov = &out["coverage"];
     let notes = notes(out);
     eprintln!("observed coverage: {cov}; notes: {notes:#?}");
+    if common::real::suite_is_real() {
+        // Real Kafka returns broker configs and every topic config with its source.
+        assert!(cov["brokers_with_configs"].as_u64() > Some(0), "{cov}");
+        assert_eq!(cov["topics_with_sources"], cov["topics"], "{cov}");
+    }
     if cov["brokers_with_configs"] == json!(0) {
         assert!(
             notes
