@@ -188,5 +188,7 @@ pub fn cluster(scenario: &str) -> ClusterSnapshot {
         quorum: quorum(scenario),
         min_isr,
         default_min_isr: broker_cfg["BROKER:1"].int("min.insync.replicas"),
+        min_isr_error: None,
+        unreachable: Vec::new(),
     }
 }
