@@ -343,6 +343,9 @@ pub fn is_internal(name: &str) -> bool {
 
 /// The effective `min.insync.replicas` of a topic, if known.
 pub fn min_isr(snap: &ClusterSnapshot, topic: &str) -> Option<i64> {
+    if snap.min_isr_unread.contains(topic) {
+        return None;
+    }
     snap.min_isr.get(topic).copied().or(snap.default_min_isr)
 }
 

@@ -309,6 +309,19 @@ fn unknown_min_isr_reads_as_unknown_not_zero() {
         finding(&r, "min-isr-unknown").evidence.items,
         vec!["risky", "ticks"]
     );
+    // A topic whose DescribeConfigs failed does not take the broker default (it may override
+    // it): unknown, even though the broker resource answered.
+    let mut snap = fixtures::cluster("broker-down");
+    snap.min_isr_unread.insert("orders".into());
+    snap.min_isr_error = Some("DescribeConfigs failed for orders (_TRANSPORT)".into());
+    assert!(snap.default_min_isr.is_some());
+    let r = evaluate(&snap, &HealthSettings::default());
+    assert_eq!(r.counts.under_min_isr_partitions, None);
+    assert_eq!(
+        finding(&r, "min-isr-unknown").evidence.items,
+        vec!["orders"]
+    );
+    assert!(r.counts.unmeasured["under_min_isr_partitions"].contains("_TRANSPORT"));
     // Known everywhere: numbers, no finding, nothing unmeasured.
     let r = report("broker-down");
     assert!(r.counts.unmeasured.is_empty());
@@ -401,6 +414,7 @@ fn snap(brokers: &[i32], topics: Vec<TopicSnapshot>, min_isr: i64) -> ClusterSna
         min_isr: Default::default(),
         default_min_isr: Some(min_isr),
         min_isr_error: None,
+        min_isr_unread: Default::default(),
         unreachable: Vec::new(),
     }
 }

@@ -270,6 +270,10 @@ pub struct ClusterSnapshot {
     /// failed), when it is: the under/at-min-ISR counts of those topics are then unknown, not 0.
     #[serde(default)]
     pub min_isr_error: Option<String>,
+    /// Topics whose DescribeConfigs failed: their `min.insync.replicas` is unknown (the broker
+    /// default is not assumed, since the topic may override it).
+    #[serde(default)]
+    pub min_isr_unread: std::collections::BTreeSet<String>,
     /// Broker endpoints this read found unreachable (a connect refused or timed out, by the
     /// DescribeQuorum probe or a connect probe of the brokers Metadata lists): a broker Metadata
     /// still lists at such an endpoint is not live, whatever stale metadata says.

@@ -284,9 +284,10 @@ async fn read_topics_and_min_isr(
                 .filter(|t| wanted(t.name()))
                 .map(|t| (ffi::ResourceType::Topic, t.name().to_string()))
                 .collect();
-            // The broker resource decides where librdkafka sends the whole request, so name the
-            // broker that just answered Metadata: the lowest id may be dead while stale metadata
-            // still lists it (issue #13: DescribeConfigs then timed out on it).
+            // Topics and the broker resource both go to the broker that just answered Metadata:
+            // librdkafka would send topics to Metadata's controller id and the broker resource
+            // to its own broker, either of which stale metadata may list although it is dead
+            // (issue #13: DescribeConfigs then timed out on it).
             let answered = m.orig_broker_id();
             let target = m
                 .brokers()
@@ -306,7 +307,13 @@ async fn read_topics_and_min_isr(
             let (converted, answer) = std::thread::scope(|s| {
                 let convert = s.spawn(|| from_metadata(&m));
                 let answer = (left >= Duration::from_millis(100)).then(|| {
-                    ffi::describe_config_keys(&admin, &resources, HEALTH_CONFIG_KEYS, left)
+                    ffi::describe_config_keys_via(
+                        &admin,
+                        &resources,
+                        HEALTH_CONFIG_KEYS,
+                        target,
+                        left,
+                    )
                 });
                 (convert.join(), answer)
             });
@@ -441,6 +448,7 @@ pub async fn cluster_snapshot(
     let mut min_isr = BTreeMap::new();
     let mut default_min_isr = None;
     let mut min_isr_error = None;
+    let mut min_isr_unread = std::collections::BTreeSet::new();
     match cfg {
         Ok(rows) => {
             let mut failed = Vec::new();
@@ -454,7 +462,12 @@ pub async fn cluster_snapshot(
                     (ffi::ResourceType::Broker, Ok(set)) => {
                         default_min_isr = set.int("min.insync.replicas")
                     }
-                    (_, Err(e)) => failed.push(format!("{name} ({e})")),
+                    (kind, Err(e)) => {
+                        if kind == ffi::ResourceType::Topic {
+                            min_isr_unread.insert(name.clone());
+                        }
+                        failed.push(format!("{name} ({e})"))
+                    }
                     _ => {}
                 }
             }
@@ -495,6 +508,7 @@ pub async fn cluster_snapshot(
             min_isr,
             default_min_isr,
             min_isr_error,
+            min_isr_unread,
             unreachable,
         },
         notes,
