@@ -727,7 +727,7 @@ impl TrendCalc {
 
     fn to_trend(self) -> LagTrend {
         let delta = self.lag_last - self.lag_first;
-        let band = noise_band(self.lag_first, self.lag_last);
+        let band = noise_band(self.lag_first, self.lag_last, 0);
         let direction = if (delta as f64).abs() <= band {
             TrendDirection::Stable
         } else if delta > 0 {
@@ -752,9 +752,11 @@ impl TrendCalc {
 const STABLE_BAND: f64 = 0.05;
 
 /// The noise a lag change from `first` to `last` must exceed to count as growth or shrinkage:
-/// `STABLE_BAND` of the larger end, at least 1 message. Shared by the trend and the WARN rule.
-fn noise_band(first: i64, last: i64) -> f64 {
-    ((first.max(last) as f64) * STABLE_BAND).max(1.0)
+/// `STABLE_BAND` of the larger end, or of the messages `produced` meanwhile (a consumer that
+/// commits on a timer shows a lag anywhere between 0 and what is produced between commits), at
+/// least 1 message. The trend uses the lag part alone (`produced` 0); the WARN rule all of it.
+fn noise_band(first: i64, last: i64, produced: i64) -> f64 {
+    ((first.max(last).max(produced.max(0)) as f64) * STABLE_BAND).max(1.0)
 }
 
 fn round2(x: f64) -> f64 {
@@ -1004,15 +1006,21 @@ fn evaluate_partition_calc(
     let never_fell = points.windows(2).all(|p| p[1].lag >= p[0].lag);
     let rise = current.lag - points[0].lag;
     let full = window.len() >= window_size;
-    if never_fell && rise > 0 && !(full && rise as f64 > noise_band(points[0].lag, current.lag)) {
+    let band = noise_band(
+        points[0].lag,
+        current.lag,
+        current.log_end - points[0].log_end,
+    );
+    if never_fell && rise > 0 && !(full && rise as f64 > band) {
         v.status = LagStatus::Ok;
         v.reason = if full {
             format!(
-                "offsets moving; lag {} → {} messages over {} is within the ±{} noise band, not growth",
+                "offsets moving; lag {} → {} messages over {} is within the ±{band:.0} noise band \
+                 (5 % of the lag or of the {} messages produced meanwhile), not growth",
                 points[0].lag,
                 current.lag,
                 secs(span),
-                noise_band(points[0].lag, current.lag)
+                current.log_end - points[0].log_end
             )
         } else {
             format!(
