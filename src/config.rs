@@ -579,16 +579,19 @@ pub fn cluster_from_env(
 ) -> Option<ClusterConfig> {
     env.get("KAFKA_BOOTSTRAP_SERVERS")
         .filter(|v| !v.trim().is_empty())?;
-    let properties = env
-        .iter()
-        .filter(|(k, _)| k.starts_with("KAFKA_") && !k.starts_with("KAFKA_MCP_"))
-        .map(|(k, v)| {
-            (
-                k["KAFKA_".len()..].to_ascii_lowercase().replace('_', "."),
-                v.clone(),
-            )
-        })
-        .collect();
+    let mut properties = BTreeMap::new();
+    for (k, v) in env {
+        match env_property(k) {
+            EnvProperty::Client(name) => {
+                properties.insert(name, v.clone());
+            }
+            EnvProperty::NotOurs => {}
+            EnvProperty::Unknown(name) => tracing::warn!(
+                variable = %k,
+                "ignored: {name:?} is not a librdkafka client property (see librdkafka's CONFIGURATION.md, or set it in a --config file)"
+            ),
+        }
+    }
     Some(ClusterConfig {
         name: "default".to_string(),
         properties,
@@ -596,6 +599,106 @@ pub fn cluster_from_env(
         expected_brokers: Vec::new(),
         description: Some("from KAFKA_* environment variables".to_string()),
     })
+}
+
+/// What a `KAFKA_*` environment variable is to kafka-mcp.
+#[derive(Debug, PartialEq, Eq)]
+pub enum EnvProperty {
+    /// A librdkafka client property (`KAFKA_SASL_MECHANISMS` → `sasl.mechanisms`).
+    Client(String),
+    /// Not for the client: kafka-mcp's own `KAFKA_MCP_*`, Kafka's own script variables (`KAFKA_HOME`, `KAFKA_HEAP_OPTS`, `KAFKA_OPTS`, …),
+    /// and anything not starting with `KAFKA_`.
+    NotOurs,
+    /// Looks like a property but librdkafka has none by that name (a typo, or a Java-client-only
+    /// setting): ignored with a warning that names the variable, never its value.
+    Unknown(String),
+}
+
+/// Kafka's own shell scripts read these; a machine with Kafka installed has them set.
+const KAFKA_SCRIPT_VARIABLES: &[&str] = &[
+    "KAFKA_HOME", "KAFKA_HEAP_OPTS", "KAFKA_OPTS", "KAFKA_JMX_OPTS", "KAFKA_LOG4J_OPTS",
+    "KAFKA_JVM_PERFORMANCE_OPTS", "KAFKA_GC_LOG_OPTS", "KAFKA_DEBUG", "KAFKA_CLUSTER_ID",
+    "KAFKA_LOG_DIR", "KAFKA_LOG_DIRS", "KAFKA_CONF_DIR", "KAFKA_VERSION", "KAFKA_USER",
+    "KAFKA_JAVA_OPTS", "KAFKA_CLASSPATH", "KAFKA_NODE_ID", "KAFKA_PROCESS_ROLES",
+];
+
+/// librdkafka 2.12's configuration properties (global and topic), from its CONFIGURATION.md,
+/// without the callback-only ones (`*_cb`) that no string can set.
+pub const LIBRDKAFKA_PROPERTIES: &[&str] = &[
+    "acks", "allow.auto.create.topics", "api.version.fallback.ms", "api.version.request",
+    "api.version.request.timeout.ms", "auto.commit.enable", "auto.commit.interval.ms",
+    "auto.offset.reset", "batch.num.messages", "batch.size", "bootstrap.servers",
+    "broker.address.family", "broker.address.ttl", "broker.version.fallback", "check.crcs",
+    "client.dns.lookup", "client.id", "client.rack", "compression.codec", "compression.level",
+    "compression.type", "connections.max.idle.ms", "consume.callback.max.messages",
+    "coordinator.query.interval.ms", "debug", "delivery.report.only.error", "delivery.timeout.ms",
+    "enable.auto.commit", "enable.auto.offset.store", "enable.gapless.guarantee",
+    "enable.idempotence", "enable.metrics.push", "enable.partition.eof", "enable.random.seed",
+    "enable.sasl.oauthbearer.unsecure.jwt", "enable.ssl.certificate.verification",
+    "fetch.error.backoff.ms", "fetch.max.bytes", "fetch.message.max.bytes", "fetch.min.bytes",
+    "fetch.queue.backoff.ms", "fetch.wait.max.ms", "group.id", "group.instance.id",
+    "group.protocol", "group.protocol.type", "group.remote.assignor", "heartbeat.interval.ms",
+    "https.ca.location", "https.ca.pem", "interceptors", "internal.termination.signal",
+    "isolation.level", "linger.ms", "log.connection.close", "log.queue", "log.thread.name",
+    "max.in.flight", "max.in.flight.requests.per.connection", "max.partition.fetch.bytes",
+    "max.poll.interval.ms", "message.copy.max.bytes", "message.max.bytes",
+    "message.send.max.retries", "message.timeout.ms", "metadata.broker.list",
+    "metadata.max.age.ms", "metadata.recovery.rebootstrap.trigger.ms",
+    "metadata.recovery.strategy", "offset.store.method", "offset.store.path",
+    "offset.store.sync.interval.ms", "opaque", "partition.assignment.strategy", "partitioner",
+    "plugin.library.paths", "produce.offset.report", "queue.buffering.backpressure.threshold",
+    "queue.buffering.max.kbytes", "queue.buffering.max.messages", "queue.buffering.max.ms",
+    "queued.max.messages.kbytes", "queued.min.messages", "queuing.strategy",
+    "receive.message.max.bytes", "reconnect.backoff.jitter.ms", "reconnect.backoff.max.ms",
+    "reconnect.backoff.ms", "request.required.acks", "request.timeout.ms", "retries",
+    "retry.backoff.max.ms", "retry.backoff.ms", "sasl.kerberos.keytab", "sasl.kerberos.kinit.cmd",
+    "sasl.kerberos.min.time.before.relogin", "sasl.kerberos.principal",
+    "sasl.kerberos.service.name", "sasl.mechanism", "sasl.mechanisms",
+    "sasl.oauthbearer.assertion.algorithm", "sasl.oauthbearer.assertion.claim.aud",
+    "sasl.oauthbearer.assertion.claim.exp.seconds", "sasl.oauthbearer.assertion.claim.iss",
+    "sasl.oauthbearer.assertion.claim.jti.include",
+    "sasl.oauthbearer.assertion.claim.nbf.seconds", "sasl.oauthbearer.assertion.claim.sub",
+    "sasl.oauthbearer.assertion.file", "sasl.oauthbearer.assertion.jwt.template.file",
+    "sasl.oauthbearer.assertion.private.key.file",
+    "sasl.oauthbearer.assertion.private.key.passphrase",
+    "sasl.oauthbearer.assertion.private.key.pem", "sasl.oauthbearer.client.credentials.client.id",
+    "sasl.oauthbearer.client.credentials.client.secret", "sasl.oauthbearer.client.id",
+    "sasl.oauthbearer.client.secret", "sasl.oauthbearer.config", "sasl.oauthbearer.extensions",
+    "sasl.oauthbearer.grant.type", "sasl.oauthbearer.metadata.authentication.type",
+    "sasl.oauthbearer.method", "sasl.oauthbearer.scope", "sasl.oauthbearer.token.endpoint.url",
+    "sasl.password", "sasl.username", "security.protocol", "session.timeout.ms",
+    "socket.blocking.max.ms", "socket.connection.setup.timeout.ms", "socket.keepalive.enable",
+    "socket.max.fails", "socket.nagle.disable", "socket.receive.buffer.bytes",
+    "socket.send.buffer.bytes", "socket.timeout.ms", "ssl.ca.certificate.stores",
+    "ssl.ca.location", "ssl.ca.pem", "ssl.certificate.location", "ssl.certificate.pem",
+    "ssl.cipher.suites", "ssl.crl.location", "ssl.curves.list",
+    "ssl.endpoint.identification.algorithm", "ssl.engine.id", "ssl.engine.location",
+    "ssl.key.location", "ssl.key.password", "ssl.key.pem", "ssl.keystore.location",
+    "ssl.keystore.password", "ssl.providers", "ssl.sigalgs.list", "statistics.interval.ms",
+    "sticky.partitioning.linger.ms", "topic.blacklist", "topic.metadata.propagation.max.ms",
+    "topic.metadata.refresh.fast.cnt", "topic.metadata.refresh.fast.interval.ms",
+    "topic.metadata.refresh.interval.ms", "topic.metadata.refresh.sparse",
+    "transaction.timeout.ms", "transactional.id",
+];
+
+/// Classifies one environment variable (name only; values are never looked at).
+pub fn env_property(variable: &str) -> EnvProperty {
+    let Some(rest) = variable.strip_prefix("KAFKA_") else {
+        return EnvProperty::NotOurs;
+    };
+    if variable.starts_with("KAFKA_MCP_")
+        || KAFKA_SCRIPT_VARIABLES.contains(&variable)
+        || variable.starts_with("KAFKA_CFG_")
+    {
+        // KAFKA_CFG_* is the broker-container convention (server.properties), not a client's.
+        return EnvProperty::NotOurs;
+    }
+    let name = rest.to_ascii_lowercase().replace('_', ".");
+    if LIBRDKAFKA_PROPERTIES.contains(&name.as_str()) {
+        EnvProperty::Client(name)
+    } else {
+        EnvProperty::Unknown(name)
+    }
 }
 
 /// Expands `${VAR}` from `env`; `$${` escapes a literal `${`. Err(var) for an unset variable.
@@ -650,6 +753,48 @@ mod tests {
         assert!(!d.properties.contains_key("mcp.timeout.ms"));
         assert_eq!(d.masked_properties()["sasl.password"], "********");
         assert_eq!(c.secret_values(), vec!["hunter22".to_string()]);
+    }
+
+    #[test]
+    fn kafka_script_variables_are_not_client_properties() {
+        // A machine with Kafka installed as usual: its scripts' variables must not reach
+        // librdkafka (they used to fail every tool with `No such configuration property`).
+        let e = env(&[
+            ("KAFKA_BOOTSTRAP_SERVERS", "b:9092"),
+            ("KAFKA_HOME", "/opt/kafka"),
+            ("KAFKA_HEAP_OPTS", "-Xmx1g"),
+            ("KAFKA_OPTS", "-Dx=y"),
+            ("KAFKA_JMX_OPTS", "-Dcom.sun.management.jmxremote"),
+            ("KAFKA_LOG4J_OPTS", "-Dlog4j.configuration=file:x"),
+            ("KAFKA_CFG_NODE_ID", "1"),
+            ("KAFKA_SASL_PASWORD", "typo-secret"),
+            ("KAFKA_SASL_MECHANISMS", "SCRAM-SHA-512"),
+            ("KAFKA_SSL_CA_LOCATION", "/ca.pem"),
+            ("KAFKA_ENABLE_SSL_CERTIFICATE_VERIFICATION", "false"),
+        ]);
+        let c = Config::from_parts(&Settings::default(), FileToml::default(), &e).unwrap();
+        let d = c.cluster(None).unwrap();
+        let keys: Vec<&str> = d.properties.keys().map(String::as_str).collect();
+        assert_eq!(
+            keys,
+            [
+                "bootstrap.servers",
+                "enable.ssl.certificate.verification",
+                "sasl.mechanisms",
+                "ssl.ca.location"
+            ]
+        );
+        assert_eq!(env_property("KAFKA_HOME"), EnvProperty::NotOurs);
+        assert_eq!(env_property("KAFKA_MCP_TOKEN"), EnvProperty::NotOurs);
+        assert_eq!(env_property("PATH"), EnvProperty::NotOurs);
+        assert_eq!(
+            env_property("KAFKA_SASL_PASWORD"),
+            EnvProperty::Unknown("sasl.pasword".into())
+        );
+        assert_eq!(
+            env_property("KAFKA_ISOLATION_LEVEL"),
+            EnvProperty::Client("isolation.level".into())
+        );
     }
 
     #[test]

@@ -55,17 +55,32 @@ fn health(
 
 #[test]
 fn tls_to_the_local_broker_verified_with_a_client_key_password_and_each_misconfiguration_named() {
-    let Some(bin) = nisshi() else { return };
+    let Some(backend) = broker_backend() else {
+        return;
+    };
     let dir = temp_dir("tls");
-    let certs = make_certs(&dir, KEY_PW);
-    let extra = vec![
-        "--cert".to_string(),
-        certs.server_chain.display().to_string(),
-        "--key".to_string(),
-        certs.server_key.display().to_string(),
-    ];
-    let broker = OwnBroker::start_with(&bin, 19507, 19507, &extra);
-    let b = broker.bootstrap();
+    let mut certs = make_certs(&dir, KEY_PW);
+    // Real Kafka: a node with an SSL listener whose certificate tools/kafka-cluster.sh made
+    // (its CA replaces ours as the one to trust); nisshi: our server certificate.
+    let (_broker, _cluster, b) = match &backend {
+        Backend::Real(_) => {
+            let c = common::real::Cluster::up_auth("hardening-tls", 1, 19900);
+            certs.ca = c.ca_pem();
+            let b = format!("127.0.0.1:{}", c.ssl_port(1));
+            (None, Some(c), b)
+        }
+        Backend::Nisshi(_) => {
+            let extra = vec![
+                "--cert".to_string(),
+                certs.server_chain.display().to_string(),
+                "--key".to_string(),
+                certs.server_key.display().to_string(),
+            ];
+            let broker = OwnBroker::start_with(&backend, 19507, 19507, &extra);
+            let b = broker.bootstrap();
+            (Some(broker), None, b)
+        }
+    };
     let p = |s: &std::path::Path| s.display().to_string();
 
     // Verified TLS.

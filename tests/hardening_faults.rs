@@ -245,7 +245,7 @@ fn setup(b: &str, m: &mut Mcp, name: &str) -> (String, String, String, Vec<bool>
 
 #[test]
 fn broker_paused_mid_call_every_tool_fails_within_its_deadline_then_recovers() {
-    let Some(bin) = nisshi() else { return };
+    let Some(bin) = broker_backend() else { return };
     let mut broker = OwnBroker::start(&bin, 19501);
     let b = broker.bootstrap();
     let dir = temp_dir("paused");
@@ -295,7 +295,7 @@ fn broker_paused_mid_call_every_tool_fails_within_its_deadline_then_recovers() {
 
 #[test]
 fn broker_killed_every_tool_names_the_refused_connection_and_the_next_call_after_restart_works() {
-    let Some(bin) = nisshi() else { return };
+    let Some(bin) = broker_backend() else { return };
     let mut broker = OwnBroker::start(&bin, 19502);
     let b = broker.bootstrap();
     let dir = temp_dir("killed");

@@ -18,7 +18,7 @@ fn cluster(
     proxy_port: u16,
     name: &str,
 ) -> Option<(OwnBroker, KafkaProxy, String, String, String)> {
-    let bin = nisshi()?;
+    let bin = broker_backend()?;
     let broker = OwnBroker::start_with(&bin, broker_port, proxy_port, &[]);
     let proxy = KafkaProxy::start(proxy_port, broker_port, vec![]);
     let b = broker.bootstrap();

@@ -22,7 +22,7 @@ fn brokers_only_metadata(proxy: &KafkaProxy) -> usize {
 
 #[test]
 fn cluster_health_asks_only_for_min_isr_and_reuses_describe_cluster() {
-    let Some(bin) = nisshi() else {
+    let Some(bin) = broker_backend() else {
         return;
     };
     let broker = OwnBroker::start_with(&bin, 19511, 19512, &[]);
@@ -42,8 +42,8 @@ fn cluster_health_asks_only_for_min_isr_and_reuses_describe_cluster() {
     let first = m.call("cluster_health", json!({}));
     assert!(!is_error(&first), "{}", text(&first));
     let out = &first["structuredContent"];
-    assert_eq!(out["cluster_id"], "nisshi_cluster", "{out}");
-    assert_eq!(out["brokers"][0]["id"], 111, "{out}");
+    assert_eq!(out["cluster_id"], broker.cluster_id().as_str(), "{out}");
+    assert_eq!(out["brokers"][0]["id"], broker.node_id(), "{out}");
     // RF 1 with min.insync.replicas=1 from the keyed answer: every partition sits at min ISR.
     assert_eq!(out["counts"]["at_min_isr_partitions"], 3, "{out}");
     let notes = out["notes"].to_string();
@@ -87,7 +87,10 @@ fn cluster_health_asks_only_for_min_isr_and_reuses_describe_cluster() {
     proxy.clear();
     let second = m.call("cluster_health", json!({}));
     assert!(!is_error(&second), "{}", text(&second));
-    assert_eq!(second["structuredContent"]["cluster_id"], "nisshi_cluster");
+    assert_eq!(
+        second["structuredContent"]["cluster_id"],
+        broker.cluster_id().as_str()
+    );
     assert_eq!(
         second["structuredContent"]["counts"],
         first["structuredContent"]["counts"]

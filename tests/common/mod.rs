@@ -11,6 +11,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
+pub mod real;
+
 /// Path of the built binary.
 pub fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_kafka-mcp")
@@ -81,13 +83,30 @@ impl Stdio {
         s
     }
 
+    /// Spawns with stderr written to `log`, and initializes the session.
+    pub fn spawn_logged(args: &[&str], env: &[(&str, &str)], log: &std::path::Path) -> Stdio {
+        let file = std::fs::File::create(log).expect("create stderr log");
+        let mut s = Stdio::spawn_with(args, env, file.into());
+        let init = s.request(
+            "initialize",
+            json!({"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "it", "version": "0"}}),
+        );
+        assert!(init.get("result").is_some(), "initialize failed: {init}");
+        s.notify("notifications/initialized", json!({}));
+        s
+    }
+
     /// Spawns without initializing.
     pub fn spawn(args: &[&str], env: &[(&str, &str)]) -> Stdio {
+        Stdio::spawn_with(args, env, std::process::Stdio::inherit())
+    }
+
+    fn spawn_with(args: &[&str], env: &[(&str, &str)], stderr: std::process::Stdio) -> Stdio {
         let mut cmd = Command::new(bin());
         cmd.args(args)
             .stdin(Stdio::piped_())
             .stdout(Stdio::piped_())
-            .stderr(std::process::Stdio::inherit())
+            .stderr(stderr)
             .env_remove("KAFKA_BOOTSTRAP_SERVERS")
             .env_remove("KAFKA_MCP_CONFIG");
         for (k, v) in env {
@@ -468,8 +487,19 @@ pub mod kafka {
 
     /// Creates a topic (RF 1) with configs.
     pub fn create_topic(b: &str, name: &str, partitions: i32, configs: &[(&str, &str)]) {
+        create_topic_rf(b, name, partitions, 1, configs)
+    }
+
+    /// Creates a topic with a replication factor and configs.
+    pub fn create_topic_rf(
+        b: &str,
+        name: &str,
+        partitions: i32,
+        rf: i32,
+        configs: &[(&str, &str)],
+    ) {
         let admin: AdminClient<DefaultClientContext> = cfg(b).create().unwrap();
-        let mut t = NewTopic::new(name, partitions, TopicReplication::Fixed(1));
+        let mut t = NewTopic::new(name, partitions, TopicReplication::Fixed(rf));
         for (k, v) in configs {
             t = t.set(k, v);
         }

@@ -333,10 +333,33 @@ pub fn is_error(result: &Value) -> bool {
     common::is_error(result)
 }
 
-/// The nisshi binary, when broker tests run (`KAFKA_MCP_TEST_BOOTSTRAP` set). Under
-/// `KAFKA_MCP_REQUIRE_BROKER=1` a missing binary fails the test instead of skipping it.
-pub fn nisshi() -> Option<PathBuf> {
+/// What a test's own broker runs on: real Apache Kafka from `$KAFKA_HOME` (a single KRaft
+/// node, via tools/kafka-cluster.sh) when it is set, otherwise the stand-in nisshi binary.
+#[derive(Clone, Debug)]
+pub enum Backend {
+    /// A one-node KRaft cluster from this Kafka distribution.
+    Real(PathBuf),
+    /// The nisshi binary.
+    Nisshi(PathBuf),
+}
+
+impl Backend {
+    /// True for real Apache Kafka.
+    pub fn is_real(&self) -> bool {
+        matches!(self, Backend::Real(_))
+    }
+}
+
+/// The broker a test may start for itself, when broker tests run (`KAFKA_MCP_TEST_BOOTSTRAP`
+/// set): real Kafka under `KAFKA_HOME`, else nisshi. Under `KAFKA_MCP_REQUIRE_BROKER=1` a
+/// missing nisshi binary fails the test instead of skipping it.
+pub fn broker_backend() -> Option<Backend> {
     common::bootstrap()?;
+    if let Ok(home) = std::env::var("KAFKA_HOME") {
+        if Path::new(&home).join("bin/kafka-server-start.sh").exists() {
+            return Some(Backend::Real(PathBuf::from(home)));
+        }
+    }
     let cache = std::env::var("KAFKA_MCP_CACHE")
         .map(PathBuf::from)
         .unwrap_or_else(|_| {
@@ -344,16 +367,17 @@ pub fn nisshi() -> Option<PathBuf> {
         });
     let bin = cache.join("bin/nisshi");
     if bin.exists() {
-        return Some(bin);
+        return Some(Backend::Nisshi(bin));
     }
     if std::env::var("KAFKA_MCP_REQUIRE_BROKER").is_ok() {
         panic!(
-            "KAFKA_MCP_REQUIRE_BROKER is set but {} is missing (run tools/broker.sh install)",
+            "KAFKA_MCP_REQUIRE_BROKER is set but neither KAFKA_HOME nor {} is there \
+             (set KAFKA_HOME to a Kafka 4.x distribution, or run tools/broker.sh install)",
             bin.display()
         );
     }
     eprintln!(
-        "skipping: {} is missing (run tools/broker.sh install)",
+        "skipping: no KAFKA_HOME and {} is missing (run tools/broker.sh install)",
         bin.display()
     );
     None
@@ -364,38 +388,46 @@ pub fn listening(port: u16) -> bool {
     TcpStream::connect_timeout(&([127, 0, 0, 1], port).into(), Duration::from_millis(200)).is_ok()
 }
 
-/// A nisshi broker this test started and alone controls.
+/// A broker this test started and alone controls: one real KRaft node (data kept across a
+/// restart) or one nisshi process (in memory, empty after a restart).
 pub struct OwnBroker {
-    bin: PathBuf,
+    backend: Backend,
     /// Port it listens on.
     pub port: u16,
     /// Port it advertises in metadata (a proxy's, or `port`).
     pub advertised: u16,
     extra: Vec<String>,
     child: Option<Child>,
+    cluster: Option<common::real::Cluster>,
     log: PathBuf,
     paused: bool,
 }
 
 impl OwnBroker {
-    /// Starts nisshi on 127.0.0.1:port advertising itself.
-    pub fn start(bin: &Path, port: u16) -> OwnBroker {
-        OwnBroker::start_with(bin, port, port, &[])
+    /// Starts a broker on 127.0.0.1:port advertising itself.
+    pub fn start(backend: &Backend, port: u16) -> OwnBroker {
+        OwnBroker::start_with(backend, port, port, &[])
     }
 
-    /// Starts nisshi on `port`, advertising `advertised`, with extra arguments (TLS).
-    pub fn start_with(bin: &Path, port: u16, advertised: u16, extra: &[String]) -> OwnBroker {
+    /// Starts a broker on `port`, advertising `advertised`, with extra nisshi arguments (TLS).
+    pub fn start_with(
+        backend: &Backend,
+        port: u16,
+        advertised: u16,
+        extra: &[String],
+    ) -> OwnBroker {
         assert!(
             (19501..=19520).contains(&port),
             "hardening brokers use ports 19501-19520"
         );
         let mut b = OwnBroker {
-            bin: bin.to_path_buf(),
+            backend: backend.clone(),
             port,
             advertised,
             extra: extra.to_vec(),
             child: None,
-            log: std::env::temp_dir().join(format!("kafka-mcp-hardening-nisshi-{port}.log")),
+            cluster: None,
+            log: std::env::temp_dir().join(format!("kafka-mcp-hardening-broker-{port}.log")),
             paused: false,
         };
         b.spawn();
@@ -403,13 +435,36 @@ impl OwnBroker {
     }
 
     fn spawn(&mut self) {
+        if let Some(c) = &self.cluster {
+            c.start(1);
+            return;
+        }
+        let bin = match &self.backend {
+            Backend::Real(_) => {
+                assert!(
+                    self.extra.is_empty(),
+                    "nisshi arguments on a real broker: {:?}",
+                    self.extra
+                );
+                let adv = (self.advertised - 1).to_string();
+                self.cluster = Some(common::real::Cluster::up_with(
+                    &format!("hardening-{}", self.port),
+                    1,
+                    self.port - 1,
+                    &[],
+                    &[("KAFKA_MCP_ADVERTISED_BASE", &adv)],
+                ));
+                return;
+            }
+            Backend::Nisshi(bin) => bin.clone(),
+        };
         assert!(
             !listening(self.port),
             "port {} is busy: another process listens there",
             self.port
         );
         let log = std::fs::File::create(&self.log).unwrap();
-        let child = Command::new(&self.bin)
+        let child = Command::new(&bin)
             .arg("broker")
             .arg("--listener-url")
             .arg(format!("tcp://127.0.0.1:{}", self.port))
@@ -447,8 +502,32 @@ impl OwnBroker {
         format!("127.0.0.1:{}", self.advertised)
     }
 
+    /// The cluster id the broker reports (nisshi: its fixed id).
+    pub fn cluster_id(&self) -> String {
+        match &self.cluster {
+            Some(c) => c.cluster_id(),
+            None => "nisshi_cluster".to_string(),
+        }
+    }
+
+    /// The broker's node id (nisshi: its fixed 111).
+    pub fn node_id(&self) -> i64 {
+        if self.cluster.is_some() {
+            1
+        } else {
+            111
+        }
+    }
+
+    fn pid(&self) -> u32 {
+        match &self.cluster {
+            Some(c) => c.pid(1).expect("node 1 running"),
+            None => self.child.as_ref().expect("broker running").id(),
+        }
+    }
+
     fn signal(&self, sig: &str) {
-        let pid = self.child.as_ref().expect("broker running").id();
+        let pid = self.pid();
         let ok = Command::new("kill")
             .arg(sig)
             .arg(pid.to_string())
@@ -472,14 +551,13 @@ impl OwnBroker {
 
     /// SIGKILL, and waits until the port is free.
     pub fn kill(&mut self) {
+        if self.paused {
+            self.resume();
+        }
+        if let Some(c) = &self.cluster {
+            c.kill(1);
+        }
         if let Some(mut c) = self.child.take() {
-            if self.paused {
-                let _ = Command::new("kill")
-                    .arg("-CONT")
-                    .arg(c.id().to_string())
-                    .status();
-                self.paused = false;
-            }
             let _ = c.kill();
             let _ = c.wait();
         }
@@ -489,7 +567,7 @@ impl OwnBroker {
         }
     }
 
-    /// Starts it again on the same port (empty: the storage is in memory).
+    /// Starts it again on the same port (nisshi comes back empty; Kafka keeps its data).
     pub fn restart(&mut self) {
         self.kill();
         self.spawn();
@@ -498,7 +576,14 @@ impl OwnBroker {
 
 impl Drop for OwnBroker {
     fn drop(&mut self) {
-        self.kill();
+        if self.paused {
+            self.resume();
+        }
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+        // A real cluster is stopped and wiped by its own Drop.
     }
 }
 
