@@ -67,6 +67,35 @@ impl Evidence {
     }
 }
 
+/// How many affected items a finding's title names; the rest are counted as `(+N more)`.
+pub const TITLE_ITEMS: usize = 3;
+
+impl Evidence {
+    /// The first `n` items and how many more, e.g. `orders-0, orders-3 (+4 more)`; `None` when
+    /// the evidence names no item.
+    pub fn names(&self, n: usize) -> Option<String> {
+        if self.items.is_empty() {
+            return None;
+        }
+        let shown: Vec<&str> = self.items.iter().take(n).map(String::as_str).collect();
+        let more = self.count.saturating_sub(shown.len());
+        Some(if more > 0 {
+            format!("{} (+{more} more)", shown.join(", "))
+        } else {
+            shown.join(", ")
+        })
+    }
+}
+
+/// `title` followed by the first [`TITLE_ITEMS`] affected items, so the line an agent reads first
+/// says what is affected: `2 partition(s) below min.insync.replicas: orders-0, orders-3 (+4 more)`.
+pub fn titled(title: &str, evidence: &Evidence) -> String {
+    match evidence.names(TITLE_ITEMS) {
+        Some(names) => format!("{title}: {names}"),
+        None => title.to_string(),
+    }
+}
+
 /// One problem a rule found.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Finding {

@@ -188,5 +188,8 @@ pub fn cluster(scenario: &str) -> ClusterSnapshot {
         quorum: quorum(scenario),
         min_isr,
         default_min_isr: broker_cfg["BROKER:1"].int("min.insync.replicas"),
+        min_isr_error: None,
+        min_isr_unread: Default::default(),
+        unreachable: Vec::new(),
     }
 }

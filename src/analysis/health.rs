@@ -10,9 +10,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use super::finding::{sort_findings, Evidence, Finding, Severity};
+use super::finding::{sort_findings, titled, Evidence, Finding, Severity};
 use super::snapshot::{
-    ClusterSnapshot, PartitionSnapshot, QuorumUnknownCause, QuorumView, TopicSnapshot,
+    BrokerSnapshot, ClusterSnapshot, PartitionSnapshot, QuorumUnknownCause, QuorumView,
+    TopicSnapshot,
 };
 
 /// Tunables of the health rules. Defaults match the documented server settings.
@@ -68,7 +69,8 @@ impl HealthStatus {
     }
 }
 
-/// Partition and topic counts of the evaluated snapshot.
+/// Partition and topic counts of the evaluated snapshot. A count that could not be measured is
+/// `null` (never 0) and `unmeasured` says why.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct HealthCounts {
     /// Live brokers.
@@ -83,10 +85,13 @@ pub struct HealthCounts {
     pub offline_partitions: usize,
     /// Partitions whose ISR is smaller than their replica set.
     pub under_replicated_partitions: usize,
-    /// Partitions whose ISR is below the topic's effective `min.insync.replicas`.
-    pub under_min_isr_partitions: usize,
-    /// Partitions whose ISR equals `min.insync.replicas` (one more loss blocks acks=all).
-    pub at_min_isr_partitions: usize,
+    /// Partitions whose ISR is below the topic's effective `min.insync.replicas`; null: unknown.
+    pub under_min_isr_partitions: Option<usize>,
+    /// Partitions whose ISR equals `min.insync.replicas`; null: unknown.
+    pub at_min_isr_partitions: Option<usize>,
+    /// Why each null count was not measured.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub unmeasured: BTreeMap<String, String>,
 }
 
 /// The answer of the health rules.
@@ -106,8 +111,10 @@ pub struct Ctx<'a> {
     pub snap: &'a ClusterSnapshot,
     /// The settings.
     pub settings: &'a HealthSettings,
-    /// Live broker ids.
+    /// Live broker ids: Metadata's, less the unreachable ones.
     pub live: BTreeSet<i32>,
+    /// Brokers Metadata lists that a probe could not reach, with how we know.
+    pub unreachable: BTreeMap<i32, String>,
     /// Every partition with its state, computed once for all rules.
     pub states: Vec<(&'a TopicSnapshot, &'a PartitionSnapshot, PartitionState)>,
     /// Every broker id some partition names as a replica.
@@ -127,11 +134,12 @@ pub struct Rule {
 }
 
 impl Rule {
+    /// A finding whose title names the first affected items (see [`titled`]).
     fn finding(&self, title: String, evidence: Evidence, remediation: String) -> Finding {
         Finding {
             id: self.id.to_string(),
             severity: self.severity,
-            title,
+            title: titled(&title, &evidence),
             evidence,
             remediation,
         }
@@ -155,6 +163,15 @@ pub const RULES: &[Rule] = &[
               acks=all get NOT_ENOUGH_REPLICAS. Bring the missing replicas' brokers back; do \
               not lower min.insync.replicas.",
         check: under_min_isr,
+    },
+    Rule {
+        id: "min-isr-unknown",
+        severity: Severity::Warn,
+        doc: "min.insync.replicas could not be read (DescribeConfigs timed out or failed), so \
+              partitions below or at min ISR were not counted: those counts are unknown, not 0. \
+              Retry; if it persists, check the brokers and run kafka-topics.sh \
+              --describe --under-min-isr-partitions.",
+        check: min_isr_unknown,
     },
     Rule {
         id: "controller-unreachable",
@@ -183,8 +200,9 @@ pub const RULES: &[Rule] = &[
         id: "min-isr-above-rf",
         severity: Severity::Error,
         doc: "min.insync.replicas is larger than the replication factor: acks=all producers \
-              always fail, even with every broker up. Lower the topic's min.insync.replicas \
-              to at most RF - 1, or raise the replication factor.",
+              always fail, even with every broker up. With 3 or more brokers, raise the RF to 3 \
+              and keep min.insync.replicas 2 (one change with low-replication-factor); \
+              otherwise lower the topic's min.insync.replicas to at most RF - 1.",
         check: min_isr_above_rf,
     },
     Rule {
@@ -267,14 +285,17 @@ pub fn explain(id: &str) -> Option<&'static str> {
 
 /// Evaluates every rule over the snapshot.
 pub fn evaluate(snap: &ClusterSnapshot, settings: &HealthSettings) -> HealthReport {
+    let unreachable = unreachable_brokers(snap);
+    let down: BTreeSet<i32> = unreachable.keys().copied().collect();
     let states: Vec<_> = snap
         .topics
         .iter()
         .flat_map(|t| {
             let m = min_isr(snap, &t.name);
+            let down = &down;
             t.partitions
                 .iter()
-                .map(move |p| (t, p, partition_state(p, m)))
+                .map(move |p| (t, p, partition_state_seen(p, m, down)))
         })
         .collect();
     let replica_brokers = states
@@ -285,7 +306,13 @@ pub fn evaluate(snap: &ClusterSnapshot, settings: &HealthSettings) -> HealthRepo
     let ctx = Ctx {
         snap,
         settings,
-        live: snap.brokers.iter().map(|b| b.id).collect(),
+        live: snap
+            .brokers
+            .iter()
+            .map(|b| b.id)
+            .filter(|id| !unreachable.contains_key(id))
+            .collect(),
+        unreachable,
         states,
         replica_brokers,
     };
@@ -316,6 +343,9 @@ pub fn is_internal(name: &str) -> bool {
 
 /// The effective `min.insync.replicas` of a topic, if known.
 pub fn min_isr(snap: &ClusterSnapshot, topic: &str) -> Option<i64> {
+    if snap.min_isr_unread.contains(topic) {
+        return None;
+    }
     snap.min_isr.get(topic).copied().or(snap.default_min_isr)
 }
 
@@ -345,14 +375,25 @@ impl PartitionState {
 
 /// Classifies one partition given the topic's effective min ISR (if known).
 pub fn partition_state(p: &PartitionSnapshot, min_isr: Option<i64>) -> PartitionState {
-    let isr = p.isr.len() as i64;
+    partition_state_seen(p, min_isr, &BTreeSet::new())
+}
+
+/// Like [`partition_state`], with what this read saw of the brokers: a broker in `unreachable`
+/// (Metadata lists it, but it refuses connections) counts neither as leader nor as in sync, since
+/// Metadata served by a broker cut off from the quorum keeps naming dead brokers.
+pub fn partition_state_seen(
+    p: &PartitionSnapshot,
+    min_isr: Option<i64>,
+    unreachable: &BTreeSet<i32>,
+) -> PartitionState {
+    let isr = p.isr.iter().filter(|b| !unreachable.contains(b)).count() as i64;
     let rf = p.replicas.len() as i64;
     let (under_min, at_min, above_rf) = match min_isr {
         Some(m) => (isr < m, isr == m, rf < m),
         None => (false, false, false),
     };
     PartitionState {
-        offline: p.leader < 0,
+        offline: p.leader < 0 || unreachable.contains(&p.leader),
         under_replicated: isr < rf,
         under_min_isr: under_min,
         at_min_isr: at_min,
@@ -362,6 +403,44 @@ pub fn partition_state(p: &PartitionSnapshot, min_isr: Option<i64>) -> Partition
 
 fn label(t: &TopicSnapshot, p: &PartitionSnapshot) -> String {
     format!("{}-{}", t.name, p.id)
+}
+
+/// Brokers Metadata lists at an endpoint this read found unreachable, with the reason.
+pub fn unreachable_brokers(snap: &ClusterSnapshot) -> BTreeMap<i32, String> {
+    snap.brokers
+        .iter()
+        .filter_map(|b| {
+            snap.unreachable
+                .iter()
+                .find(|u| endpoint_is(b, &u.endpoint))
+                .map(|u| (b.id, format!("{} at {}", u.reason, u.endpoint)))
+        })
+        .collect()
+}
+
+/// True when `endpoint` (`host:port` as dialled) is this broker's advertised endpoint. Loopback
+/// spellings (`localhost`, `127.0.0.1`, `::1`) are the same host.
+pub fn endpoint_is(b: &BrokerSnapshot, endpoint: &str) -> bool {
+    let Some((host, port)) = endpoint.rsplit_once(':') else {
+        return false;
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    let loopback =
+        |h: &str| h.eq_ignore_ascii_case("localhost") || h == "::1" || h.starts_with("127.");
+    port.parse::<u16>() == Ok(b.port)
+        && (host.eq_ignore_ascii_case(&b.host) || (loopback(host) && loopback(&b.host)))
+}
+
+/// True when no controller answered DescribeQuorum: Metadata then comes from a broker cut off
+/// from the quorum, so its broker list, leaders and ISRs may be stale.
+pub fn metadata_may_be_stale(snap: &ClusterSnapshot) -> bool {
+    matches!(
+        snap.quorum,
+        QuorumView::Unknown {
+            cause: QuorumUnknownCause::NoController,
+            ..
+        }
+    )
 }
 
 /// Every (topic, partition, state) of the snapshot.
@@ -383,14 +462,71 @@ fn counts(ctx: &Ctx<'_>) -> HealthCounts {
             .count(),
         ..HealthCounts::default()
     };
+    let (mut under_min, mut at_min) = (0, 0);
     for (_, _, s) in states(ctx) {
         c.partitions += 1;
         c.offline_partitions += s.offline as usize;
         c.under_replicated_partitions += s.under_replicated as usize;
-        c.under_min_isr_partitions += s.under_min_isr as usize;
-        c.at_min_isr_partitions += s.at_min_isr as usize;
+        under_min += s.under_min_isr as usize;
+        at_min += s.at_min_isr as usize;
+    }
+    match min_isr_unknown_topics(ctx) {
+        unknown if unknown.is_empty() => {
+            c.under_min_isr_partitions = Some(under_min);
+            c.at_min_isr_partitions = Some(at_min);
+        }
+        unknown => {
+            let why = min_isr_unknown_reason(ctx, &unknown);
+            for name in ["under_min_isr_partitions", "at_min_isr_partitions"] {
+                c.unmeasured.insert(name.to_string(), why.clone());
+            }
+        }
     }
     c
+}
+
+/// Checked topics (with partitions) whose effective `min.insync.replicas` is unknown.
+fn min_isr_unknown_topics(ctx: &Ctx<'_>) -> Vec<String> {
+    ctx.snap
+        .topics
+        .iter()
+        .filter(|t| !t.partitions.is_empty() && min_isr(ctx.snap, &t.name).is_none())
+        .map(|t| t.name.clone())
+        .collect()
+}
+
+fn min_isr_unknown_reason(ctx: &Ctx<'_>, unknown: &[String]) -> String {
+    let why = ctx
+        .snap
+        .min_isr_error
+        .as_deref()
+        .unwrap_or("the broker returned no min.insync.replicas");
+    format!(
+        "min.insync.replicas unknown for {} of {} topic(s): {why}",
+        unknown.len(),
+        ctx.snap.topics.len()
+    )
+}
+
+fn min_isr_unknown(ctx: &Ctx<'_>, rule: &Rule) -> Option<Finding> {
+    let unknown = min_isr_unknown_topics(ctx);
+    if unknown.is_empty() {
+        return None;
+    }
+    let detail = min_isr_unknown_reason(ctx, &unknown);
+    Some(rule.finding(
+        format!(
+            "under/at-min-ISR not checked for {} topic(s) (min.insync.replicas unknown; counts are null, not 0)",
+            unknown.len()
+        ),
+        Evidence::from_items(unknown, detail),
+        format!(
+            "Call cluster_health again; if DescribeConfigs keeps failing, bring back the brokers \
+             named in brokers-missing and check directly: kafka-topics.sh --bootstrap-server {} \
+             --describe --under-min-isr-partitions",
+            ctx.settings.bootstrap
+        ),
+    ))
 }
 
 fn partitions_where(
@@ -416,11 +552,23 @@ fn offline_partitions(ctx: &Ctx<'_>, rule: &Rule) -> Option<Finding> {
     }
     let n = items.len();
     let brokers = join_ids(&replicas_down);
+    let unreachable_leaders = !ctx.unreachable.is_empty();
     Some(rule.finding(
-        format!("{n} partition(s) offline (no leader)"),
+        if unreachable_leaders {
+            format!("{n} partition(s) offline (no leader, or led by an unreachable broker)")
+        } else {
+            format!("{n} partition(s) offline (no leader)")
+        },
         Evidence::from_items(
             items,
-            format!("leader=-1; their replicas live on broker(s) {brokers}"),
+            if unreachable_leaders {
+                format!(
+                    "leader=-1 or unreachable broker {}; their replicas live on broker(s) {brokers}",
+                    join_ids(ctx.unreachable.keys())
+                )
+            } else {
+                format!("leader=-1; their replicas live on broker(s) {brokers}")
+            },
         ),
         format!(
             "Restart broker(s) {brokers} (the only replicas of these partitions). Last resort, \
@@ -435,11 +583,23 @@ fn under_min_isr(ctx: &Ctx<'_>, rule: &Rule) -> Option<Finding> {
     let mut detail = Vec::new();
     let items = partitions_where(ctx, |t, p, s| {
         if s.lost_min_isr() && detail.len() < 3 {
+            let seen = p
+                .isr
+                .iter()
+                .filter(|b| !ctx.unreachable.contains_key(b))
+                .count();
+            let note = if seen < p.isr.len() {
+                format!(
+                    " (Metadata lists {}; the rest are unreachable)",
+                    p.isr.len()
+                )
+            } else {
+                String::new()
+            };
             detail.push(format!(
-                "{}-{}: isr={} < min.insync.replicas={}",
+                "{}-{}: isr={seen}{note} < min.insync.replicas={}",
                 t.name,
                 p.id,
-                p.isr.len(),
                 min_isr(ctx.snap, &t.name).unwrap_or_default()
             ));
         }
@@ -450,7 +610,7 @@ fn under_min_isr(ctx: &Ctx<'_>, rule: &Rule) -> Option<Finding> {
     }
     Some(rule.finding(
         format!(
-            "{} partition(s) below min.insync.replicas: acks=all producers fail with NOT_ENOUGH_REPLICAS",
+            "{} partition(s) below min.insync.replicas (acks=all producers fail with NOT_ENOUGH_REPLICAS)",
             items.len()
         ),
         Evidence::from_items(items, detail.join("; ")),
@@ -477,19 +637,31 @@ fn min_isr_above_rf(ctx: &Ctx<'_>, rule: &Rule) -> Option<Finding> {
         .map(|(t, (m, rf))| format!("{t}: min.insync.replicas={m} > RF={rf}"))
         .collect::<Vec<_>>()
         .join("; ");
-    let (first, (_, rf)) = topics.iter().next().map(|(t, v)| (t.clone(), *v))?;
-    let fix = (rf as i64 - 1).max(1);
+    let (first, (m, rf)) = topics.iter().next().map(|(t, v)| (t.clone(), *v))?;
+    // One coherent change with low-replication-factor, which fires on the same topics when 3
+    // brokers exist and says "raise RF to 3": then raise RF and keep a min ISR of 2 (lowering it
+    // too would leave RF 3 with min ISR 1).
+    let raise = known_brokers(ctx).len() >= 3 && rf < 3 && (2..3).contains(&m);
+    let remediation = if raise {
+        format!(
+            "Raise the replication factor of {first} to 3 with kafka-reassign-partitions.sh (as \
+             low-replication-factor says) and keep min.insync.replicas={m}; do not also lower it."
+        )
+    } else {
+        let fix = (rf as i64 - 1).max(1);
+        format!(
+            "kafka-configs.sh --bootstrap-server {} --alter --entity-type topics --entity-name {first} \
+             --add-config min.insync.replicas={fix}",
+            ctx.settings.bootstrap
+        )
+    };
     Some(rule.finding(
         format!(
-            "{} partition(s) can never satisfy min.insync.replicas (RF too small): acks=all producers always fail",
+            "{} partition(s) can never satisfy min.insync.replicas (RF too small, acks=all producers always fail)",
             items.len()
         ),
         Evidence::from_items(items, detail),
-        format!(
-            "kafka-configs.sh --bootstrap-server {} --alter --entity-type topics --entity-name {first} \
-             --add-config min.insync.replicas={fix} (or raise the topic's replication factor)",
-            ctx.settings.bootstrap
-        ),
+        remediation,
     ))
 }
 
@@ -528,7 +700,7 @@ fn at_min_isr(ctx: &Ctx<'_>, rule: &Rule) -> Option<Finding> {
     Some(
         rule.finding(
             format!(
-            "{} partition(s) at min.insync.replicas: one more replica loss blocks acks=all writes",
+            "{} partition(s) at min.insync.replicas (one more replica loss blocks acks=all writes)",
             items.len()
         ),
             Evidence::from_items(items, "isr == min.insync.replicas"),
@@ -548,7 +720,7 @@ fn internal_topic_unhealthy(ctx: &Ctx<'_>, rule: &Rule) -> Option<Finding> {
     }
     Some(rule.finding(
         format!(
-            "{} partition(s) of internal topics offline or below min ISR: group commits/coordination affected",
+            "{} partition(s) of internal topics offline or below min ISR (group commits and coordination affected)",
             items.len()
         ),
         Evidence::from_items(items, ""),
@@ -564,6 +736,7 @@ fn brokers_missing(ctx: &Ctx<'_>, rule: &Rule) -> Option<Finding> {
     if let QuorumView::Known(q) = &ctx.snap.quorum {
         expected.extend(q.observers.iter().map(|o| o.id));
     }
+    expected.extend(ctx.unreachable.keys().copied());
     let missing: Vec<i32> = expected.difference(&ctx.live).copied().collect();
     if missing.is_empty() {
         return None;
@@ -580,15 +753,19 @@ fn brokers_missing(ctx: &Ctx<'_>, rule: &Rule) -> Option<Finding> {
     let detail = missing
         .iter()
         .map(|b| {
+            let seen = match ctx.unreachable.get(b) {
+                Some(why) => format!(" (Metadata still lists it, but {why})"),
+                None => String::new(),
+            };
             format!(
-                "broker {b}: {} replica(s) assigned",
+                "broker {b}: {} replica(s) assigned{seen}",
                 hosting.get(b).unwrap_or(&0)
             )
         })
         .collect::<Vec<_>>()
         .join("; ");
     Some(rule.finding(
-        format!("{} broker(s) missing: {ids}", missing.len()),
+        format!("{} broker(s) missing", missing.len()),
         Evidence::from_items(missing.iter().map(|b| format!("broker {b}")), detail),
         format!("Start broker(s) {ids} and check their logs; their replicas rejoin the ISR once caught up."),
     ))
@@ -833,10 +1010,21 @@ fn controller_unreachable(ctx: &Ctx<'_>, rule: &Rule) -> Option<Finding> {
     if *cause != QuorumUnknownCause::NoController && !corroborated {
         return None;
     }
-    let detail = match dc_err {
+    let mut detail = match dc_err {
         Some(dc) => format!("DescribeCluster: {dc}; DescribeQuorum: {reason}"),
         None => format!("DescribeQuorum: {reason}"),
     };
+    let listed: Vec<i32> = ctx.snap.brokers.iter().map(|b| b.id).collect();
+    detail.push_str(&format!(
+        "; Metadata (possibly stale: no controller updates it) lists broker(s) {}",
+        join_ids(&listed)
+    ));
+    if !ctx.unreachable.is_empty() {
+        detail.push_str(&format!(
+            ", of which {} refuse connections",
+            join_ids(ctx.unreachable.keys())
+        ));
+    }
     Some(
         rule.finding(
             "No active controller answered: the KRaft quorum has likely lost its majority"

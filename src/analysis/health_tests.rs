@@ -35,13 +35,13 @@ fn healthy_capture() {
     assert_eq!(r.counts.offline_partitions, 0);
     assert_eq!(r.counts.under_replicated_partitions, 0);
     // kafka-topics --under-min-isr-partitions: single.rf1 p0 and p1 (RF 1 < min ISR 2).
-    assert_eq!(r.counts.under_min_isr_partitions, 2);
+    assert_eq!(r.counts.under_min_isr_partitions, Some(2));
     assert_eq!(
         finding(&r, "min-isr-above-rf").evidence.items,
         vec!["single.rf1-0", "single.rf1-1"]
     );
     // kafka-topics --at-min-isr-partitions: risky p0-p2 (ISR 3 = min ISR 3).
-    assert_eq!(r.counts.at_min_isr_partitions, 3);
+    assert_eq!(r.counts.at_min_isr_partitions, Some(3));
     assert_eq!(
         finding(&r, "at-min-isr").evidence.items,
         vec!["risky-0", "risky-1", "risky-2"]
@@ -53,6 +53,30 @@ fn healthy_capture() {
         }
         other => panic!("quorum should be known: {other:?}"),
     }
+}
+
+/// Issue #13 (14): single.rf1 (RF 1, min ISR 2 inherited) gets min-isr-above-rf and
+/// low-replication-factor; their fixes must be one change (raise RF, keep 2), not "lower min ISR
+/// to 1" plus "raise RF to 3".
+#[test]
+fn min_isr_above_rf_fix_agrees_with_low_replication_factor() {
+    let r = report("healthy");
+    let fix = &finding(&r, "min-isr-above-rf").remediation;
+    assert!(
+        fix.contains("Raise the replication factor of single.rf1 to 3"),
+        "{fix}"
+    );
+    assert!(fix.contains("keep min.insync.replicas=2"), "{fix}");
+    assert!(!fix.contains("--add-config min.insync.replicas=1"), "{fix}");
+    assert!(finding(&r, "low-replication-factor")
+        .remediation
+        .contains("Raise RF to 3"));
+    // Two brokers: RF 3 is out of reach, so lowering min ISR is the fix.
+    let t = topic("solo", vec![part(0, 1, &[1], &[1])]);
+    let r = evaluate(&snap(&[1, 2], vec![t], 2), &HealthSettings::default());
+    assert!(finding(&r, "min-isr-above-rf")
+        .remediation
+        .contains("--add-config min.insync.replicas=1"));
 }
 
 #[test]
@@ -97,8 +121,8 @@ fn broker_down_capture() {
     // 66 at min ISR.
     assert_eq!(r.counts.under_replicated_partitions, 69);
     assert_eq!(finding(&r, "under-replicated").evidence.count, 69);
-    assert_eq!(r.counts.under_min_isr_partitions, 5);
-    assert_eq!(r.counts.at_min_isr_partitions, 66);
+    assert_eq!(r.counts.under_min_isr_partitions, Some(5));
+    assert_eq!(r.counts.at_min_isr_partitions, Some(66));
     assert_eq!(r.counts.offline_partitions, 1);
     assert_eq!(r.counts.partitions, 71);
     // Preferred leader 3 is dead: no preferred-election advice while it is down.
@@ -134,6 +158,190 @@ fn two_down_capture_reports_lost_quorum_not_a_controller() {
         finding(&r, "offline-partitions").evidence.items,
         vec!["single.rf1-0"]
     );
+}
+
+/// Issue #13 (1): with two of three nodes down, broker 1 serves stale Metadata listing broker 2
+/// as live, with leaders on 2 and ISRs [1,2]. A connect to 2's endpoint is refused (what the
+/// DescribeQuorum probe and the connect probe learn): 2 is reported missing with the reason, not
+/// live, and partitions it "leads" are offline, as the recorded produce probe found (risky p1,
+/// leader 2: `_MSG_TIMED_OUT`; p0/p2, ISR [1,2]: `NOT_ENOUGH_REPLICAS`).
+#[test]
+fn two_down_refused_broker_is_missing_not_live() {
+    let mut snap = fixtures::cluster("two-down");
+    assert_eq!(
+        snap.brokers.iter().map(|b| b.id).collect::<Vec<_>>(),
+        vec![1, 2],
+        "the capture's stale Metadata"
+    );
+    let stale = evaluate(&snap, &HealthSettings::default());
+    assert_eq!(stale.counts.brokers, 2);
+    snap.unreachable = vec![UnreachableEndpoint {
+        endpoint: "localhost:39093".into(),
+        reason: "connection refused".into(),
+    }];
+    assert!(metadata_may_be_stale(&snap));
+    let r = evaluate(&snap, &HealthSettings::default());
+    assert_eq!(r.counts.brokers, 1);
+    assert_eq!(
+        unreachable_brokers(&snap).into_iter().collect::<Vec<_>>(),
+        vec![(2, "connection refused at localhost:39093".to_string())]
+    );
+    let missing = finding(&r, "brokers-missing");
+    assert_eq!(missing.evidence.items, vec!["broker 2", "broker 3"]);
+    assert!(
+        missing.title.contains("broker 2, broker 3"),
+        "{}",
+        missing.title
+    );
+    assert!(
+        missing
+            .evidence
+            .detail
+            .contains("Metadata still lists it, but connection refused"),
+        "{}",
+        missing.evidence.detail
+    );
+    // Offline: single.rf1-0 (no leader) plus every partition "led" by 2, risky-1 among them.
+    let led_by_2 = snap
+        .topics
+        .iter()
+        .flat_map(|t| t.partitions.iter().map(move |p| (t, p)))
+        .filter(|(_, p)| p.leader == 2)
+        .count();
+    assert!(snap
+        .topics
+        .iter()
+        .any(|t| t.name == "risky" && t.partitions[1].leader == 2));
+    let offline = finding(&r, "offline-partitions");
+    assert_eq!(offline.evidence.count, led_by_2 + 1, "{offline:?}");
+    assert!(
+        offline.title.contains("led by an unreachable broker"),
+        "{}",
+        offline.title
+    );
+    let under = finding(&r, "under-min-isr");
+    assert!(
+        under.evidence.detail.contains("Metadata lists 2"),
+        "{under:?}"
+    );
+    // risky-0: leader 1, ISR [1, 2] in stale Metadata; with 2 unreachable, 1 < min ISR 3.
+    let risky = snap.topics.iter().find(|t| t.name == "risky").unwrap();
+    let down: BTreeSet<i32> = [2].into();
+    let st = partition_state_seen(&risky.partitions[0], min_isr(&snap, "risky"), &down);
+    assert!(st.under_min_isr && !st.offline, "{st:?}");
+    // Without the cross-check, orders-0 style partitions (ISR [1, 2], min ISR 2) looked fine.
+    let orders = snap.topics.iter().find(|t| t.name == "orders").unwrap();
+    let both = orders
+        .partitions
+        .iter()
+        .find(|p| p.leader == 1 && p.isr.len() == 2 && p.isr.contains(&2))
+        .expect("an orders partition led by 1 with ISR [1, 2]");
+    let m = min_isr(&snap, "orders");
+    assert!(!partition_state(both, m).under_min_isr);
+    assert!(partition_state_seen(both, m, &down).under_min_isr);
+    let ctl = finding(&r, "controller-unreachable");
+    assert!(
+        ctl.evidence
+            .detail
+            .contains("of which 2 refuse connections"),
+        "{ctl:?}"
+    );
+    // Without the cross-check, stale metadata claimed broker 2 live and risky-1 online.
+    assert!(!finding(&stale, "offline-partitions")
+        .evidence
+        .items
+        .contains(&"risky-1".to_string()));
+}
+
+#[test]
+fn endpoints_match_brokers_by_port_and_host() {
+    let b = BrokerSnapshot {
+        id: 2,
+        host: "127.0.0.1".into(),
+        port: 29093,
+        rack: None,
+    };
+    assert!(endpoint_is(&b, "127.0.0.1:29093"));
+    assert!(endpoint_is(&b, "localhost:29093"));
+    assert!(!endpoint_is(&b, "127.0.0.1:29094"));
+    assert!(!endpoint_is(&b, "10.0.0.2:29093"));
+    assert!(!endpoint_is(&b, "garbage"));
+    let named = BrokerSnapshot {
+        host: "Kafka-2.example".into(),
+        ..b
+    };
+    assert!(endpoint_is(&named, "kafka-2.example:29093"));
+    assert!(!endpoint_is(&named, "localhost:29093"));
+}
+
+/// Issue #13 (2): DescribeConfigs timed out, so min.insync.replicas is unknown: the counts are
+/// null with the reason, never 0, and a finding says the check was skipped.
+#[test]
+fn unknown_min_isr_reads_as_unknown_not_zero() {
+    let mut snap = fixtures::cluster("broker-down");
+    snap.min_isr.clear();
+    snap.default_min_isr = None;
+    snap.min_isr_error = Some("DescribeConfigs failed: _TIMED_OUT waiting for broker 2".into());
+    let r = evaluate(&snap, &HealthSettings::default());
+    assert_eq!(r.counts.under_min_isr_partitions, None);
+    assert_eq!(r.counts.at_min_isr_partitions, None);
+    let why = &r.counts.unmeasured["under_min_isr_partitions"];
+    let n = snap.topics.len();
+    assert!(
+        why.contains("_TIMED_OUT") && why.contains(&format!("{n} of {n} topic(s)")),
+        "{why}"
+    );
+    assert!(r.counts.unmeasured.contains_key("at_min_isr_partitions"));
+    let f = finding(&r, "min-isr-unknown");
+    assert_eq!(f.evidence.count, n);
+    assert!(!ids(&r).contains(&"under-min-isr"));
+    let json = serde_json::to_value(&r.counts).unwrap();
+    assert!(json["under_min_isr_partitions"].is_null(), "{json}");
+    // One topic unknown is enough to make the totals unknown.
+    let mut snap = fixtures::cluster("broker-down");
+    snap.default_min_isr = None;
+    snap.min_isr.remove("risky");
+    let r = evaluate(&snap, &HealthSettings::default());
+    assert_eq!(r.counts.under_min_isr_partitions, None);
+    assert!(r.counts.unmeasured["at_min_isr_partitions"].contains("no min.insync.replicas"));
+    // ticks has no override: it took the (now unknown) broker default.
+    assert_eq!(
+        finding(&r, "min-isr-unknown").evidence.items,
+        vec!["risky", "ticks"]
+    );
+    // A topic whose DescribeConfigs failed does not take the broker default (it may override
+    // it): unknown, even though the broker resource answered.
+    let mut snap = fixtures::cluster("broker-down");
+    snap.min_isr_unread.insert("orders".into());
+    snap.min_isr_error = Some("DescribeConfigs failed for orders (_TRANSPORT)".into());
+    assert!(snap.default_min_isr.is_some());
+    let r = evaluate(&snap, &HealthSettings::default());
+    assert_eq!(r.counts.under_min_isr_partitions, None);
+    assert_eq!(
+        finding(&r, "min-isr-unknown").evidence.items,
+        vec!["orders"]
+    );
+    assert!(r.counts.unmeasured["under_min_isr_partitions"].contains("_TRANSPORT"));
+    // Known everywhere: numbers, no finding, nothing unmeasured.
+    let r = report("broker-down");
+    assert!(r.counts.unmeasured.is_empty());
+    assert!(!ids(&r).contains(&"min-isr-unknown"));
+}
+
+/// Issue #13 (15): the title an agent reads first names the first affected objects.
+#[test]
+fn titles_name_what_is_affected() {
+    let r = report("broker-down");
+    let t = &finding(&r, "under-min-isr").title;
+    assert!(t.ends_with(": risky-0, risky-1, risky-2"), "{t}");
+    let t = &finding(&r, "under-replicated").title;
+    assert!(t.contains("(+66 more)"), "{t}");
+    assert!(finding(&r, "brokers-missing").title.ends_with(": broker 3"));
+    for f in &r.findings {
+        if !f.evidence.items.is_empty() {
+            assert!(f.title.contains(&f.evidence.items[0]), "{f:?}");
+        }
+    }
 }
 
 #[test]
@@ -205,6 +413,9 @@ fn snap(brokers: &[i32], topics: Vec<TopicSnapshot>, min_isr: i64) -> ClusterSna
         }),
         min_isr: Default::default(),
         default_min_isr: Some(min_isr),
+        min_isr_error: None,
+        min_isr_unread: Default::default(),
+        unreachable: Vec::new(),
     }
 }
 

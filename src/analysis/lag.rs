@@ -117,6 +117,10 @@ pub struct PartitionLag {
     #[serde(serialize_with = "i64_string::serialize_option")]
     #[schemars(with = "Option<String>")]
     pub messages_lost_to_retention: Option<i64>,
+    /// Never committed: retained messages unread (log end - log start); else null.
+    #[serde(serialize_with = "i64_string::serialize_option")]
+    #[schemars(with = "Option<String>")]
+    pub unread_messages: Option<i64>,
     /// Anything unusual about these offsets, in words (clamped lag, unknown ends, deleted messages).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
@@ -129,10 +133,26 @@ pub struct LagPartitionRef {
     pub topic: String,
     /// Partition id.
     pub partition: i32,
-    /// Its lag in messages.
+    /// Its lag in messages (never committed: retained messages unread).
     #[serde(serialize_with = "i64_string::serialize")]
     #[schemars(with = "String")]
     pub lag_messages: i64,
+    /// The group never committed it.
+    pub never_committed: bool,
+}
+
+impl LagPartitionRef {
+    /// `orders-3 (656)` or `inc-events-3 (519 unread, never committed)`.
+    pub fn label(&self) -> String {
+        if self.never_committed {
+            format!(
+                "{}-{} ({} unread, never committed)",
+                self.topic, self.partition, self.lag_messages
+            )
+        } else {
+            format!("{}-{} ({})", self.topic, self.partition, self.lag_messages)
+        }
+    }
 }
 
 /// Lag of one group on one topic: the sum and the worst partition.
@@ -152,7 +172,11 @@ pub struct TopicLag {
     pub partitions_without_commit: usize,
     /// Partitions whose log end offset is unknown (leader unreachable).
     pub partitions_log_end_unknown: usize,
-    /// The partition with the highest known lag; `null` when no lag is known.
+    /// Unread messages on never-committed partitions (not in the total).
+    #[serde(serialize_with = "i64_string::serialize")]
+    #[schemars(with = "String")]
+    pub unread_without_commit_messages: i64,
+    /// The partition most behind (lag, or unread if never committed); null when none is known.
     pub worst_partition: Option<LagPartitionRef>,
 }
 
@@ -177,7 +201,11 @@ pub struct GroupLag {
     #[serde(serialize_with = "i64_string::serialize")]
     #[schemars(with = "String")]
     pub messages_lost_to_retention: i64,
-    /// The partition with the highest known lag; `null` when no lag is known.
+    /// Unread messages on never-committed partitions (not in the total).
+    #[serde(serialize_with = "i64_string::serialize")]
+    #[schemars(with = "String")]
+    pub unread_without_commit_messages: i64,
+    /// The partition most behind (lag, or unread if never committed); null when none is known.
     pub worst_partition: Option<LagPartitionRef>,
     /// Per topic, sorted by name.
     pub topics: Vec<TopicLag>,
@@ -188,11 +216,21 @@ pub struct GroupLag {
 /// Lag of one partition: `log_end - committed`, clamped at 0, `None` unless both are known.
 pub fn partition_lag(p: &PartitionOffsets) -> PartitionLag {
     let mut notes = Vec::new();
+    let mut unread = None;
     let (state, lag) = match (p.committed, p.log_end) {
         (None, end) => {
             if end.is_none() {
                 notes
                     .push("log end offset unknown as well (its leader did not answer)".to_string());
+            }
+            if let (Some(start), Some(end)) = (p.log_start, end) {
+                let n = (end - start).max(0);
+                unread = Some(n);
+                if n > 0 {
+                    notes.push(format!(
+                        "{NEVER_COMMITTED_MEANING}; {n} retained message(s) unread"
+                    ));
+                }
             }
             (LagState::NoCommittedOffset, None)
         }
@@ -232,9 +270,15 @@ pub fn partition_lag(p: &PartitionOffsets) -> PartitionLag {
         log_end_offset: p.log_end,
         lag_messages: lag,
         messages_lost_to_retention: lost,
+        unread_messages: unread,
         notes,
     }
 }
+
+/// What a never-committed partition with retained messages likely means.
+pub const NEVER_COMMITTED_MEANING: &str = "never committed: the group was never assigned or \
+     subscribed to it, or it is a new partition whose retained messages a consumer with \
+     auto.offset.reset=latest will skip";
 
 /// Running roll-up over partition lags (shared by topic and group totals).
 #[derive(Default)]
@@ -244,6 +288,7 @@ struct Rollup {
     no_commit: usize,
     end_unknown: usize,
     lost: i64,
+    unread: i64,
     worst: Option<LagPartitionRef>,
 }
 
@@ -258,11 +303,23 @@ impl Rollup {
         self.lost += p.messages_lost_to_retention.unwrap_or(0);
         if let Some(lag) = p.lag_messages {
             self.total = self.total.saturating_add(lag);
-            if self.worst.as_ref().is_none_or(|w| lag > w.lag_messages) {
+        }
+        // A never-committed partition ranks by what it has not read, so 519 unread there outranks
+        // a caught-up partition's lag 0.
+        let behind = p
+            .lag_messages
+            .map(|l| (l, false))
+            .or_else(|| p.unread_messages.filter(|u| *u > 0).map(|u| (u, true)));
+        if let Some((n, never_committed)) = behind {
+            self.unread = self
+                .unread
+                .saturating_add(if never_committed { n } else { 0 });
+            if self.worst.as_ref().is_none_or(|w| n > w.lag_messages) {
                 self.worst = Some(LagPartitionRef {
                     topic: p.topic.clone(),
                     partition: p.partition,
-                    lag_messages: lag,
+                    lag_messages: n,
+                    never_committed,
                 });
             }
         }
@@ -270,6 +327,49 @@ impl Rollup {
 
     fn complete(&self) -> bool {
         self.no_commit == 0 && self.end_unknown == 0
+    }
+}
+
+/// One line for an agent on the never-committed partitions that hold unread messages, most unread
+/// first: `1 partition(s) never committed with unread messages: inc-events-3 (519) (never committed:
+/// ...)`; `None` when there are none.
+pub fn never_committed_summary(lag: &GroupLag) -> Option<String> {
+    let mut rows: Vec<(&PartitionLag, i64)> = lag
+        .partitions
+        .iter()
+        .filter_map(|p| p.unread_messages.filter(|u| *u > 0).map(|u| (p, u)))
+        .collect();
+    if rows.is_empty() {
+        return None;
+    }
+    rows.sort_by_key(|(_, u)| std::cmp::Reverse(*u));
+    let names: Vec<String> = rows
+        .iter()
+        .take(3)
+        .map(|(p, u)| format!("{}-{} ({u})", p.topic, p.partition))
+        .collect();
+    let more = rows.len().saturating_sub(3);
+    Some(format!(
+        "{} partition(s) with unread messages and no commit: {}{} ({})",
+        rows.len(),
+        names.join(", "),
+        if more > 0 {
+            format!(" (+{more} more)")
+        } else {
+            String::new()
+        },
+        never_committed_meaning(lag)
+    ))
+}
+
+/// What never-committed partitions likely mean for this group: when it committed none at all,
+/// its consumers do not commit; otherwise [`NEVER_COMMITTED_MEANING`].
+fn never_committed_meaning(lag: &GroupLag) -> &'static str {
+    if lag.partitions_without_commit == lag.partition_count {
+        "the group has committed no partition at all: its consumers do not commit offsets \
+         (enable.auto.commit=false and no commitSync), or it never ran"
+    } else {
+        NEVER_COMMITTED_MEANING
     }
 }
 
@@ -292,6 +392,7 @@ pub fn group_lag(group: &str, offsets: &[PartitionOffsets]) -> GroupLag {
             partition_count: r.count,
             partitions_without_commit: r.no_commit,
             partitions_log_end_unknown: r.end_unknown,
+            unread_without_commit_messages: r.unread,
             worst_partition: r.worst,
         })
         .collect();
@@ -303,6 +404,7 @@ pub fn group_lag(group: &str, offsets: &[PartitionOffsets]) -> GroupLag {
         partitions_without_commit: all.no_commit,
         partitions_log_end_unknown: all.end_unknown,
         messages_lost_to_retention: all.lost,
+        unread_without_commit_messages: all.unread,
         worst_partition: all.worst,
         topics,
         partitions,
@@ -625,7 +727,7 @@ impl TrendCalc {
 
     fn to_trend(self) -> LagTrend {
         let delta = self.lag_last - self.lag_first;
-        let band = ((self.lag_first.max(self.lag_last) as f64) * STABLE_BAND).max(1.0);
+        let band = noise_band(self.lag_first, self.lag_last, 0);
         let direction = if (delta as f64).abs() <= band {
             TrendDirection::Stable
         } else if delta > 0 {
@@ -649,6 +751,14 @@ impl TrendCalc {
 /// Lag changes within this fraction of its larger end value (or 1 message) count as stable.
 const STABLE_BAND: f64 = 0.05;
 
+/// The noise a lag change from `first` to `last` must exceed to count as growth or shrinkage:
+/// `STABLE_BAND` of the larger end, or of the messages `produced` meanwhile (a consumer that
+/// commits on a timer shows a lag anywhere between 0 and what is produced between commits), at
+/// least 1 message. The trend uses the lag part alone (`produced` 0); the WARN rule all of it.
+fn noise_band(first: i64, last: i64, produced: i64) -> f64 {
+    ((first.max(last).max(produced.max(0)) as f64) * STABLE_BAND).max(1.0)
+}
+
 fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
@@ -670,7 +780,8 @@ fn secs(ms: i64) -> String {
 /// 3. the committed offset is not moving: it never changed in the window, or (Burrow's rule) the time
 ///    since it last changed exceeds the time between the window's first sample and that change →
 ///    STALL when a live member owns the partition, STOP otherwise;
-/// 4. lag never fell from one sample to the next and ended higher than it started → WARN;
+/// 4. lag never fell from one sample to the next and ended higher than it started, over a full
+///    window and by more than the trend's noise band (5 %, at least 1 message) → WARN;
 /// 5. otherwise OK.
 ///
 /// Without any commit in the window, or none at the last sample → NO_COMMITS; with fewer than
@@ -888,9 +999,42 @@ fn evaluate_partition_calc(
         v.reason = format!("{held} while {lag_move}; {who}");
         return (v, calc);
     }
-    // Rule 4: lag never decreasing and higher at the end.
+    // Rule 4: lag never decreasing and higher at the end, judged as Burrow does: only over a
+    // full window, and only by a rise beyond the noise band the trend itself allows
+    // (`STABLE_BAND`, at least 1 message), so a consumer that keeps up but commits on a timer is
+    // not WARN for a +1 wobble or a half-filled window.
     let never_fell = points.windows(2).all(|p| p[1].lag >= p[0].lag);
-    if never_fell && current.lag > points[0].lag {
+    let rise = current.lag - points[0].lag;
+    let full = window.len() >= window_size;
+    let band = noise_band(
+        points[0].lag,
+        current.lag,
+        current.log_end - points[0].log_end,
+    );
+    if never_fell && rise > 0 && !(full && rise as f64 > band) {
+        v.status = LagStatus::Ok;
+        v.reason = if full {
+            format!(
+                "offsets moving; lag {} → {} messages over {} is within the ±{band:.0} noise band \
+                 (5 % of the lag or of the {} messages produced meanwhile), not growth",
+                points[0].lag,
+                current.lag,
+                secs(span),
+                current.log_end - points[0].log_end
+            )
+        } else {
+            format!(
+                "offsets moving; lag {} → {} messages over {} but the window is {} of {window_size} \
+                 samples: growth is judged on a full window (sample longer, e.g. sample_seconds=30)",
+                points[0].lag,
+                current.lag,
+                secs(span),
+                window.len()
+            )
+        };
+        return (v, calc);
+    }
+    if never_fell && rise > 0 {
         v.status = LagStatus::Warn;
         v.reason = format!(
             "offsets moved ({} → {}) but lag grew at every sample: {} → {} messages over {}",
@@ -1345,6 +1489,32 @@ pub struct ResetPlan {
     pub partitions_unchanged: usize,
 }
 
+/// Why a reset planned without `topics` found nothing to reset, in the agent's words, from the
+/// group's state as DescribeGroups reports it (Kafka answers an unknown group id with `Dead` and no
+/// members rather than an error). Says whether the group exists and what to call next.
+pub fn no_offsets_to_reset(group: &str, state: &str) -> String {
+    let example = "e.g. topics=[\"orders\"] with to=earliest";
+    if state.eq_ignore_ascii_case("dead")
+        || state.is_empty()
+        || state.eq_ignore_ascii_case("unknown")
+    {
+        format!(
+            "consumer group {group:?} does not exist (Kafka reports it as {}, with no members and \
+             no committed offsets); nothing was planned. Check the id with consumer_groups \
+             action=list. To give a new group a start position before its consumers first run, \
+             plan again naming the topics it will read ({example}).",
+            if state.is_empty() { "unknown" } else { state }
+        )
+    } else {
+        format!(
+            "consumer group {group:?} exists ({state}) but has no committed offsets: it never \
+             committed, or its offsets expired after offsets.retention.minutes. There is nothing \
+             to reset; its consumers will start where auto.offset.reset says. To set a start \
+             position anyway, plan again naming the topics it reads ({example})."
+        )
+    }
+}
+
 /// Why a reset cannot be planned, and what to do instead.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ResetError {
@@ -1626,6 +1796,17 @@ pub const HINT_RULES: &[HintRule] = &[
         check: lag_without_members,
     },
     HintRule {
+        id: "partition-never-committed",
+        severity: Severity::Warn,
+        title: "Partitions with unread messages that the group never committed",
+        doc: "The group has no committed offset on these partitions although they hold messages: it was \
+              never assigned or subscribed to them (check its subscription with consumer_groups \
+              action=describe), or they are new partitions and a consumer with auto.offset.reset=latest \
+              will skip what they hold when it first gets them. To read them, plan_reset_offsets with \
+              `topics` and to=earliest while the group is inactive.",
+        check: partition_never_committed,
+    },
+    HintRule {
         id: "offsets-lost-to-retention",
         severity: Severity::Error,
         title: "Committed offsets point at messages retention already deleted",
@@ -1695,6 +1876,31 @@ fn lag_without_members(input: &HintInput<'_>) -> Option<Evidence> {
     ))
 }
 
+fn partition_never_committed(input: &HintInput<'_>) -> Option<Evidence> {
+    let lag = input.lag?;
+    let mut rows: Vec<(&PartitionLag, i64)> = lag
+        .partitions
+        .iter()
+        .filter_map(|p| p.unread_messages.filter(|u| *u > 0).map(|u| (p, u)))
+        .collect();
+    if rows.is_empty() {
+        return None;
+    }
+    rows.sort_by_key(|(_, u)| std::cmp::Reverse(*u));
+    let committed = lag.partition_count - lag.partitions_without_commit;
+    Some(Evidence::from_items(
+        rows.iter()
+            .map(|(p, u)| format!("{}-{} ({u} unread)", p.topic, p.partition)),
+        format!(
+            "{} message(s) unread on never-committed partitions; the group committed {committed} of {} \
+             partition(s): {}",
+            lag.unread_without_commit_messages,
+            lag.partition_count,
+            never_committed_meaning(lag)
+        ),
+    ))
+}
+
 fn offsets_lost_to_retention(input: &HintInput<'_>) -> Option<Evidence> {
     let lag = input.lag?;
     if lag.messages_lost_to_retention <= 0 {
@@ -1721,7 +1927,10 @@ pub fn group_hints(input: &HintInput<'_>) -> Vec<Finding> {
             (rule.check)(input).map(|evidence| Finding {
                 id: rule.id.to_string(),
                 severity: rule.severity,
-                title: format!("{}: {}", input.members.group, rule.title),
+                title: crate::analysis::finding::titled(
+                    &format!("{}: {}", input.members.group, rule.title),
+                    &evidence,
+                ),
                 evidence,
                 remediation: rule.doc.to_string(),
             })

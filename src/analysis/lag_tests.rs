@@ -535,12 +535,14 @@ fn two_down_offsets_that_timed_out_are_absent_not_zero() {
         None,
         "no history sample without a log end"
     );
+    // p0 was never committed and holds 1128 unread messages: it outranks p2's lag 1081.
     assert_eq!(
         g.worst_partition
             .as_ref()
-            .map(|w| (w.partition, w.lag_messages)),
-        Some((2, 1081))
+            .map(|w| (w.partition, w.lag_messages, w.never_committed)),
+        Some((0, 1128, true))
     );
+    assert_eq!(g.partitions[2].lag_messages, Some(1081));
 }
 
 #[test]
@@ -559,17 +561,23 @@ fn analytics_rollups_and_wire_format() {
         ),
         ("orders", 6, 4)
     );
+    // orders-3 was never committed and holds 857 messages: worse than orders-4's lag 678.
     assert_eq!(
         t.worst_partition
             .as_ref()
-            .map(|w| (w.partition, w.lag_messages)),
-        Some((4, 678))
+            .map(|w| (w.partition, w.lag_messages, w.never_committed)),
+        Some((3, 857, true))
     );
     assert!(!t.total_lag_complete);
 
     let json = serde_json::to_value(&g).expect("serializes");
     assert_eq!(json["total_lag_messages"], "678");
-    assert_eq!(json["worst_partition"]["lag_messages"], "678");
+    assert_eq!(json["worst_partition"]["lag_messages"], "857");
+    assert_eq!(json["worst_partition"]["never_committed"], true);
+    assert_eq!(
+        json["unread_without_commit_messages"],
+        g.unread_without_commit_messages.to_string()
+    );
     assert_eq!(json["partitions"][4]["committed_offset"], "104");
     assert_eq!(json["partitions"][4]["lag_messages"], "678");
     assert_eq!(json["partitions"][1]["committed_offset"], Value::Null);
@@ -593,6 +601,81 @@ fn po(committed: Option<i64>, log_start: Option<i64>, log_end: Option<i64>) -> P
         log_start,
         log_end,
     }
+}
+
+/// Issue #13 (16): caught up on three partitions, never committed on a fourth holding 519
+/// messages. The fourth is named with its unread count, ranks as the worst, and a hint says what it
+/// likely means.
+#[test]
+fn never_committed_partition_with_messages_is_named_and_ranked() {
+    let at = |p: i32, committed: Option<i64>, start: i64, end: i64| PartitionOffsets {
+        topic: "inc-events".into(),
+        partition: p,
+        committed,
+        log_start: Some(start),
+        log_end: Some(end),
+    };
+    let offsets = vec![
+        at(0, Some(200), 0, 200),
+        at(1, Some(180), 0, 180),
+        at(2, Some(90), 10, 90),
+        at(3, None, 0, 519),
+    ];
+    let g = group_lag("inc", &offsets);
+    assert_eq!((g.total_lag_messages, g.total_lag_complete), (0, false));
+    assert_eq!(g.unread_without_commit_messages, 519);
+    let w = g.worst_partition.clone().unwrap();
+    assert_eq!(
+        (w.partition, w.lag_messages, w.never_committed),
+        (3, 519, true)
+    );
+    assert_eq!(w.label(), "inc-events-3 (519 unread, never committed)");
+    assert_eq!(g.topics[0].worst_partition.as_ref().unwrap().partition, 3);
+    let p3 = &g.partitions[3];
+    assert_eq!((p3.lag_messages, p3.unread_messages), (None, Some(519)));
+    assert!(p3
+        .notes
+        .iter()
+        .any(|n| n.contains("auto.offset.reset=latest")));
+    let line = never_committed_summary(&g).unwrap();
+    assert!(line.contains("inc-events-3 (519)"), "{line}");
+    assert!(line.contains("never assigned or subscribed"), "{line}");
+    let json = serde_json::to_value(&g).unwrap();
+    assert_eq!(json["unread_without_commit_messages"], "519");
+    assert_eq!(json["partitions"][3]["unread_messages"], "519");
+    assert_eq!(json["partitions"][3]["lag_messages"], Value::Null);
+
+    let members = GroupMembers {
+        group: "inc".into(),
+        state: "Stable".into(),
+        members: vec![MemberAssignment {
+            member_id: "m".into(),
+            client_id: "c".into(),
+            host: "/127.0.0.1".into(),
+            partitions: (0..3).map(|p| ("inc-events".to_string(), p)).collect(),
+        }],
+    };
+    let hints = group_hints(&HintInput {
+        members: &members,
+        lag: Some(&g),
+    });
+    let h = hints
+        .iter()
+        .find(|h| h.id == "partition-never-committed")
+        .expect("hint");
+    assert_eq!(h.evidence.items, vec!["inc-events-3 (519 unread)"]);
+    assert!(
+        h.title.ends_with(": inc-events-3 (519 unread)"),
+        "{}",
+        h.title
+    );
+
+    // An empty never-committed partition is no news; a known lag still wins when larger.
+    let g = group_lag("inc", &[at(0, Some(0), 0, 700), at(1, None, 5, 5)]);
+    assert_eq!(g.unread_without_commit_messages, 0);
+    assert!(never_committed_summary(&g).is_none());
+    let w = g.worst_partition.unwrap();
+    assert_eq!((w.partition, w.never_committed), (0, false));
 }
 
 #[test]
@@ -646,9 +729,20 @@ fn partition_lag_edges() {
             Some(40),
             true,
         ),
+        // Never committed with 25 retained messages: a note says what that likely means.
         (
             None,
             Some(0),
+            Some(25),
+            LagState::NoCommittedOffset,
+            None,
+            None,
+            true,
+        ),
+        // Never committed and empty: nothing to say.
+        (
+            None,
+            Some(25),
             Some(25),
             LagState::NoCommittedOffset,
             None,
@@ -957,7 +1051,8 @@ fn burrow_rules() {
         ),
     ];
     for &(name, samples, presence, status, reason) in rows {
-        let v = evaluate_partition(&win(samples, presence), &cfg(10));
+        // Each row is a full window (WARN is only judged on one).
+        let v = evaluate_partition(&win(samples, presence), &cfg(samples.len().max(2)));
         assert_eq!(v.status, status, "{name}: {v:#?}");
         assert!(
             v.reason.contains(reason),
@@ -1039,6 +1134,95 @@ fn insufficient_samples_still_reports_current_lag() {
     );
 }
 
+/// Issue #13 (3): a live consumer with auto-commit every 500 ms keeping up with ~20 msg/s,
+/// sampled every 2 s, reads lag 4, 4, 5, 5, 5, 5: never falling, +1 overall. That is noise, not
+/// growth, whether the window is 60 % full or full.
+#[test]
+fn noisy_healthy_consumer_is_ok_and_real_growth_is_warn() {
+    use ConsumerPresence::Active;
+    // (t s, committed, log end): ~40 messages every 2 s, consumer 4-5 behind.
+    let noisy: Vec<(i64, Option<i64>, i64)> = [4, 4, 5, 5, 5, 5]
+        .iter()
+        .enumerate()
+        .map(|(i, lag)| {
+            let end = 1000 + 40 * i as i64;
+            (2 * i as i64, Some(end - lag), end)
+        })
+        .collect();
+    let v = evaluate_partition(&win(&noisy, Active), &cfg(10));
+    assert_eq!(v.status, LagStatus::Ok, "{v:#?}");
+    assert!(v.reason.contains("6 of 10"), "{}", v.reason);
+    assert_eq!(v.trend.map(|t| t.direction), Some(TrendDirection::Stable));
+
+    // Same noise over a full window of 10.
+    let full: Vec<(i64, Option<i64>, i64)> = [4, 4, 4, 5, 5, 5, 5, 5, 5, 5]
+        .iter()
+        .enumerate()
+        .map(|(i, lag)| {
+            let end = 1000 + 40 * i as i64;
+            (2 * i as i64, Some(end - lag), end)
+        })
+        .collect();
+    let v = evaluate_partition(&win(&full, Active), &cfg(10));
+    assert_eq!(v.status, LagStatus::Ok, "{v:#?}");
+    assert!(v.reason.contains("noise band"), "{}", v.reason);
+
+    // Real growth over a full window still WARNs: 4 → 40 and 100 → 120 (band: 5 % of the 360
+    // messages produced, 18).
+    for lags in [
+        [4, 8, 12, 16, 20, 24, 28, 32, 36, 40],
+        [100, 101, 103, 105, 108, 110, 113, 115, 118, 120],
+    ] {
+        let grow: Vec<(i64, Option<i64>, i64)> = lags
+            .iter()
+            .enumerate()
+            .map(|(i, lag)| {
+                let end = 1000 + 40 * i as i64;
+                (2 * i as i64, Some(end - lag), end)
+            })
+            .collect();
+        let v = evaluate_partition(&win(&grow, Active), &cfg(10));
+        assert_eq!(v.status, LagStatus::Warn, "{lags:?}: {v:#?}");
+        // The same growth seen over 6 of 10 samples is not judged yet.
+        let v = evaluate_partition(&win(&grow[4..], Active), &cfg(10));
+        assert_eq!(v.status, LagStatus::Ok, "{lags:?} partial: {v:#?}");
+    }
+    // A rise of exactly the band is noise; one more message is growth. Here the band is 5 % of
+    // the 40 messages produced over the window: 2.
+    let edge = |last: i64| -> Vec<(i64, Option<i64>, i64)> {
+        [(0, 20), (2, 20), (4, last)]
+            .iter()
+            .map(|&(t, lag)| (t, Some(1000 + t * 10 - lag), 1000 + t * 10))
+            .collect()
+    };
+    assert_eq!(
+        evaluate_partition(&win(&edge(22), Active), &cfg(3)).status,
+        LagStatus::Ok
+    );
+    assert_eq!(
+        evaluate_partition(&win(&edge(23), Active), &cfg(3)).status,
+        LagStatus::Warn
+    );
+    // Seen on a 3-node Kafka 4.1 cluster: console consumer, auto-commit every 500 ms, ~20 msg/s,
+    // sampled every 2 s over a full window: lag 5 → 8, never falling, while 361 messages were
+    // produced. Commit-timer noise, not a consumer falling behind (it was WARN before).
+    let real: Vec<(i64, Option<i64>, i64)> = [5, 5, 6, 6, 6, 7, 7, 8, 8, 8]
+        .iter()
+        .enumerate()
+        .map(|(i, lag)| {
+            let end = 1334 + 40 * i as i64;
+            (2 * i as i64, Some(end - lag), end)
+        })
+        .collect();
+    let v = evaluate_partition(&win(&real, Active), &cfg(10));
+    assert_eq!(v.status, LagStatus::Ok, "{v:#?}");
+    assert!(
+        v.reason.contains("messages produced meanwhile"),
+        "{}",
+        v.reason
+    );
+}
+
 #[test]
 fn gaps_order_and_window_truncation() {
     // A sample without a commit between ones with: skipped, with a note.
@@ -1054,7 +1238,9 @@ fn gaps_order_and_window_truncation() {
         ),
         &cfg(10),
     );
-    assert_eq!((v.status, v.samples_with_commit), (LagStatus::Warn, 3));
+    // 3 commits of a 10-sample window: growth is not judged yet.
+    assert_eq!((v.status, v.samples_with_commit), (LagStatus::Ok, 3));
+    assert!(v.reason.contains("full window"), "{}", v.reason);
     assert!(
         v.notes.iter().any(|n| n.contains("skipped")),
         "{:?}",
@@ -1559,6 +1745,27 @@ fn reset_plans() {
 }
 
 #[test]
+fn no_offsets_to_reset_says_whether_the_group_exists() {
+    let dead = no_offsets_to_reset("ghost", "Dead");
+    assert!(
+        dead.contains("does not exist") && dead.contains("action=list"),
+        "{dead}"
+    );
+    assert!(dead.contains("topics=["), "{dead}");
+    assert!(!dead.contains("pass `topics`"), "{dead}");
+    let empty = no_offsets_to_reset("idle", "Empty");
+    assert!(
+        empty.contains("exists (Empty)") && empty.contains("no committed offsets"),
+        "{empty}"
+    );
+    assert!(
+        empty.contains("auto.offset.reset") && empty.contains("retention"),
+        "{empty}"
+    );
+    assert!(no_offsets_to_reset("x", "").contains("does not exist"));
+}
+
+#[test]
 fn reset_errors_say_what_to_do() {
     use ResetSpec as R;
     let ok = ri(Some(500), 100, 1000, None);
@@ -1677,17 +1884,26 @@ fn hints_on_fixtures() {
     let rows: &[(&str, &str, &[&str])] = &[
         ("healthy", "billing", &[]),
         ("healthy", "fraud", &[]),
-        ("healthy", "never-committed", &[]),
-        ("healthy", "analytics", &["lag-without-members"]),
+        // Issue #13 (16): unread messages on partitions the group never committed are named.
+        ("healthy", "never-committed", &["partition-never-committed"]),
+        (
+            "healthy",
+            "analytics",
+            &["lag-without-members", "partition-never-committed"],
+        ),
         ("healthy", "stalled", &["lag-without-members"]),
         // Fact 22: mid-rebalance, old member ids with empty assignments.
         ("recovered", "billing", &["member-without-assignment"]),
         (
             "recovered",
             "never-committed",
-            &["member-without-assignment"],
+            &["member-without-assignment", "partition-never-committed"],
         ),
-        ("recovered", "frozen", &["lag-without-members"]),
+        (
+            "recovered",
+            "frozen",
+            &["lag-without-members", "partition-never-committed"],
+        ),
     ];
     for &(scenario, group, want) in rows {
         assert_eq!(hint_ids(scenario, group), want, "{scenario} {group}");

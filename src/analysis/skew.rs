@@ -3,7 +3,7 @@
 //! partitions, or plain hash variance. Pure: per-partition counts and a key sample in, a report
 //! out.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -140,8 +140,10 @@ pub struct KeyCount {
     pub key: Option<String>,
     /// Sampled records with this key.
     pub records: usize,
-    /// Its share (0 to 1) of all sampled records, null keys included.
+    /// Its share (0 to 1) of the sample, which takes every partition equally.
     pub share_of_sample: f64,
+    /// Estimated share (0 to 1) of the topic: samples weighted by partition record counts; null if unknown.
+    pub share_of_topic: Option<f64>,
     /// Partitions its sampled records were on (normally exactly one).
     pub partitions: Vec<i32>,
     /// Where murmur2 (the Java default partitioner) puts it.
@@ -190,6 +192,18 @@ pub fn analyze_keys(
     num_partitions: i32,
     opts: &KeyOptions,
 ) -> Result<KeyDistribution, SkewError> {
+    analyze_keys_weighted(records, num_partitions, opts, None)
+}
+
+/// Like [`analyze_keys`], and with `partition_records` (records per partition: end − log start
+/// offset) also estimates each top key's share of the whole topic ([`KeyCount::share_of_topic`]):
+/// a key that is 90 % of a big partition's sample outweighs one that fills a small partition.
+pub fn analyze_keys_weighted(
+    records: &[SampledRecord<'_>],
+    num_partitions: i32,
+    opts: &KeyOptions,
+    partition_records: Option<&BTreeMap<i32, i64>>,
+) -> Result<KeyDistribution, SkewError> {
     if num_partitions < 1 {
         return Err(SkewError::BadPartitionCount { num_partitions });
     }
@@ -205,6 +219,7 @@ pub fn analyze_keys(
     struct Seen {
         records: usize,
         partitions: Vec<i32>,
+        per_partition: BTreeMap<i32, usize>,
     }
     let mut keys: HashMap<&[u8], Seen> = HashMap::new();
     let (mut nulls, mut keyed, mut murmur_ok, mut crc_ok) = (0usize, 0usize, 0usize, 0usize);
@@ -220,12 +235,41 @@ pub fn analyze_keys(
         let seen = keys.entry(k).or_insert(Seen {
             records: 0,
             partitions: Vec::new(),
+            per_partition: BTreeMap::new(),
         });
         seen.records += 1;
+        *seen.per_partition.entry(r.partition).or_default() += 1;
         if !seen.partitions.contains(&r.partition) {
             seen.partitions.push(r.partition);
         }
     }
+    // Records each sampled record stands for, per partition; `None` when some non-empty
+    // partition has no sample (its keys are unknown) or sizes were not given.
+    let weights: Option<(BTreeMap<i32, f64>, f64)> = partition_records.and_then(|sizes| {
+        let mut sampled_in: BTreeMap<i32, usize> = BTreeMap::new();
+        for r in records {
+            *sampled_in.entry(r.partition).or_default() += 1;
+        }
+        let total: i64 = sizes.values().map(|n| (*n).max(0)).sum();
+        if total <= 0 {
+            return None;
+        }
+        let mut w = BTreeMap::new();
+        for (p, n) in sizes {
+            match sampled_in.get(p) {
+                Some(k) => {
+                    w.insert(*p, (*n).max(0) as f64 / *k as f64);
+                }
+                None if *n > 0 => return None,
+                None => {}
+            }
+        }
+        // A sampled partition missing from the sizes cannot be weighed either.
+        if sampled_in.keys().any(|p| !w.contains_key(p)) {
+            return None;
+        }
+        Some((w, total as f64))
+    });
     let sampled = records.len();
     let mut ranked: Vec<(&[u8], Seen)> = keys.into_iter().collect();
     let distinct = ranked.len();
@@ -246,6 +290,14 @@ pub fn analyze_keys(
                 key: opts.show_keys.then(|| key_text(k)),
                 records: seen.records,
                 share_of_sample: seen.records as f64 / sampled as f64,
+                share_of_topic: weights.as_ref().map(|(w, total)| {
+                    let est: f64 = seen
+                        .per_partition
+                        .iter()
+                        .map(|(p, n)| *n as f64 * w.get(p).copied().unwrap_or(0.0))
+                        .sum();
+                    (est / total).min(1.0)
+                }),
                 partitions: seen.partitions,
                 murmur2_partition: default_partition(k, num_partitions).unwrap_or(0),
             }
@@ -498,6 +550,28 @@ fn list(ids: &[i32]) -> String {
         .join(", ")
 }
 
+/// What share of what a key carries, in words: the topic-weighted estimate when there is one,
+/// else plainly the share of the (equal-per-partition) sample.
+pub fn key_share_words(top: &KeyCount, sampled: usize) -> String {
+    match top.share_of_topic {
+        Some(t) => format!(
+            "carries ~{:.1}% of the topic's records (estimated: each partition's sample weighted by \
+             its record count; {:.1}% of the sample, {} of {}, which takes every partition equally)",
+            t * 100.0,
+            top.share_of_sample * 100.0,
+            top.records,
+            sampled
+        ),
+        None => format!(
+            "carries {:.1}% of sampled records ({} of {}; the sample takes the same number from \
+             every partition, so this is not its share of the topic)",
+            top.share_of_sample * 100.0,
+            top.records,
+            sampled
+        ),
+    }
+}
+
 fn skew_causes(
     loads: &[PartitionLoad],
     partitions: &[PartitionShare],
@@ -528,13 +602,11 @@ fn skew_causes(
                 causes.push(cause(
                     "hot-key",
                     format!(
-                        "key {} carries {:.1}% of sampled records ({} of {}); murmur2 puts every record \
-                         of a key on one partition, here {}{on_hot}. Spread that key (add a suffix to \
-                         it, or key by a finer id) or accept the hot partition.",
+                        "key {} {}; murmur2 puts every record of a key on one partition, here \
+                         {}{on_hot}. Spread that key (add a suffix to it, or key by a finer id) or \
+                         accept the hot partition.",
                         top.key_hash,
-                        top.share_of_sample * 100.0,
-                        top.records,
-                        k.sampled_records,
+                        key_share_words(top, k.sampled_records),
                         top.murmur2_partition
                     ),
                 ));
@@ -889,6 +961,83 @@ mod tests {
         let json = serde_json::to_string(&hidden).unwrap();
         assert!(!json.contains("whale"));
         assert!(json.contains(&key_hash(b"whale")));
+    }
+
+    /// Issue #13 (17): one key fills a big partition; every partition is sampled equally, so its
+    /// share of the sample (31 %) hides that it is 90 % of the topic's records.
+    #[test]
+    fn key_share_is_weighted_by_partition_size() {
+        let whale = b"whale".as_slice();
+        let p_whale = default_partition(whale, 3).unwrap();
+        let others: Vec<String> = (0..400).map(|i| format!("k{i}")).collect();
+        let mut recs = Vec::new();
+        // 100 sampled per partition: the whale's partition is all whale (plus a few others).
+        let mut per = [0usize; 3];
+        for _ in 0..94 {
+            recs.push(SampledRecord {
+                partition: p_whale,
+                key: Some(whale),
+            });
+            per[p_whale as usize] += 1;
+        }
+        for k in &others {
+            let p = default_partition(k.as_bytes(), 3).unwrap();
+            if per[p as usize] < 100 {
+                per[p as usize] += 1;
+                recs.push(SampledRecord {
+                    partition: p,
+                    key: Some(k.as_bytes()),
+                });
+            }
+        }
+        assert_eq!(per, [100, 100, 100]);
+        // The whale's partition holds 9 600 records, the others 500 each.
+        let sizes: BTreeMap<i32, i64> = (0..3)
+            .map(|p| (p, if p == p_whale { 9_600 } else { 500 }))
+            .collect();
+        let kd = analyze_keys_weighted(&recs, 3, &KeyOptions::default(), Some(&sizes)).unwrap();
+        let top = &kd.top_keys[0];
+        assert_eq!(top.key_hash, key_hash(whale));
+        assert!((top.share_of_sample - 94.0 / 300.0).abs() < 1e-12);
+        let est = top.share_of_topic.unwrap();
+        assert!((est - 0.94 * 9_600.0 / 10_600.0).abs() < 1e-9, "{est}");
+        let words = key_share_words(top, kd.sampled_records);
+        assert!(words.contains("~85.1% of the topic's records"), "{words}");
+        assert!(words.contains("31.3% of the sample"), "{words}");
+        // Shares of the topic add up to at most 1 and match partition sizes for a lone key.
+        let sum: f64 = kd.top_keys.iter().filter_map(|k| k.share_of_topic).sum();
+        assert!(sum <= 1.0 + 1e-9);
+        // Unweighted: the text says plainly what the share is of.
+        let plain = analyze_keys(&recs, 3, &KeyOptions::default()).unwrap();
+        assert_eq!(plain.top_keys[0].share_of_topic, None);
+        let words = key_share_words(&plain.top_keys[0], plain.sampled_records);
+        assert!(words.contains("not its share of the topic"), "{words}");
+        // A non-empty partition with no sample: no estimate rather than a wrong one.
+        let mut bigger = sizes.clone();
+        bigger.insert(3, 10);
+        let kd = analyze_keys_weighted(&recs, 4, &KeyOptions::default(), Some(&bigger)).unwrap();
+        assert_eq!(kd.top_keys[0].share_of_topic, None);
+        // The hot-key cause uses the weighted figure.
+        let loads: Vec<PartitionLoad> = (0..3)
+            .map(|p| PartitionLoad {
+                partition: p,
+                messages: sizes[&p],
+                bytes: None,
+                rate_msg_s: None,
+            })
+            .collect();
+        let kd = analyze_keys_weighted(&recs, 3, &KeyOptions::default(), Some(&sizes)).unwrap();
+        let r = analyze_skew(&loads, Some(&kd), DEFAULT_TOLERANCE).unwrap();
+        let hot = r
+            .causes
+            .iter()
+            .find(|c| c.id == "hot-key")
+            .expect("hot-key");
+        assert!(
+            hot.message.contains("of the topic's records"),
+            "{}",
+            hot.message
+        );
     }
 
     #[test]

@@ -266,4 +266,26 @@ pub struct ClusterSnapshot {
     pub min_isr: std::collections::BTreeMap<String, i64>,
     /// Cluster-wide `min.insync.replicas` fallback for topics missing from `min_isr`.
     pub default_min_isr: Option<i64>,
+    /// Why `min.insync.replicas` is unknown for some topics (DescribeConfigs timed out or
+    /// failed), when it is: the under/at-min-ISR counts of those topics are then unknown, not 0.
+    #[serde(default)]
+    pub min_isr_error: Option<String>,
+    /// Topics whose DescribeConfigs failed: their `min.insync.replicas` is unknown (the broker
+    /// default is not assumed, since the topic may override it).
+    #[serde(default)]
+    pub min_isr_unread: std::collections::BTreeSet<String>,
+    /// Broker endpoints this read found unreachable (a connect refused or timed out, by the
+    /// DescribeQuorum probe or a connect probe of the brokers Metadata lists): a broker Metadata
+    /// still lists at such an endpoint is not live, whatever stale metadata says.
+    #[serde(default)]
+    pub unreachable: Vec<UnreachableEndpoint>,
+}
+
+/// A broker endpoint that could not be reached, and how we know.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnreachableEndpoint {
+    /// `host:port` as dialled.
+    pub endpoint: String,
+    /// What happened, e.g. `connection refused`.
+    pub reason: String,
 }

@@ -284,8 +284,19 @@ async fn read_topics_and_min_isr(
                 .filter(|t| wanted(t.name()))
                 .map(|t| (ffi::ResourceType::Topic, t.name().to_string()))
                 .collect();
-            if let Some(first) = m.brokers().iter().map(|b| b.id()).min() {
-                resources.push((ffi::ResourceType::Broker, first.to_string()));
+            // Topics and the broker resource both go to the broker that just answered Metadata:
+            // librdkafka would send topics to Metadata's controller id and the broker resource
+            // to its own broker, either of which stale metadata may list although it is dead
+            // (issue #13: DescribeConfigs then timed out on it).
+            let answered = m.orig_broker_id();
+            let target = m
+                .brokers()
+                .iter()
+                .map(|b| b.id())
+                .find(|id| *id == answered)
+                .or_else(|| m.brokers().iter().map(|b| b.id()).min());
+            if let Some(id) = target {
+                resources.push((ffi::ResourceType::Broker, id.to_string()));
             }
             // DescribeConfigs gets what is left of the one deadline, less librdkafka's poll
             // margin, so the pair ends within the deadline `blocking` enforces; when Metadata
@@ -296,7 +307,13 @@ async fn read_topics_and_min_isr(
             let (converted, answer) = std::thread::scope(|s| {
                 let convert = s.spawn(|| from_metadata(&m));
                 let answer = (left >= Duration::from_millis(100)).then(|| {
-                    ffi::describe_config_keys(&admin, &resources, HEALTH_CONFIG_KEYS, left)
+                    ffi::describe_config_keys_via(
+                        &admin,
+                        &resources,
+                        HEALTH_CONFIG_KEYS,
+                        target,
+                        left,
+                    )
                 });
                 (convert.join(), answer)
             });
@@ -360,7 +377,7 @@ pub async fn cluster_snapshot(
         .map(|s| s.trim().to_string())
         .filter(|s| !s.is_empty())
         .collect();
-    let q = quorum::describe_quorum(&bootstrap, &security, cluster.timeout);
+    let q = quorum::describe_quorum_seen(&bootstrap, &security, cluster.timeout);
     let early_dc = async {
         if stale {
             Some(describe_cluster_facts(cluster).await)
@@ -371,6 +388,28 @@ pub async fn cluster_snapshot(
     let (read, early_dc, q) =
         tokio::join!(read_topics_and_min_isr(cluster, topic_glob), early_dc, q);
     let (mut brokers, topics, metadata_cluster_id, cfg) = read?;
+    let (q, refused) = q;
+    let mut unreachable: Vec<UnreachableEndpoint> = refused
+        .into_iter()
+        .map(|(endpoint, reason)| UnreachableEndpoint { endpoint, reason })
+        .collect();
+    // No controller answered: the Metadata just read may come from a broker cut off from the
+    // quorum, listing brokers that are gone. A TCP connect to each tells which are there.
+    if matches!(
+        q,
+        QuorumView::Unknown {
+            cause: QuorumUnknownCause::NoController | QuorumUnknownCause::Unreachable,
+            ..
+        }
+    ) {
+        let unprobed: Vec<String> = brokers
+            .iter()
+            .map(|b| format!("{}:{}", b.host, b.port))
+            .filter(|e| !unreachable.iter().any(|u| &u.endpoint == e))
+            .collect();
+        let wait = (cluster.timeout / 4).min(CONNECT_PROBE_MAX);
+        unreachable.extend(probe_connect(&unprobed, wait).await);
+    }
     // A broker the cached facts do not name (rare): its rack is worth one more call.
     let new_broker = early_dc.is_none()
         && !cached.as_ref().is_some_and(|f| {
@@ -408,6 +447,8 @@ pub async fn cluster_snapshot(
     let cluster_id = metadata_cluster_id.or_else(|| facts.and_then(|f| f.cluster_id));
     let mut min_isr = BTreeMap::new();
     let mut default_min_isr = None;
+    let mut min_isr_error = None;
+    let mut min_isr_unread = std::collections::BTreeSet::new();
     match cfg {
         Ok(rows) => {
             let mut failed = Vec::new();
@@ -421,7 +462,12 @@ pub async fn cluster_snapshot(
                     (ffi::ResourceType::Broker, Ok(set)) => {
                         default_min_isr = set.int("min.insync.replicas")
                     }
-                    (_, Err(e)) => failed.push(format!("{name} ({e})")),
+                    (kind, Err(e)) => {
+                        if kind == ffi::ResourceType::Topic {
+                            min_isr_unread.insert(name.clone());
+                        }
+                        failed.push(format!("{name} ({e})"))
+                    }
                     _ => {}
                 }
             }
@@ -429,13 +475,25 @@ pub async fn cluster_snapshot(
                 notes.push(format!(
                     "DescribeConfigs failed for {} resource(s), min ISR unknown there: {}",
                     failed.len(),
+                    failed
+                        .iter()
+                        .take(3)
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                ));
+                min_isr_error = Some(format!(
+                    "DescribeConfigs failed for {}",
                     failed.into_iter().take(3).collect::<Vec<_>>().join("; ")
                 ));
             }
         }
-        Err(e) => notes.push(format!(
-            "DescribeConfigs failed, min.insync.replicas unknown: {e}"
-        )),
+        Err(e) => {
+            notes.push(format!(
+                "DescribeConfigs failed, min.insync.replicas unknown: {e}"
+            ));
+            min_isr_error = Some(format!("DescribeConfigs failed: {e}"));
+        }
     }
     if default_min_isr.is_none() && min_isr.is_empty() && !topics.is_empty() {
         notes.push("min.insync.replicas unknown (the broker returned no configs): under/at-min-ISR checks skipped".to_string());
@@ -449,7 +507,40 @@ pub async fn cluster_snapshot(
             quorum: q,
             min_isr,
             default_min_isr,
+            min_isr_error,
+            min_isr_unread,
+            unreachable,
         },
         notes,
     ))
+}
+
+/// The longest a connect probe of one broker waits (they run concurrently).
+const CONNECT_PROBE_MAX: Duration = Duration::from_secs(1);
+
+/// TCP connect to each `host:port` at once, within `wait`; returns the endpoints that refused or
+/// did not accept in time. Only a connect: no Kafka request, nothing to authenticate.
+async fn probe_connect(endpoints: &[String], wait: Duration) -> Vec<UnreachableEndpoint> {
+    let probes = endpoints.iter().map(|endpoint| async move {
+        match tokio::time::timeout(wait, tokio::net::TcpStream::connect(endpoint.as_str())).await {
+            Ok(Ok(_)) => None,
+            Ok(Err(e)) => Some(UnreachableEndpoint {
+                endpoint: endpoint.clone(),
+                reason: if e.kind() == std::io::ErrorKind::ConnectionRefused {
+                    "connection refused".to_string()
+                } else {
+                    format!("connect failed ({e})")
+                },
+            }),
+            Err(_) => Some(UnreachableEndpoint {
+                endpoint: endpoint.clone(),
+                reason: format!("no TCP connect within {} ms", wait.as_millis()),
+            }),
+        }
+    });
+    futures::future::join_all(probes)
+        .await
+        .into_iter()
+        .flatten()
+        .collect()
 }

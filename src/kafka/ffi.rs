@@ -815,6 +815,20 @@ pub fn describe_config_keys<C: ClientContext>(
     keys: &[&str],
     timeout: Duration,
 ) -> Result<DescribedConfigs, FfiError> {
+    describe_config_keys_via(admin, resources, keys, None, timeout)
+}
+
+/// Like [`describe_config_keys`], sending the request for topics and groups to broker `via`
+/// when given. Without it librdkafka sends it to Metadata's controller id, which under KRaft is
+/// an arbitrary broker that stale metadata may still list although it is dead (issue #13);
+/// broker resources always go to their own broker.
+pub fn describe_config_keys_via<C: ClientContext>(
+    admin: &AdminClient<C>,
+    resources: &[(ResourceType, String)],
+    keys: &[&str],
+    via: Option<i32>,
+    timeout: Duration,
+) -> Result<DescribedConfigs, FfiError> {
     let resources = dedup(resources.iter().cloned());
     let requests: Vec<ConfigRequest> = resources
         .iter()
@@ -825,7 +839,7 @@ pub fn describe_config_keys<C: ClientContext>(
             keys: keys.iter().map(|k| k.to_string()).collect(),
         })
         .collect();
-    let outcomes = config_calls(admin, &requests, ConfigCall::Describe, timeout)?;
+    let outcomes = config_calls(admin, &requests, ConfigCall::Describe, via, timeout)?;
     Ok(resources
         .into_iter()
         .zip(outcomes)
@@ -892,6 +906,7 @@ pub fn incremental_alter_configs<C: ClientContext>(
         admin,
         &requests,
         ConfigCall::Alter { validate_only },
+        None,
         timeout,
     )?;
     Ok(resources
@@ -995,6 +1010,12 @@ mod c {
         pub fn rd_kafka_AdminOptions_set_validate_only(
             options: *mut rdsys::rd_kafka_AdminOptions_t,
             true_or_false: c_int,
+            errstr: *mut c_char,
+            errstr_size: usize,
+        ) -> c_int;
+        pub fn rd_kafka_AdminOptions_set_broker(
+            options: *mut rdsys::rd_kafka_AdminOptions_t,
+            broker_id: i32,
             errstr: *mut c_char,
             errstr_size: usize,
         ) -> c_int;
@@ -1324,6 +1345,7 @@ fn config_calls<C: ClientContext>(
     admin: &AdminClient<C>,
     requests: &[ConfigRequest],
     call: ConfigCall,
+    via: Option<i32>,
     timeout: Duration,
 ) -> Result<Vec<ConfigOutcome>, FfiError> {
     let op = call.op();
@@ -1365,6 +1387,22 @@ fn config_calls<C: ClientContext>(
                     c::rd_kafka_AdminOptions_set_validate_only(
                         options.ptr(),
                         c_int::from(validate_only),
+                        errstr.as_mut_ptr(),
+                        errstr.len(),
+                    )
+                };
+                errstr_result(code, &errstr)?;
+            }
+            let has_broker = batch
+                .iter()
+                .any(|&i| requests[i].kind == ResourceType::Broker);
+            if let (Some(id), false) = (via, has_broker) {
+                let mut errstr = [0 as c_char; 512];
+                // SAFETY: live options; `errstr` writable for its whole length.
+                let code = unsafe {
+                    c::rd_kafka_AdminOptions_set_broker(
+                        options.ptr(),
+                        id,
                         errstr.as_mut_ptr(),
                         errstr.len(),
                     )

@@ -838,6 +838,40 @@ pub async fn describe_quorum(
     }
 }
 
+/// Like [`describe_quorum`], plus the bootstrap endpoints that refused a connection on the way
+/// (`(host:port, reason)`): a refused connect means nothing listens there, which outweighs what a
+/// stale Metadata answer says about that broker.
+pub async fn describe_quorum_seen(
+    bootstrap: &[String],
+    security: &QuorumSecurity,
+    timeout: Duration,
+) -> (QuorumView, Vec<(String, String)>) {
+    match describe_quorum_snapshot(bootstrap, security, timeout).await {
+        Ok(snapshot) => (QuorumView::Known(snapshot), Vec::new()),
+        Err(e) => {
+            tracing::debug!(reason = %e, "KRaft quorum unknown");
+            let refused = e.refused_endpoints();
+            (QuorumView::from(e), refused)
+        }
+    }
+}
+
+impl QuorumError {
+    /// `(host:port, detail)` of every connect this error records as refused.
+    pub fn refused_endpoints(&self) -> Vec<(String, String)> {
+        match self {
+            QuorumError::Connect { broker, detail } if detail.contains("refused") => {
+                vec![(broker.clone(), detail.clone())]
+            }
+            QuorumError::AllFailed { errors } => errors
+                .iter()
+                .flat_map(QuorumError::refused_endpoints)
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
 /// Like [`describe_quorum`], with the error kept typed.
 pub async fn describe_quorum_snapshot(
     bootstrap: &[String],
@@ -1870,6 +1904,33 @@ mod tests {
 
         let e = decode_describe_quorum_response(&[0, 0, 9], 2, "b:1").unwrap_err();
         assert!(matches!(e, QuorumError::Protocol { .. }), "{e}");
+    }
+
+    #[test]
+    fn refused_endpoints_are_collected_from_every_attempt() {
+        let refused = |b: &str| QuorumError::Connect {
+            broker: b.to_owned(),
+            detail: "connection refused (os error 111)".into(),
+        };
+        let e = QuorumError::AllFailed {
+            errors: vec![
+                refused("127.0.0.1:29093"),
+                QuorumError::Timeout {
+                    broker: "127.0.0.1:29092".into(),
+                    step: "DescribeQuorum",
+                    waited_ms: 10,
+                },
+                QuorumError::Connect {
+                    broker: "10.0.0.9:9092".into(),
+                    detail: "no route to host".into(),
+                },
+                refused("127.0.0.1:29094"),
+            ],
+        };
+        let got: Vec<String> = e.refused_endpoints().into_iter().map(|(b, _)| b).collect();
+        assert_eq!(got, vec!["127.0.0.1:29093", "127.0.0.1:29094"]);
+        assert_eq!(refused("h:1").refused_endpoints().len(), 1);
+        assert!(QuorumError::NoBootstrap.refused_endpoints().is_empty());
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! `cluster_health`: one read of the cluster (Metadata, DescribeCluster, DescribeQuorum,
 //! DescribeConfigs) → the health rules → a budgeted verdict with findings.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::{tool, tool_router};
 use schemars::JsonSchema;
@@ -49,6 +51,17 @@ pub struct BrokerOut {
     /// broker.rack, if set.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rack: Option<String>,
+}
+
+/// A broker Metadata lists that this call could not reach.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct UnreachableBrokerOut {
+    /// node.id.
+    pub id: i32,
+    /// Advertised `host:port`.
+    pub endpoint: String,
+    /// How we know.
+    pub reason: String,
 }
 
 /// One KRaft voter or observer.
@@ -103,7 +116,7 @@ pub struct ProblemPartitionOut {
     pub topic: String,
     /// Partition.
     pub partition: i32,
-    /// Leader id, -1 when offline.
+    /// Leader id, -1 when none.
     pub leader: i32,
     /// Replica ids (first = preferred leader).
     pub replicas: Vec<i32>,
@@ -123,8 +136,13 @@ pub struct ClusterHealthOutput {
     /// Kafka cluster id (DescribeCluster); absent when it did not answer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cluster_id: Option<String>,
-    /// Live brokers.
+    /// Live brokers (Metadata's, less `unreachable_brokers`).
     pub brokers: Vec<BrokerOut>,
+    /// Brokers Metadata lists that refused a connection: down, whatever Metadata says.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unreachable_brokers: Vec<UnreachableBrokerOut>,
+    /// No controller answered: brokers, leaders and ISRs may be stale.
+    pub metadata_stale: bool,
     /// KRaft quorum.
     pub quorum: QuorumOut,
     /// Counts over the checked topics.
@@ -152,16 +170,34 @@ impl Summary for ClusterHealthOutput {
                 self.quorum.reason.as_deref().unwrap_or("no answer")
             ),
         };
+        let under_min = match c.under_min_isr_partitions {
+            Some(n) => n.to_string(),
+            None => "unknown (min.insync.replicas not read)".to_string(),
+        };
+        let mut brokers = format!("{} broker(s)", c.brokers);
+        if !self.unreachable_brokers.is_empty() {
+            let ids: Vec<String> = self
+                .unreachable_brokers
+                .iter()
+                .map(|b| b.id.to_string())
+                .collect();
+            brokers.push_str(&format!(
+                " live, {} listed but unreachable ({})",
+                ids.len(),
+                ids.join(", ")
+            ));
+        }
+        if self.metadata_stale {
+            brokers.push_str(" (metadata may be stale: no controller answered)");
+        }
         let mut s = format!(
-            "{} cluster {}: {} broker(s), {} topic(s), {} partition(s); {quorum}; offline {}, under-replicated {}, under-min-ISR {}",
+            "{} cluster {}: {brokers}, {} topic(s), {} partition(s); {quorum}; offline {}, under-replicated {}, under-min-ISR {under_min}",
             self.status.as_str(),
             self.cluster,
-            c.brokers,
             c.topics,
             c.partitions,
             c.offline_partitions,
             c.under_replicated_partitions,
-            c.under_min_isr_partitions
         );
         for f in self.findings.iter().take(8) {
             s.push_str(&format!("\n- [{:?}] {}: {}", f.severity, f.id, f.title));
@@ -194,9 +230,13 @@ pub fn evaluate(
         report.status = health::status_of(&report.findings);
     }
     let quorum = quorum_out(&snap.quorum);
+    let unreachable = health::unreachable_brokers(snap);
     let (broker_load, problem_partitions) = match detail {
         Detail::Summary => (None, None),
-        Detail::Full => (Some(broker_load(snap)), Some(problem_partitions(snap))),
+        Detail::Full => (
+            Some(broker_load(snap, &unreachable)),
+            Some(problem_partitions(snap, &unreachable)),
+        ),
     };
     ClusterHealthOutput {
         status: report.status,
@@ -205,12 +245,25 @@ pub fn evaluate(
         brokers: snap
             .brokers
             .iter()
+            .filter(|b| !unreachable.contains_key(&b.id))
             .map(|b| BrokerOut {
                 id: b.id,
                 endpoint: format!("{}:{}", b.host, b.port),
                 rack: b.rack.clone(),
             })
             .collect(),
+        unreachable_brokers: snap
+            .brokers
+            .iter()
+            .filter_map(|b| {
+                unreachable.get(&b.id).map(|why| UnreachableBrokerOut {
+                    id: b.id,
+                    endpoint: format!("{}:{}", b.host, b.port),
+                    reason: why.clone(),
+                })
+            })
+            .collect(),
+        metadata_stale: health::metadata_may_be_stale(snap),
         quorum,
         counts: report.counts,
         findings: report.findings,
@@ -250,9 +303,10 @@ fn quorum_out(q: &QuorumView) -> QuorumOut {
     }
 }
 
-fn broker_load(snap: &ClusterSnapshot) -> Vec<BrokerLoadOut> {
+fn broker_load(snap: &ClusterSnapshot, unreachable: &BTreeMap<i32, String>) -> Vec<BrokerLoadOut> {
     snap.brokers
         .iter()
+        .filter(|b| !unreachable.contains_key(&b.id))
         .map(|b| {
             let parts = snap.topics.iter().flat_map(|t| t.partitions.iter());
             let (mut leaders, mut replicas) = (0, 0);
@@ -269,12 +323,16 @@ fn broker_load(snap: &ClusterSnapshot) -> Vec<BrokerLoadOut> {
         .collect()
 }
 
-fn problem_partitions(snap: &ClusterSnapshot) -> Vec<ProblemPartitionOut> {
+fn problem_partitions(
+    snap: &ClusterSnapshot,
+    unreachable: &BTreeMap<i32, String>,
+) -> Vec<ProblemPartitionOut> {
+    let down: BTreeSet<i32> = unreachable.keys().copied().collect();
     let mut out = Vec::new();
     for t in &snap.topics {
         let m = health::min_isr(snap, &t.name);
         for p in &t.partitions {
-            let s = health::partition_state(p, m);
+            let s = health::partition_state_seen(p, m, &down);
             let mut problems = Vec::new();
             for (flag, name) in [
                 (s.offline, "offline"),

@@ -125,7 +125,7 @@ pub struct GroupRow {
     /// False when some partitions have no commit or an unknown log end (with_lag).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lag_complete: Option<bool>,
-    /// `topic-partition:lag` of the worst partition (with_lag).
+    /// `topic-partition:lag` of the worst partition (with_lag; `N unread, never committed` if so).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub worst_partition: Option<String>,
     /// Why lag is missing for this group (with_lag).
@@ -273,10 +273,10 @@ impl Summary for ConsumerGroupsOutput {
                 l.partitions_without_commit
             ));
             if let Some(w) = &l.worst_partition {
-                s.push_str(&format!(
-                    "; worst {}-{} ({})",
-                    w.topic, w.partition, w.lag_messages
-                ));
+                s.push_str(&format!("; worst {}", w.label()));
+            }
+            if let Some(n) = lag::never_committed_summary(l) {
+                s.push_str(&format!("\n{n}"));
             }
         }
         if let Some(v) = &self.verdict {
@@ -642,9 +642,14 @@ impl KafkaMcp {
                         reads.push((row.group.clone(), offsets));
                         row.total_lag = Some(gl.total_lag_messages.to_string());
                         row.lag_complete = Some(gl.total_lag_complete);
-                        row.worst_partition = gl
-                            .worst_partition
-                            .map(|w| format!("{}-{}:{}", w.topic, w.partition, w.lag_messages));
+                        row.worst_partition = gl.worst_partition.map(|w| {
+                            let never = if w.never_committed {
+                                " unread, never committed"
+                            } else {
+                                ""
+                            };
+                            format!("{}-{}:{}{never}", w.topic, w.partition, w.lag_messages)
+                        });
                     }
                     Err(e) => row.error = Some(e.to_string()),
                 }
@@ -814,7 +819,7 @@ impl KafkaMcp {
                 "`partitions` needs exactly one topic in `topics`",
             ));
         }
-        self.inactive_group(cluster, group).await?;
+        let description = self.inactive_group(cluster, group).await?;
         let committed = groups::committed(cluster, group, None).await?;
         let counts = groups::partition_counts(cluster).await?;
         let mut targets: BTreeSet<(String, i32)> = BTreeSet::new();
@@ -842,9 +847,13 @@ impl KafkaMcp {
             None => targets = groups::group_partitions(&committed, &BTreeSet::new(), &counts),
         }
         if targets.is_empty() {
-            return Err(ToolError::invalid(format!(
-                "group {group:?} has no committed offsets to reset: pass `topics` to say which topics it should read"
-            )));
+            return Err(match &input.topics {
+                None => ToolError::not_found(lag::no_offsets_to_reset(group, &description.state)),
+                Some(_) => ToolError::invalid(
+                    "the topics and partitions given select no partition; nothing was planned. \
+                     Pass a topic with partitions (check it with topic_manage action=describe).",
+                ),
+            });
         }
         let ends = groups::log_offsets(cluster, &targets).await?;
         let for_ts = match spec {

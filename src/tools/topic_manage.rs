@@ -585,15 +585,25 @@ fn summarize_keys(s: &mut String, k: &KeyDistribution) {
         .map(|(_, t)| t)
         .take(5)
     {
+        let share = match t.share_of_topic {
+            Some(topic) => format!(
+                "~{} of the topic, {} of the sample",
+                pct(topic),
+                pct(t.share_of_sample)
+            ),
+            None => format!(
+                "{} of the sample, not weighted by partition size",
+                pct(t.share_of_sample)
+            ),
+        };
         s.push_str(&format!(
-            "\n- key {}{}: {} record(s) ({}), partitions {:?}, murmur2 → p{}",
+            "\n- key {}{}: {} record(s) ({share}), partitions {:?}, murmur2 → p{}",
             t.key_hash,
             t.key
                 .as_deref()
                 .map(|x| format!(" ({x})"))
                 .unwrap_or_default(),
             t.records,
-            pct(t.share_of_sample),
             t.partitions,
             t.murmur2_partition
         ));
@@ -1166,8 +1176,14 @@ impl KafkaMcp {
         if !unknown.is_empty() {
             out.notes.push(format!("offsets of partition(s) {unknown:?} unknown (leader offline?): counted as 0 messages, no rate"));
         }
+        let records: BTreeMap<i32, i64> = loads
+            .iter()
+            .filter(|l| !unknown.contains(&l.partition))
+            .map(|l| (l.partition, l.messages))
+            .collect();
+        let records = unknown.is_empty().then_some(&records);
         let keys = match sampled {
-            Ok(sample) => sample.distribution(&t, input.show_keys, &mut out.notes)?,
+            Ok(sample) => sample.distribution(&t, input.show_keys, records, &mut out.notes)?,
             Err(e) => {
                 out.notes.push(format!(
                     "key sample failed, causes that need keys are not judged: {e}"
@@ -1209,9 +1225,30 @@ impl KafkaMcp {
         }
         let (_, t) = self.topic_meta(cluster, topic).await?;
         let ids: Vec<i32> = t.partitions.iter().map(|p| p.id).collect();
-        let sampled = sample(cluster, topic, &ids, per).await?;
+        let parts: BTreeSet<(String, i32)> = ids.iter().map(|p| (t.name.clone(), *p)).collect();
+        // Partition sizes weigh each partition's sample, so a key's share is of the topic.
+        let (sampled, offsets) = tokio::join!(
+            sample(cluster, topic, &ids, per),
+            groups::log_offsets(cluster, &parts)
+        );
+        let sampled = sampled?;
         let mut out = TopicManageOutput::new("keys", &cluster.config.name);
-        out.keys = sampled.distribution(&t, input.show_keys, &mut out.notes)?;
+        let records: Option<BTreeMap<i32, i64>> = match offsets {
+            Ok(o) => ids
+                .iter()
+                .map(|p| match o.get(&(t.name.clone(), *p)) {
+                    Some((Some(lo), Some(hi))) => Some((*p, (hi - lo).max(0))),
+                    _ => None,
+                })
+                .collect(),
+            Err(e) => {
+                out.notes.push(format!(
+                    "partition offsets unknown ({e}): key shares are of the sample only"
+                ));
+                None
+            }
+        };
+        out.keys = sampled.distribution(&t, input.show_keys, records.as_ref(), &mut out.notes)?;
         if let Some(k) = &out.keys {
             if k.partitioner_guess == PartitionerGuess::Other {
                 out.notes.push("placement matches no known partitioner: if partitions were added, older records sit where the old count put them; otherwise check the producers' partitioner".into());
@@ -2041,6 +2078,7 @@ impl Sample {
         &self,
         t: &TopicSnapshot,
         show_keys: bool,
+        partition_records: Option<&BTreeMap<i32, i64>>,
         notes: &mut Vec<String>,
     ) -> Result<Option<KeyDistribution>, ToolError> {
         if self.asked == 0 {
@@ -2064,10 +2102,11 @@ impl Sample {
             *per.entry(r.partition).or_default() += 1;
         }
         let full = per.values().filter(|n| **n >= self.per_partition).count();
-        if full > 0 && full < t.partitions.len() {
+        if full > 0 && full < t.partitions.len() || partition_records.is_none() {
             notes.push(format!(
-                "the sample holds the newest {} record(s) of each partition (fewer where a partition has fewer): key shares weigh partitions equally, not by traffic",
-                self.per_partition
+                "the sample holds the newest {} record(s) of each partition (fewer where a partition has fewer): share_of_sample weighs partitions equally; share_of_topic weighs them by their record counts{}",
+                self.per_partition,
+                if partition_records.is_none() { " (unknown here: partition offsets were not read)" } else { "" }
             ));
         }
         let n = t.partitions.iter().map(|p| p.id + 1).max().unwrap_or(0);
@@ -2083,7 +2122,7 @@ impl Sample {
             show_keys,
             ..KeyOptions::default()
         };
-        skew::analyze_keys(&recs, n, &opts)
+        skew::analyze_keys_weighted(&recs, n, &opts, partition_records)
             .map(Some)
             .map_err(|e| ToolError::invalid(e.to_string()))
     }

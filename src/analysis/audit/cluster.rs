@@ -700,9 +700,10 @@ mod tests {
         );
         let r = run(&i);
         let f = only(&r, "broker-config-drift");
+        // The title names the brokers compared (issue #13, 15).
         assert_eq!(
             f.finding.title,
-            "brokers disagree on log.retention.* (as ms)"
+            "brokers disagree on log.retention.* (as ms): broker 1, broker 2, broker 3"
         );
         assert!(
             f.finding.evidence.detail.contains(

@@ -32,7 +32,7 @@ mod fixtures;
 mod testkit;
 
 pub use context::{is_scratch_topic, SCRATCH_PREFIXES, SCRATCH_SUFFIXES};
-pub use simulate::apply_alter;
+pub use simulate::{apply_alter, apply_fix};
 
 use context::{Ctx, Hit, Rule};
 
@@ -415,12 +415,20 @@ fn to_finding(rule: &Rule, hit: Hit) -> AuditFinding {
     } else {
         hit.title
     };
+    let evidence = Evidence::from_items(hit.items, hit.detail);
+    // The title an agent reads first names what is affected (topics, brokers) when it does not yet.
+    let names_none = !evidence.items.iter().any(|i| title.contains(i.as_str()));
+    let title = if rule.scope != RuleScope::Client && names_none {
+        crate::analysis::finding::titled(&title, &evidence)
+    } else {
+        title
+    };
     AuditFinding {
         finding: Finding {
             id: rule.id.to_string(),
             severity: rule.severity,
             title,
-            evidence: Evidence::from_items(hit.items, hit.detail),
+            evidence,
             remediation: hit.fix.command.clone(),
         },
         fix: hit.fix,

@@ -6,7 +6,65 @@
 use crate::analysis::snapshot::{ConfigEntry, ConfigSet, ConfigSource, ConfigSynonym};
 
 use super::context::broker_synonyms;
-use super::{AlterOp, AlterOpKind, AlterResourceType, AuditInput};
+use super::{AlterOp, AlterOpKind, AlterResourceType, AuditInput, Remediation};
+
+/// Applies a finding's fix to `input` as the cluster would end up: its IncrementalAlterConfigs op
+/// (see [`apply_alter`]), or the `kafka-reassign-partitions.sh` plan its command carries inline
+/// (each listed partition gets the listed replicas, the topic's RF the longest list). Returns false,
+/// changing nothing, for fixes it cannot model (manual steps, client properties) or that Kafka
+/// would refuse.
+pub fn apply_fix(input: &mut AuditInput, fix: &Remediation) -> bool {
+    if let Some(op) = &fix.incremental_alter {
+        return apply_alter(input, op);
+    }
+    let Some(plan) = inline_reassignment(&fix.command) else {
+        return false;
+    };
+    let Some(moves) = plan["partitions"].as_array() else {
+        return false;
+    };
+    for m in moves {
+        let (Some(topic), Some(p), Some(replicas)) = (
+            m["topic"].as_str(),
+            m["partition"].as_u64(),
+            m["replicas"].as_array(),
+        ) else {
+            return false;
+        };
+        let Some(t) = input.topics.iter_mut().find(|t| t.name == topic) else {
+            return false;
+        };
+        if p >= u64::from(t.partitions) {
+            return false;
+        }
+        let reps: Vec<i32> = replicas
+            .iter()
+            .filter_map(|r| r.as_i64().map(|r| r as i32))
+            .collect();
+        let p = p as usize;
+        if t.assignment.len() <= p {
+            t.assignment.resize(p + 1, Vec::new());
+        }
+        t.assignment[p] = reps;
+        t.replication_factor = t
+            .assignment
+            .iter()
+            .map(|r| r.len() as u32)
+            .max()
+            .unwrap_or(0);
+    }
+    true
+}
+
+/// The reassignment JSON of an `echo '<json>' > file && kafka-reassign-partitions.sh ...` command.
+fn inline_reassignment(command: &str) -> Option<serde_json::Value> {
+    if !command.contains("kafka-reassign-partitions.sh") {
+        return None;
+    }
+    let start = command.find("echo '")? + "echo '".len();
+    let len = command[start..].find('\'')?;
+    serde_json::from_str(&command[start..start + len]).ok()
+}
 
 /// Applies `op` to `input` as Kafka would. Returns false, changing nothing, when Kafka would refuse
 /// it: unknown topic or broker, or a read-only (not dynamically alterable) broker key.

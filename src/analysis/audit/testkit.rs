@@ -260,3 +260,37 @@ pub fn client_fix_clears(i: &AuditInput, f: &AuditFinding) {
         after.findings
     );
 }
+
+/// Applies every fix listed for `object` (findings whose items name it) as the cluster would end
+/// up, re-audits, and checks that no finding on `object` is left: the fixes add up to one coherent
+/// change. Returns the ids that fired before.
+pub fn all_fixes_add_up(i: &AuditInput, object: &str) -> Vec<String> {
+    let before = run(i);
+    let mine: Vec<&AuditFinding> = before
+        .findings
+        .iter()
+        .filter(|f| f.finding.evidence.items.iter().any(|x| x == object))
+        .collect();
+    let mut fixed = i.clone();
+    for f in &mine {
+        assert!(
+            apply_fix(&mut fixed, &f.fix),
+            "{}: fix cannot be applied: {:?}",
+            f.finding.id,
+            f.fix
+        );
+    }
+    let after = run(&fixed);
+    let left: Vec<&str> = after
+        .findings
+        .iter()
+        .filter(|f| f.finding.evidence.items.iter().any(|x| x == object))
+        .map(|f| f.finding.id.as_str())
+        .collect();
+    let was: Vec<String> = mine.iter().map(|f| f.finding.id.clone()).collect();
+    assert!(
+        left.is_empty(),
+        "{object}: after applying the fixes of {was:?}, still {left:?}"
+    );
+    was
+}

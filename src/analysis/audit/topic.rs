@@ -104,8 +104,10 @@ const MIN_ISR_ABOVE_RF: Rule = Rule {
           (the default of the Java client since 3.0 and of librdkafka) fails with NOT_ENOUGH_REPLICAS, even \
           with every broker up. Often a topic created with RF 1 or 2 on a cluster whose brokers set \
           `min.insync.replicas=2`.\n\
-          Fix: set the topic's `min.insync.replicas` to RF − 1 (at least 1) with `kafka-configs.sh --alter \
-          --entity-type topics`; better, raise the RF to 3 (`rf-one`/`rf-below-3` carry the plan) and keep 2.",
+          Fix: when `rf-one`/`rf-below-3` also fire and enough brokers are live, the fix is their plan: raise \
+          the RF to 3 and keep `min.insync.replicas` 2 (lowering it as well would leave `min-isr-below-2`). \
+          Otherwise set the topic's `min.insync.replicas` to RF − 1 (at least 1) with `kafka-configs.sh \
+          --alter --entity-type topics`.",
     check: min_isr_above_rf,
 };
 
@@ -118,16 +120,67 @@ fn min_isr_above_rf(ctx: &Ctx<'_>) -> Vec<Hit> {
         let v = ctx.topic_val(t, "min.insync.replicas")?;
         let m = v.int()?;
         (m > rf).then(|| {
-            let target = (rf - 1).max(1);
+            let (plan, fix) = min_isr_fix(ctx, t, m);
             hit(
                 t,
                 format!("{}: min.insync.replicas {m} > RF {rf}", t.name),
-                format!("{} > replication factor {rf}: every acks=all write fails with NOT_ENOUGH_REPLICAS", v.describe()),
+                format!(
+                    "{} > replication factor {rf}: every acks=all write fails with NOT_ENOUGH_REPLICAS; {plan}",
+                    v.describe()
+                ),
                 &[&v],
-                ctx.topic_fix(&t.name, "min.insync.replicas", &target.to_string()),
+                fix,
             )
         })
     })
+}
+
+/// The replication factor the RF rules' fix moves `t` to: 3 (or 2 with only 2 live brokers) when
+/// `rf-one` / `rf-below-3` fire and enough brokers are live to raise it, else the current RF.
+fn planned_rf(ctx: &Ctx<'_>, t: &TopicConfigSnapshot) -> u32 {
+    let rf = t.replication_factor;
+    if is_scratch_topic(&t.name) {
+        return rf;
+    }
+    let target = match rf {
+        1 if ctx.live() >= 2 => ctx.live().min(3) as u32,
+        1 | 2 => 3,
+        _ => return rf,
+    };
+    if (ctx.input.live_broker_ids.len() as u32) < target {
+        return rf;
+    }
+    target
+}
+
+/// The one fix of `t`'s `min.insync.replicas` (`m`) that agrees with the RF fix for the same topic,
+/// so that applying every fix listed for the topic leaves no new finding: when `rf-one` /
+/// `rf-below-3` will raise the RF far enough that `m` fits (2 ≤ m < new RF, or m < new RF ≤ 2),
+/// the fix is that same reassignment, keeping `m`; otherwise set `m` to the new RF − 1 (at least 1).
+/// Returns a line saying which, and the fix.
+fn min_isr_fix(ctx: &Ctx<'_>, t: &TopicConfigSnapshot, m: i64) -> (String, Remediation) {
+    let rf = i64::from(t.replication_factor);
+    let planned = i64::from(planned_rf(ctx, t));
+    let fits = m < planned && (m >= 2 || planned < 3);
+    if planned > rf && fits {
+        return (
+            format!(
+                "fix: raise the replication factor to {planned} (the same plan as the RF finding) \
+                 and keep min.insync.replicas={m}"
+            ),
+            reassign_fix(ctx, t, planned as u32),
+        );
+    }
+    let target = (planned - 1).max(1);
+    let why = if planned > rf {
+        format!("fix: set min.insync.replicas={target} for the replication factor {planned} the RF finding raises it to")
+    } else {
+        format!("fix: set min.insync.replicas={target} (replication factor {rf} - 1, at least 1)")
+    };
+    (
+        why,
+        ctx.topic_fix(&t.name, "min.insync.replicas", &target.to_string()),
+    )
 }
 
 const MIN_ISR_EQUALS_RF: Rule = Rule {
@@ -139,7 +192,8 @@ const MIN_ISR_EQUALS_RF: Rule = Rule {
           Why: every replica must be in sync for an `acks=all` write, so one broker restart or failure makes \
           producers fail with NOT_ENOUGH_REPLICAS (or time out with retries) until it is back.\n\
           Fix: `kafka-configs.sh --bootstrap-server <bootstrap> --alter --entity-type topics --entity-name \
-          <topic> --add-config min.insync.replicas=<RF-1>` (2 for RF 3).",
+          <topic> --add-config min.insync.replicas=<RF-1>` (2 for RF 3). For RF 2 when `rf-below-3` also \
+          fires, the fix is its plan: raise the RF to 3 and keep 2.",
     check: min_isr_equals_rf,
 };
 
@@ -151,15 +205,16 @@ fn min_isr_equals_rf(ctx: &Ctx<'_>) -> Vec<Hit> {
         }
         let v = ctx.topic_val(t, "min.insync.replicas")?;
         (v.int()? == rf).then(|| {
+            let (plan, fix) = min_isr_fix(ctx, t, rf);
             hit(
                 t,
                 format!("{}: min.insync.replicas {rf} = RF {rf}", t.name),
                 format!(
-                    "{} = replication factor {rf}: one broker down blocks acks=all writes",
+                    "{} = replication factor {rf}: one broker down blocks acks=all writes; {plan}",
                     v.describe()
                 ),
                 &[&v],
-                ctx.topic_fix(&t.name, "min.insync.replicas", &(rf - 1).to_string()),
+                fix,
             )
         })
     })
@@ -756,12 +811,19 @@ mod tests {
             "{}",
             f.finding.evidence.detail
         );
-        assert_eq!(
-            f.finding.remediation,
-            "kafka-configs.sh --bootstrap-server <bootstrap> --alter --entity-type topics --entity-name solo \
-             --add-config min.insync.replicas=1"
+        // Issue #13 (14): the fix is rf-one's plan (RF 3, keep 2), not "lower it to 1", which
+        // together with rf-one's RF 3 would leave min-isr-below-2.
+        assert_eq!(f.finding.remediation, r.findings[1].finding.remediation);
+        assert!(f.fix.incremental_alter.is_none());
+        assert!(
+            f.finding
+                .evidence
+                .detail
+                .contains("keep min.insync.replicas=2"),
+            "{}",
+            f.finding.evidence.detail
         );
-        fix_clears(&i, f);
+        assert_eq!(all_fixes_add_up(&i, "solo"), ["min-isr-above-rf", "rf-one"]);
         put_topic(
             &mut i,
             "solo",
@@ -770,6 +832,50 @@ mod tests {
             DynamicTopicConfig,
         );
         assert_eq!(ids(&run(&i)), ["rf-one"]);
+    }
+
+    /// Issue #13 (14): every fix listed for one topic, applied together, leaves no finding on it.
+    #[test]
+    fn fixes_on_one_topic_add_up() {
+        // (topic, partitions, RF, topic-level min.insync.replicas or inherited 2, live brokers,
+        //  ids that fire)
+        type Row = (
+            &'static str,
+            u32,
+            u32,
+            Option<&'static str>,
+            usize,
+            &'static [&'static str],
+        );
+        let rows: &[Row] = &[
+            ("solo", 3, 1, None, 3, &["min-isr-above-rf", "rf-one"]),
+            ("duo", 3, 2, None, 3, &["min-isr-equals-rf", "rf-below-3"]),
+            ("solo4", 3, 1, Some("4"), 3, &["min-isr-above-rf", "rf-one"]),
+            (
+                "duo3",
+                3,
+                2,
+                Some("3"),
+                3,
+                &["min-isr-above-rf", "rf-below-3"],
+            ),
+            ("tmp.solo", 3, 1, None, 3, &["min-isr-above-rf"]),
+            ("triple", 3, 3, Some("3"), 3, &["min-isr-equals-rf"]),
+            ("triple1", 3, 3, Some("1"), 3, &["min-isr-below-2"]),
+        ];
+        for &(name, partitions, rf, min_isr, live, want) in rows {
+            let mut i = base();
+            i.live_broker_ids.truncate(live);
+            i.topics = vec![topic(name, partitions, rf)];
+            if let Some(m) = min_isr {
+                put_topic(&mut i, name, "min.insync.replicas", m, DynamicTopicConfig);
+            }
+            let mut got = all_fixes_add_up(&i, name);
+            got.sort();
+            let mut want: Vec<String> = want.iter().map(|s| s.to_string()).collect();
+            want.sort();
+            assert_eq!(got, want, "{name}");
+        }
     }
 
     #[test]
