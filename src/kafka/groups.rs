@@ -17,6 +17,15 @@ use crate::analysis::lag::PartitionOffsets;
 /// Groups fetched concurrently at most.
 const CONCURRENCY: usize = 32;
 
+/// Pause before asking a loading coordinator again.
+const RETRY_BACKOFF: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// COORDINATOR_LOAD_IN_PROGRESS (14) or COORDINATOR_NOT_AVAILABLE (15): a group coordinator
+/// that is starting up, not one that failed.
+fn is_coordinator_loading(code: i32) -> bool {
+    code == 14 || code == 15
+}
+
 /// Every group, plus the errors of coordinators that did not answer (partial answers are kept).
 pub async fn list_groups(cluster: &Arc<Cluster>) -> Result<(Vec<GroupListing>, Vec<String>)> {
     let admin = cluster.admin().await?;
@@ -24,8 +33,21 @@ pub async fn list_groups(cluster: &Arc<Cluster>) -> Result<(Vec<GroupListing>, V
     let c = cluster.clone();
     cluster
         .blocking("ListConsumerGroups", move || {
-            let (groups, mut errors) = ffi::list_consumer_groups(&admin, timeout)
-                .map_err(|e| from_ffi(&c, "ListConsumerGroups", e))?;
+            // A broker that just started answers COORDINATOR_LOAD_IN_PROGRESS (or
+            // COORDINATOR_NOT_AVAILABLE) while it loads __consumer_offsets: ask again within
+            // the deadline rather than report a transient state as a failure.
+            let deadline = std::time::Instant::now() + timeout;
+            let (groups, mut errors) = loop {
+                let left = deadline.saturating_duration_since(std::time::Instant::now());
+                let (groups, errors) = ffi::list_consumer_groups(&admin, left)
+                    .map_err(|e| from_ffi(&c, "ListConsumerGroups", e))?;
+                let transient = !errors.is_empty()
+                    && errors.iter().all(|e| is_coordinator_loading(e.code));
+                if !transient || left < RETRY_BACKOFF * 2 {
+                    break (groups, errors);
+                }
+                std::thread::sleep(RETRY_BACKOFF);
+            };
             // No broker answered: an empty list would read as "no groups".
             if groups.is_empty() && !errors.is_empty() {
                 return Err(from_ffi(&c, "ListConsumerGroups", errors.swap_remove(0)));
