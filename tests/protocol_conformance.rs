@@ -290,7 +290,6 @@ fn invalid_params_are_32602_and_unknown_methods_32601() {
         ("resources/read", json!({}), "uri"),
         ("prompts/get", json!({}), "name"),
         ("completion/complete", json!({}), "ref"),
-        ("tools/list", json!({"cursor": 5}), ""),
     ] {
         let (code, message) = s.error_code(method, params.clone());
         assert_eq!(code, -32602, "{method} {params}: {message}");
