@@ -115,7 +115,7 @@ for s in "${SCENARIOS[@]}"; do
 done
 
 # --- 2. Inspector CLI, over stdio and HTTP ---------------------------------------------------
-# check NAME JQ-LESS-EXPECTATION ARGS...: runs the Inspector CLI; passes when it exits 0, its
+# inspector NAME TRANSPORT ARGS...: runs the Inspector CLI; passes when it exits 0, its
 # stdout is JSON, and (for tools/list) stderr holds no schema portability finding.
 inspector() {
   local name="$1" transport="$2"
