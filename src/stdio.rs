@@ -14,6 +14,8 @@
 //!   finds nothing left to wait for. Upstream should cancel handlers on `QuitReason::Closed`
 //!   before draining, or make the drain timeout configurable.
 //!
+//! Also, rmcp's id-less Invalid Request errors get `"id": null` on their way out ([`with_null_id`]).
+//!
 //! The framing: a reader task takes stdin lines, answers the ones that are not JSON itself and
 //! forwards the others unchanged into an in-memory pipe that rmcp's transport reads (so rmcp
 //! still does all message parsing, size limits and Invalid Request answers); a writer task is
@@ -50,6 +52,31 @@ pub fn parse_error(detail: &str) -> String {
         "error": {"code": -32700, "message": format!("Parse error: {detail}")},
     })
     .to_string()
+}
+
+/// rmcp writes its Invalid Request errors (about a message whose id it could not read)
+/// without an `id`; JSON-RPC 2.0 §5 wants `"id": null` there (MCP's schema allows leaving it
+/// out, strict JSON-RPC clients do not). Adds it; every other line passes unchanged. Pure.
+pub fn with_null_id(line: Vec<u8>) -> Vec<u8> {
+    let has = |needle: &[u8]| line.windows(needle.len()).any(|w| w == needle);
+    if has(b"\"id\"") || !has(b"\"error\"") {
+        return line;
+    }
+    match serde_json::from_slice::<serde_json::Value>(&line) {
+        Ok(serde_json::Value::Object(mut o))
+            if o.contains_key("error") && !o.contains_key("method") && !o.contains_key("id") =>
+        {
+            o.insert("id".into(), serde_json::Value::Null);
+            match serde_json::to_vec(&o) {
+                Ok(mut out) => {
+                    out.push(b'\n');
+                    out
+                }
+                Err(_) => line,
+            }
+        }
+        _ => line,
+    }
 }
 
 /// What to do with one stdin line (without its `\n`).
@@ -252,7 +279,7 @@ async fn write_output<R, W>(
                     if !pending.ends_with(b"\n") {
                         pending.push(b'\n');
                     }
-                    std::mem::take(&mut pending)
+                    with_null_id(std::mem::take(&mut pending))
                 }
             },
             a = answers.recv(), if answers_open => match a {
@@ -275,6 +302,25 @@ async fn write_output<R, W>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn id_less_errors_get_a_null_id_and_nothing_else_changes() {
+        let fixed = with_null_id(
+            b"{\"jsonrpc\":\"2.0\",\"error\":{\"code\":-32600,\"message\":\"Invalid request\"}}\n"
+                .to_vec(),
+        );
+        assert!(fixed.ends_with(b"}\n"));
+        let v: serde_json::Value = serde_json::from_slice(&fixed).unwrap();
+        assert!(v.as_object().unwrap().contains_key("id") && v["id"].is_null());
+        assert_eq!(v["error"]["code"], -32600);
+        for unchanged in [
+            &b"{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{\"code\":-32601,\"message\":\"m\"}}\n"[..],
+            b"{\"jsonrpc\":\"2.0\",\"id\":2,\"result\":{\"error\":1}}\n",
+            b"{\"jsonrpc\":\"2.0\",\"method\":\"notifications/message\",\"params\":{\"error\":1}}\n",
+        ] {
+            assert_eq!(with_null_id(unchanged.to_vec()), unchanged);
+        }
+    }
 
     #[test]
     fn classifies_lines() {

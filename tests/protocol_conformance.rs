@@ -326,6 +326,10 @@ fn a_line_that_is_not_json_gets_a_parse_error_with_a_null_id() {
     s.send("[1, 2]");
     let e = s.next_where("invalid request", |v| v.get("error").is_some());
     assert_eq!(e["error"]["code"], -32600, "{e}");
+    assert!(
+        e.as_object().unwrap().contains_key("id") && e["id"].is_null(),
+        "JSON-RPC wants \"id\": null: {e}"
+    );
 }
 
 #[test]
