@@ -1,8 +1,10 @@
 //! Commands for humans and scripts: `call`, `tools`, `config check`. `call` and `tools` speak
 //! MCP to an in-process server over a pipe, so they exercise exactly what an agent gets.
-//! This is the one place that prints to stdout outside the stdio transport.
-#![allow(clippy::print_stdout)]
+//! This is the one place that writes to stdout outside the stdio transport. A reader that
+//! stops early (`kafka-mcp tools | head`) ends the output quietly, like other CLIs: every
+//! write goes through [`out`], and a closed pipe is not an error.
 
+use std::io::Write;
 use std::sync::Arc;
 
 use rmcp::model::{CallToolRequestParams, CallToolResult};
@@ -65,18 +67,28 @@ pub async fn call(state: Arc<AppState>, tool: &str, args: &str, text: bool) -> a
         .filter_map(|c| c.as_text().map(|t| t.text.clone()))
         .collect();
     if text || is_error || result.structured_content.is_none() {
-        println!("{}", texts.join("\n"));
+        out(&texts.join("\n"))?;
     } else if let Some(v) = &result.structured_content {
-        println!("{}", serde_json::to_string_pretty(v)?);
+        out(&serde_json::to_string_pretty(v)?)?;
     }
     Ok(if is_error { 1 } else { 0 })
+}
+
+/// Writes `text` and a newline to stdout. A closed stdout (the reader went away: `| head`)
+/// is fine, the output simply ends; Rust ignores SIGPIPE, so this sees `BrokenPipe` where C
+/// tools would die of the signal, and `println!` would panic.
+pub fn out(text: &str) -> anyhow::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    match writeln!(stdout, "{text}").and_then(|()| stdout.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
 }
 
 /// `kafka-mcp tools`: names, descriptions and schemas as JSON.
 pub fn tools(state: Arc<AppState>) -> anyhow::Result<()> {
     let tools = KafkaMcp::new(state).tools();
-    println!("{}", serde_json::to_string_pretty(&tools)?);
-    Ok(())
+    out(&serde_json::to_string_pretty(&tools)?)
 }
 
 /// `kafka-mcp config check`: effective config with secrets masked, then a connectivity test of
@@ -99,25 +111,28 @@ pub async fn config_check(config: &Config, state: Arc<AppState>) -> anyhow::Resu
             "properties": c.masked_properties(),
         })).collect::<Vec<_>>(),
     });
-    println!("{}", serde_json::to_string_pretty(&shown)?);
+    out(&serde_json::to_string_pretty(&shown)?)?;
     if config.clusters.is_empty() {
-        println!("\nverdict: no cluster configured. Set KAFKA_BOOTSTRAP_SERVERS=host:port (and KAFKA_<PROPERTY> for auth), or pass --config with [clusters.NAME].");
+        out("\nverdict: no cluster configured. Set KAFKA_BOOTSTRAP_SERVERS=host:port (and KAFKA_<PROPERTY> for auth), or pass --config with [clusters.NAME].")?;
         return Ok(1);
     }
     let mut failed = 0;
     for cluster in state.kafka.all() {
         let started = std::time::Instant::now();
         match crate::kafka::admin::metadata(cluster, None).await {
-            Ok((brokers, topics)) => println!(
+            Ok((brokers, topics)) => out(&format!(
                 "\ncluster {}: OK — {} broker(s), {} topic(s), answered in {} ms",
                 cluster.config.name,
                 brokers.len(),
                 topics.len(),
                 started.elapsed().as_millis()
-            ),
+            ))?,
             Err(e) => {
                 failed += 1;
-                println!("\ncluster {}: UNREACHABLE — {e}", cluster.config.name);
+                out(&format!(
+                    "\ncluster {}: UNREACHABLE — {e}",
+                    cluster.config.name
+                ))?;
             }
         }
     }

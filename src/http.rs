@@ -150,19 +150,101 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// What a 401 says: a static token is expected. A bare `WWW-Authenticate: Bearer` sends MCP
+/// clients into OAuth discovery (`/.well-known/oauth-protected-resource`), which this server
+/// does not offer; the `error_description` (RFC 6750 §3) and the JSON body say what to send.
+pub const TOKEN_EXPECTED: &str =
+    "static bearer token expected: set Authorization: Bearer <KAFKA_MCP_TOKEN>";
+
+/// The `WWW-Authenticate` value of a 401.
+pub fn www_authenticate() -> String {
+    format!(
+        r#"Bearer realm="kafka-mcp", error="invalid_token", error_description="{TOKEN_EXPECTED}""#
+    )
+}
+
+/// The 401 answer: JSON body and the challenge header.
+fn unauthorized(msg: &str) -> Response {
+    let body = serde_json::json!({
+        "error": "invalid_token",
+        "error_description": TOKEN_EXPECTED,
+        "message": msg,
+    });
+    let mut r = (StatusCode::UNAUTHORIZED, axum::Json(body)).into_response();
+    if let Ok(v) = header::HeaderValue::from_str(&www_authenticate()) {
+        r.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+    }
+    r
+}
+
 async fn guard(State(g): State<Arc<HttpGuard>>, req: Request, next: Next) -> Response {
     if let Some((status, msg)) = g.check(req.headers()) {
         tracing::warn!(status = status.as_u16(), path = %req.uri().path(), "http request refused: {msg}");
-        let mut r = (status, msg).into_response();
         if status == StatusCode::UNAUTHORIZED {
-            r.headers_mut().insert(
-                header::WWW_AUTHENTICATE,
-                header::HeaderValue::from_static("Bearer"),
-            );
+            return unauthorized(msg);
         }
-        return r;
+        return (status, msg).into_response();
     }
     next.run(req).await
+}
+
+/// A JSON-RPC error for a body that is no JSON-RPC message: `-32700 Parse error` when it is
+/// not JSON, `-32600 Invalid Request` when it is JSON of another shape (with the request's id
+/// when one can be read, else `null`). `None` when the body is a message. Pure.
+pub fn body_error(body: &[u8]) -> Option<serde_json::Value> {
+    let value: serde_json::Value = match serde_json::from_slice(body) {
+        Ok(v) => v,
+        Err(e) => {
+            return Some(serde_json::json!({"jsonrpc": "2.0", "id": null,
+                "error": {"code": -32700, "message": format!("Parse error: {e}")}}))
+        }
+    };
+    let e = serde_json::from_value::<ClientJsonRpcMessage>(value.clone()).err()?;
+    let id = value
+        .get("id")
+        .filter(|id| id.is_string() || id.is_i64())
+        .cloned()
+        .unwrap_or(serde_json::Value::Null);
+    Some(serde_json::json!({"jsonrpc": "2.0", "id": id,
+        "error": {"code": -32600, "message": format!("Invalid Request: {e}")}}))
+}
+
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|h| h.to_str().ok())
+        .and_then(|h| h.split(';').next())
+        .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
+}
+
+/// POSTs to `/mcp` whose JSON body is not a JSON-RPC message get `400` with a JSON-RPC error
+/// body. rmcp 3.9's `expect_json` answers them `415 Unsupported Media Type` with a text body
+/// (the media type was fine; upstream should answer 400 with a Parse error / Invalid Request
+/// body). Other content types are left to rmcp (its 415 is right for those).
+async fn malformed_body(req: Request, next: Next) -> Response {
+    if req.method() != axum::http::Method::POST
+        || req.uri().path() != "/mcp"
+        || !is_json(req.headers())
+    {
+        return next.run(req).await;
+    }
+    let (parts, body) = req.into_parts();
+    let bytes = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+        Ok(b) => b,
+        Err(_) => {
+            return (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("request body larger than {MAX_BODY_BYTES} bytes"),
+            )
+                .into_response()
+        }
+    };
+    if let Some(error) = body_error(&bytes) {
+        tracing::debug!("malformed JSON-RPC body refused");
+        return (StatusCode::BAD_REQUEST, axum::Json(error)).into_response();
+    }
+    next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+        .await
 }
 
 /// One legacy SSE session: the sender into its server and when the client last posted.
@@ -299,6 +381,9 @@ async fn legacy_post(
         )
             .into_response();
     };
+    if let Some(error) = body_error(&body) {
+        return (StatusCode::BAD_REQUEST, axum::Json(error)).into_response();
+    }
     let msg: ClientJsonRpcMessage = match serde_json::from_slice(&body) {
         Ok(m) => m,
         Err(e) => {
@@ -368,6 +453,7 @@ pub fn app(
         .with_state(legacy)
         .route("/healthz", get(|| async { "ok" }))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(malformed_body))
         .layer(middleware::from_fn_with_state(session_manager, session_cap))
         .layer(middleware::from_fn_with_state(Arc::new(guard_cfg), guard))
 }
@@ -519,6 +605,34 @@ mod tests {
             ("authorization", "Bearer t0k"),
         ];
         assert_eq!(g.check(&headers(&local)), None);
+    }
+
+    #[test]
+    fn malformed_bodies_get_json_rpc_errors() {
+        let e = body_error(b"{not json").unwrap();
+        assert_eq!(e["error"]["code"], -32700);
+        assert!(e.as_object().unwrap().contains_key("id") && e["id"].is_null());
+        let e = body_error(br#"{"jsonrpc":"2.0","id":7,"params":{}}"#).unwrap();
+        assert_eq!(
+            (e["error"]["code"].as_i64(), &e["id"]),
+            (Some(-32600), &7.into())
+        );
+        let e = body_error(b"[]").unwrap();
+        assert_eq!(e["error"]["code"], -32600);
+        assert!(body_error(br#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#).is_none());
+        assert!(body_error(br#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#).is_none());
+    }
+
+    #[test]
+    fn the_401_challenge_names_the_static_token() {
+        let w = www_authenticate();
+        assert!(w.starts_with("Bearer realm=\"kafka-mcp\""), "{w}");
+        assert!(w.contains("error=\"invalid_token\""), "{w}");
+        assert!(
+            w.contains("error_description=\"static bearer token expected"),
+            "{w}"
+        );
+        assert!(header::HeaderValue::from_str(&w).is_ok());
     }
 
     #[test]

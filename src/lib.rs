@@ -19,6 +19,7 @@ pub mod registry;
 pub mod resources;
 pub mod schema;
 pub mod server;
+pub mod stdio;
 pub mod tools;
 
 use std::collections::BTreeMap;
@@ -82,28 +83,68 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
 /// Starts tracing on stderr (`RUST_LOG`, default `warn`). Never stdout: in stdio mode stdout
 /// belongs to JSON-RPC.
 pub fn init_tracing() {
-    let from_env = tracing_subscriber::EnvFilter::try_from_default_env().ok();
-    let user_set = from_env.is_some();
-    let filter = from_env.unwrap_or_else(|| tracing_subscriber::EnvFilter::new("warn"));
-    // rmcp logs whole requests and responses at debug and trace, and tool arguments can carry
-    // secrets (a client config pasted into config_audit): rmcp stays at info whatever RUST_LOG says.
-    // Only when RUST_LOG asks for more (without it everything is at warn).
-    let filter = if user_set {
-        [
-            "rmcp::service=info",
-            "rmcp::transport=info",
-            "rmcp::handler=info",
-        ]
-        .into_iter()
-        .fold(filter, |f, d| {
-            f.add_directive(d.parse().expect("a valid directive"))
-        })
-    } else {
-        filter
-    };
+    let filter =
+        tracing_subscriber::EnvFilter::new(log_filter(std::env::var("RUST_LOG").ok().as_deref()));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .with_ansi(false)
         .try_init();
+}
+
+/// The tracing filter for a `RUST_LOG` value: the user's filter as written (`warn` when unset
+/// or blank), with one exception. rmcp logs whole requests and responses at debug and trace,
+/// and tool arguments can carry secrets (a client config pasted into config_audit), so a
+/// global `debug`/`trace` does not reach rmcp: it is held at `info` unless the filter names
+/// `rmcp` itself. Never raises a level: `RUST_LOG=warn` prints no rmcp INFO lines. Pure.
+pub fn log_filter(rust_log: Option<&str>) -> String {
+    let Some(user) = rust_log.map(str::trim).filter(|s| !s.is_empty()) else {
+        return "warn".to_string();
+    };
+    let directives: Vec<&str> = user
+        .split(',')
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .collect();
+    let names_rmcp = directives.iter().any(|d| d.starts_with("rmcp"));
+    // The last bare level wins in EnvFilter, as here.
+    let global = directives
+        .iter()
+        .rev()
+        .find(|d| !d.contains('=') && !d.contains('['))
+        .map(|d| d.to_ascii_lowercase());
+    let verbose = matches!(global.as_deref(), Some("debug" | "trace"));
+    if verbose && !names_rmcp {
+        format!("{user},rmcp=info")
+    } else {
+        user.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::log_filter;
+
+    #[test]
+    fn log_filter_honours_rust_log_and_keeps_rmcp_payloads_out() {
+        assert_eq!(log_filter(None), "warn");
+        assert_eq!(log_filter(Some("  ")), "warn");
+        // Never raises rmcp above what the user asked.
+        assert_eq!(log_filter(Some("warn")), "warn");
+        assert_eq!(log_filter(Some("error")), "error");
+        assert_eq!(log_filter(Some("info")), "info");
+        assert_eq!(log_filter(Some("kafka_mcp=debug")), "kafka_mcp=debug");
+        // A global debug/trace stops at info for rmcp (request dumps carry tool arguments).
+        assert_eq!(log_filter(Some("trace")), "trace,rmcp=info");
+        assert_eq!(
+            log_filter(Some("kafka_mcp=trace,DEBUG")),
+            "kafka_mcp=trace,DEBUG,rmcp=info"
+        );
+        // Unless rmcp is named explicitly.
+        assert_eq!(log_filter(Some("trace,rmcp=debug")), "trace,rmcp=debug");
+        assert_eq!(
+            log_filter(Some("debug,rmcp::service=trace")),
+            "debug,rmcp::service=trace"
+        );
+    }
 }

@@ -1,11 +1,15 @@
 //! MCP resources and prompts. Resources return the same budgeted summaries as the tools, for
 //! clients that attach resources as context: `kafka://clusters`, `kafka://{cluster}/health`,
 //! `kafka://{cluster}/topics/{topic}`, `kafka://{cluster}/groups/{group}`. Prompts are short,
-//! correct workflows over the tools.
+//! correct workflows over the tools. Completions (`completion/complete`) fill in the templates'
+//! and prompts' arguments: cluster names, topic and group names, schema files.
+
+use std::collections::HashMap;
+use std::time::Duration;
 
 use rmcp::model::{
-    GetPromptResult, Prompt, PromptArgument, PromptMessage, ReadResourceResult, Resource,
-    ResourceContents, ResourceTemplate, Role,
+    ArgumentInfo, CompletionInfo, GetPromptResult, Prompt, PromptArgument, PromptMessage,
+    ReadResourceResult, Reference, Resource, ResourceContents, ResourceTemplate, Role,
 };
 use serde_json::{json, Map, Value};
 
@@ -94,21 +98,205 @@ pub fn list(server: &KafkaMcp) -> Vec<Resource> {
     v
 }
 
+/// The template of one cluster's health.
+pub const TEMPLATE_HEALTH: &str = "kafka://{cluster}/health";
+/// The template of one topic.
+pub const TEMPLATE_TOPIC: &str = "kafka://{cluster}/topics/{topic}";
+/// The template of one consumer group.
+pub const TEMPLATE_GROUP: &str = "kafka://{cluster}/groups/{group}";
+
 /// The resource templates.
 pub fn templates() -> Vec<ResourceTemplate> {
     vec![
-        ResourceTemplate::new("kafka://{cluster}/health", "cluster health")
+        ResourceTemplate::new(TEMPLATE_HEALTH, "cluster health")
             .with_description("Status, quorum and findings (as cluster_health).")
             .with_mime_type("application/json"),
-        ResourceTemplate::new("kafka://{cluster}/topics/{topic}", "topic")
+        ResourceTemplate::new(TEMPLATE_TOPIC, "topic")
             .with_description(
                 "Partitions, offsets, configs and health of one topic (as topic_manage describe).",
             )
             .with_mime_type("application/json"),
-        ResourceTemplate::new("kafka://{cluster}/groups/{group}", "consumer group")
+        ResourceTemplate::new(TEMPLATE_GROUP, "consumer group")
             .with_description("Lag of one group, worst partitions first (as consumer_groups lag).")
             .with_mime_type("application/json"),
     ]
+}
+
+/// What a template or prompt argument completes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Completes {
+    /// Configured cluster names.
+    Cluster,
+    /// Topic names of the cluster.
+    Topic,
+    /// Consumer group ids of the cluster.
+    Group,
+    /// Files under `schema_dir`.
+    SchemaFile,
+    /// Free text (a subject, a change): no suggestions.
+    Nothing,
+}
+
+/// Longest wait for Kafka while completing (a person is typing); past it, no suggestions.
+pub const COMPLETION_DEADLINE: Duration = Duration::from_secs(3);
+
+/// What `argument` of `reference` completes to, or why it names nothing this server has
+/// (an unknown template, prompt or argument: `-32602` in MCP's completion spec). Pure.
+pub fn argument_kind(reference: &Reference, argument: &str) -> Result<Completes, String> {
+    let args: Vec<&str> = match reference {
+        Reference::Resource(r) => {
+            let known = [TEMPLATE_HEALTH, TEMPLATE_TOPIC, TEMPLATE_GROUP];
+            let Some(t) = known.iter().find(|t| **t == r.uri) else {
+                return Err(format!(
+                    "unknown resource template {:?}; the templates are {}",
+                    r.uri,
+                    known.join(", ")
+                ));
+            };
+            t.split('{')
+                .skip(1)
+                .filter_map(|p| p.split_once('}').map(|(a, _)| a))
+                .collect()
+        }
+        Reference::Prompt(p) => {
+            let Some(def) = PROMPTS.iter().find(|d| d.name == p.name) else {
+                return Err(format!(
+                    "unknown prompt {:?}; the prompts are {}",
+                    p.name,
+                    PROMPTS
+                        .iter()
+                        .map(|d| d.name)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            };
+            def.args.iter().map(|(n, _, _)| *n).collect()
+        }
+        _ => return Err("unknown reference type: use ref/resource or ref/prompt".into()),
+    };
+    if !args.contains(&argument) {
+        return Err(format!(
+            "no argument {argument:?} here; the arguments are {}",
+            args.join(", ")
+        ));
+    }
+    Ok(match argument {
+        "cluster" => Completes::Cluster,
+        "topic" => Completes::Topic,
+        "group" => Completes::Group,
+        "schema_file" => Completes::SchemaFile,
+        _ => Completes::Nothing,
+    })
+}
+
+/// The candidates that match what was typed, best first: those starting with it
+/// (case-insensitively), then those containing it, each group sorted; at most MCP's 100, with
+/// the total and whether there are more. Pure.
+pub fn rank(candidates: Vec<String>, typed: &str) -> CompletionInfo {
+    let typed = typed.to_lowercase();
+    let mut starts = Vec::new();
+    let mut contains = Vec::new();
+    for c in candidates {
+        let lower = c.to_lowercase();
+        if lower.starts_with(&typed) {
+            starts.push(c);
+        } else if lower.contains(&typed) {
+            contains.push(c);
+        }
+    }
+    starts.sort();
+    starts.dedup();
+    contains.sort();
+    contains.dedup();
+    starts.extend(contains);
+    let total = starts.len();
+    starts.truncate(CompletionInfo::MAX_VALUES);
+    let has_more = total > starts.len();
+    CompletionInfo::with_pagination(starts, Some(total as u32), has_more).unwrap_or_default()
+}
+
+/// Files under `dir` (and one level of subdirectories), as paths relative to it.
+fn schema_files(dir: &std::path::Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let entries = |d: &std::path::Path| {
+        std::fs::read_dir(d)
+            .into_iter()
+            .flatten()
+            .filter_map(Result::ok)
+            .take(1000)
+            .collect::<Vec<_>>()
+    };
+    for e in entries(dir) {
+        let name = e.file_name().to_string_lossy().into_owned();
+        match e.file_type() {
+            Ok(t) if t.is_file() => out.push(name),
+            Ok(t) if t.is_dir() => out.extend(
+                entries(&e.path())
+                    .into_iter()
+                    .filter(|s| s.file_type().is_ok_and(|t| t.is_file()))
+                    .map(|s| format!("{name}/{}", s.file_name().to_string_lossy())),
+            ),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Suggestions for one argument. `known` holds the arguments already filled in (`cluster`
+/// picks whose topics and groups are suggested; the default cluster otherwise). Kafka gets
+/// [`COMPLETION_DEADLINE`] (or the configured timeout, when shorter); when it does not answer
+/// there are simply no suggestions.
+pub async fn complete(
+    server: &KafkaMcp,
+    reference: &Reference,
+    argument: &ArgumentInfo,
+    known: &HashMap<String, String>,
+) -> Result<CompletionInfo, String> {
+    let kind = argument_kind(reference, &argument.name)?;
+    let candidates: Vec<String> = match kind {
+        Completes::Cluster => server.config().clusters.keys().cloned().collect(),
+        Completes::SchemaFile => server
+            .config()
+            .schema_dir
+            .as_deref()
+            .map(schema_files)
+            .unwrap_or_default(),
+        Completes::Nothing => Vec::new(),
+        Completes::Topic | Completes::Group => {
+            let name = known
+                .get("cluster")
+                .map(String::as_str)
+                .filter(|c| !c.is_empty());
+            let Ok(cluster) = server.cluster(name) else {
+                return Ok(CompletionInfo::default());
+            };
+            let deadline =
+                COMPLETION_DEADLINE.min(Duration::from_millis(server.config().timeout_ms));
+            let fetch = async {
+                if kind == Completes::Topic {
+                    crate::kafka::admin::metadata(&cluster, None)
+                        .await
+                        .map(|(_, topics)| topics.into_iter().map(|t| t.name).collect())
+                } else {
+                    crate::kafka::groups::list_groups(&cluster)
+                        .await
+                        .map(|(groups, _)| groups.into_iter().map(|g| g.group_id).collect())
+                }
+            };
+            match tokio::time::timeout(deadline, fetch).await {
+                Ok(Ok(names)) => names,
+                Ok(Err(e)) => {
+                    tracing::debug!("no completions: {e}");
+                    Vec::new()
+                }
+                Err(_) => {
+                    tracing::debug!(?deadline, "no completions: Kafka did not answer in time");
+                    Vec::new()
+                }
+            }
+        }
+    };
+    Ok(rank(candidates, &argument.value))
 }
 
 /// Reads one resource as JSON text, capped like a tool answer.
@@ -363,5 +551,68 @@ mod tests {
             }
             assert!(get_prompt(p.name, Some(a)).is_ok());
         }
+    }
+
+    #[test]
+    fn completion_arguments_follow_templates_and_prompts() {
+        let res = |u: &str| Reference::for_resource(u);
+        assert_eq!(
+            argument_kind(&res(TEMPLATE_TOPIC), "topic"),
+            Ok(Completes::Topic)
+        );
+        assert_eq!(
+            argument_kind(&res(TEMPLATE_GROUP), "cluster"),
+            Ok(Completes::Cluster)
+        );
+        assert!(argument_kind(&res(TEMPLATE_HEALTH), "topic")
+            .unwrap_err()
+            .contains("cluster"));
+        assert!(argument_kind(&res("kafka://nope"), "cluster")
+            .unwrap_err()
+            .contains(TEMPLATE_TOPIC));
+        let prompt = |n: &str| Reference::for_prompt(n);
+        assert_eq!(
+            argument_kind(&prompt("diagnose-consumer-lag"), "group"),
+            Ok(Completes::Group)
+        );
+        assert_eq!(
+            argument_kind(&prompt("safe-topic-change"), "topic"),
+            Ok(Completes::Topic)
+        );
+        assert_eq!(
+            argument_kind(&prompt("safe-topic-change"), "change"),
+            Ok(Completes::Nothing)
+        );
+        assert_eq!(
+            argument_kind(&prompt("pre-deploy-schema-check"), "schema_file"),
+            Ok(Completes::SchemaFile)
+        );
+        assert!(argument_kind(&prompt("nope"), "group")
+            .unwrap_err()
+            .contains("diagnose-consumer-lag"));
+        assert!(argument_kind(&prompt("cluster-health-review"), "group").is_err());
+    }
+
+    #[test]
+    fn completions_rank_prefix_matches_first_and_cap_at_100() {
+        let names = [
+            "orders",
+            "billing-orders",
+            "Orders.v2",
+            "payments",
+            "orders",
+        ]
+        .map(String::from)
+        .to_vec();
+        let c = rank(names.clone(), "ord");
+        assert_eq!(c.values, ["Orders.v2", "orders", "billing-orders"]);
+        assert_eq!((c.total, c.has_more), (Some(3), Some(false)));
+        assert_eq!(rank(names.clone(), "").values.len(), 4);
+        assert!(rank(names, "zzz").values.is_empty());
+        let many: Vec<String> = (0..250).map(|i| format!("t{i:03}")).collect();
+        let c = rank(many, "t");
+        assert_eq!(c.values.len(), 100);
+        assert_eq!((c.total, c.has_more), (Some(250), Some(true)));
+        assert_eq!(c.values[0], "t000");
     }
 }

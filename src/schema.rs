@@ -4,7 +4,9 @@
 //! (the field's own doc lists the choices), drops noise, keeps descriptions on top-level input
 //! fields only (a nested object's field names must speak for themselves), and makes output
 //! schemas shallow: the top-level fields with their types — structured content still validates
-//! against them. Pure: JSON in, JSON out.
+//! against them. Then [`typed`] makes every subschema plain and typed for strict clients (the
+//! Inspector's `--strict` schema lint, single-`type` dialects such as Gemini's): no bare `true`,
+//! no schema without a type, no `type` arrays. Pure: JSON in, JSON out.
 
 use serde_json::{Map, Value};
 
@@ -12,7 +14,7 @@ use serde_json::{Map, Value};
 /// top-level fields only.
 pub fn lean_input(schema: &Value) -> Value {
     let defs = schema.get("$defs").cloned().unwrap_or(Value::Null);
-    let mut v = inline(schema, &defs, 0);
+    let mut v = typed(&inline(schema, &defs, 0));
     if let Value::Object(o) = &mut v {
         o.remove("$defs");
         o.remove("$schema");
@@ -100,7 +102,133 @@ pub fn lean_output(schema: &Value) -> Value {
     if let Some(r) = full.get("required") {
         o.insert("required".into(), r.clone());
     }
-    Value::Object(o)
+    typed(&Value::Object(o))
+}
+
+/// Keywords that make a schema constrain its value (a schema with none of them accepts
+/// anything, like a bare `true`).
+const CONSTRAINING: &[&str] = &[
+    "type",
+    "enum",
+    "const",
+    "anyOf",
+    "oneOf",
+    "allOf",
+    "not",
+    "properties",
+    "items",
+    "$ref",
+    "required",
+    "pattern",
+    "minimum",
+    "maximum",
+    "minLength",
+    "maxLength",
+    "minItems",
+    "maxItems",
+    "additionalProperties",
+    "prefixItems",
+    "format",
+];
+
+/// "Any JSON value" spelled with single-typed branches (what a `serde_json::Value` field
+/// takes; `null` is spelled by leaving the field out).
+fn any_value() -> Value {
+    let branches = ["string", "number", "boolean", "object", "array"]
+        .iter()
+        .map(|t| serde_json::json!({"type": t}))
+        .collect();
+    Value::Array(branches)
+}
+
+/// The JSON type all of `values` share, if any (for an `enum`/`const` without a `type`).
+fn type_of_values<'a>(values: impl IntoIterator<Item = &'a Value>) -> Option<&'static str> {
+    let mut ty = None;
+    for v in values {
+        let t = match v {
+            Value::String(_) => "string",
+            Value::Bool(_) => "boolean",
+            Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
+            Value::Number(_) => "number",
+            _ => return None,
+        };
+        match ty {
+            None => ty = Some(t),
+            Some(prev) if prev == t => {}
+            Some("integer") if t == "number" => ty = Some("number"),
+            Some("number") if t == "integer" => {}
+            Some(_) => return None,
+        }
+    }
+    ty
+}
+
+/// Every subschema plain and typed: a bare `true` (or a schema with no constraining keyword,
+/// e.g. only a description) becomes "any value" as `anyOf` single-typed branches; a `type`
+/// array becomes `anyOf` of single types (`null` dropped: optional means absent); an `enum` or
+/// `const` without `type` gets the type of its values. Pure.
+pub fn typed(schema: &Value) -> Value {
+    let mut v = schema.clone();
+    type_node(&mut v);
+    v
+}
+
+fn type_node(node: &mut Value) {
+    if let Value::Bool(true) = node {
+        *node = Value::Object(Map::new());
+    }
+    let Value::Object(o) = node else { return };
+    for (k, x) in o.iter_mut() {
+        match k.as_str() {
+            "properties" | "patternProperties" | "$defs" | "definitions" => {
+                if let Value::Object(m) = x {
+                    m.values_mut().for_each(type_node);
+                }
+            }
+            "anyOf" | "oneOf" | "allOf" | "prefixItems" => {
+                if let Value::Array(a) = x {
+                    a.iter_mut().for_each(type_node);
+                }
+            }
+            "items" => match x {
+                Value::Array(a) => a.iter_mut().for_each(type_node),
+                _ => type_node(x),
+            },
+            // `additionalProperties: true/false` is a plain keyword value, not a schema.
+            "additionalProperties" | "not" if x.is_object() => type_node(x),
+            _ => {}
+        }
+    }
+    if let Some(Value::Array(types)) = o.get("type").cloned() {
+        let non_null: Vec<Value> = types.into_iter().filter(|t| t != "null").collect();
+        o.remove("type");
+        match non_null.as_slice() {
+            [] => {}
+            [one] => {
+                o.insert("type".into(), one.clone());
+            }
+            many => {
+                let branches = many
+                    .iter()
+                    .map(|t| serde_json::json!({"type": t}))
+                    .collect();
+                o.insert("anyOf".into(), Value::Array(branches));
+            }
+        }
+    }
+    if !o.contains_key("type") {
+        let inferred = match (o.get("enum"), o.get("const")) {
+            (Some(Value::Array(values)), _) => type_of_values(values),
+            (None, Some(c)) => type_of_values([c]),
+            _ => None,
+        };
+        if let Some(t) = inferred {
+            o.insert("type".into(), t.into());
+        }
+    }
+    if !CONSTRAINING.iter().any(|k| o.contains_key(*k)) {
+        o.insert("anyOf".into(), any_value());
+    }
 }
 
 fn is_empty(v: &Value) -> bool {
@@ -352,5 +480,71 @@ mod tests {
         );
         assert_eq!(l["properties"]["findings"], json!({"type": "array"}));
         assert_eq!(l["required"], json!(["status"]));
+    }
+
+    /// Every subschema of `v` has a single string `type`, or `anyOf` branches that all do;
+    /// no bare boolean schema anywhere.
+    fn assert_typed(v: &Value, path: &str) {
+        let o = v
+            .as_object()
+            .unwrap_or_else(|| panic!("{path}: bare {v} where a schema belongs"));
+        let typed = o.get("type").is_some_and(Value::is_string)
+            || o.get("anyOf").and_then(Value::as_array).is_some_and(|a| {
+                !a.is_empty()
+                    && a.iter()
+                        .all(|b| b.get("type").is_some_and(Value::is_string))
+            });
+        assert!(typed, "{path}: no single type: {v}");
+        for (name, p) in o
+            .get("properties")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            assert_typed(p, &format!("{path}.{name}"));
+        }
+        if let Some(items) = o.get("items") {
+            assert_typed(items, &format!("{path}[]"));
+        }
+        for b in o
+            .get("anyOf")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            assert_typed(b, &format!("{path}|"));
+        }
+    }
+
+    #[test]
+    fn every_subschema_ends_up_typed() {
+        let s = json!({"type": "object", "properties": {
+            "schema": {"description": "Any JSON."},
+            "previous": {"type": ["array", "null"], "items": true},
+            "either": {"type": ["string", "integer"]},
+            "mode": {"enum": ["A", "B"]},
+            "n": {"const": 3},
+            "free": {"type": "object", "additionalProperties": true}
+        }});
+        let l = lean_input(&s);
+        assert_typed(&l, "input");
+        let p = &l["properties"];
+        assert_eq!(p["schema"]["description"], "Any JSON.");
+        assert_eq!(p["schema"]["anyOf"].as_array().unwrap().len(), 5);
+        assert_eq!(p["previous"]["type"], "array");
+        assert_eq!(p["previous"]["items"]["anyOf"].as_array().unwrap().len(), 5);
+        assert_eq!(
+            p["either"],
+            json!({"anyOf": [{"type": "string"}, {"type": "integer"}]})
+        );
+        assert_eq!(p["mode"]["type"], "string");
+        assert_eq!(p["n"]["type"], "integer");
+        assert_eq!(p["free"]["type"], "object");
+        // Output schemas too.
+        let out = lean_output(&json!({"type": "object", "properties": {"raw": true, "x": {}}}));
+        assert_typed(&out, "output");
+        // Typed schemas pass unchanged.
+        let plain = json!({"type": "object", "properties": {"a": {"type": "string"}}});
+        assert_eq!(typed(&plain), plain);
     }
 }

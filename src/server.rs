@@ -9,14 +9,17 @@ use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::handler::server::tool::ToolCallContext;
 #[allow(deprecated)]
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, ErrorData, GetPromptRequestParams, GetPromptResponse,
-    Implementation, ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult,
-    LoggingLevel, LoggingMessageNotificationParam, PaginatedRequestParams,
-    ReadResourceRequestParams, ReadResourceResponse, ServerCapabilities, ServerConfig,
-    SetLevelRequestParams,
+    CacheScope, CallToolRequestParams, CallToolResponse, CompleteRequestParams, CompleteResult,
+    CustomRequest, CustomResult, ErrorCode, ErrorData, GetPromptRequestParams, GetPromptResponse,
+    Implementation, InitializeRequestParams, ListPromptsResult, ListResourceTemplatesResult,
+    ListResourcesResult, ListToolsResult, LoggingLevel, LoggingMessageNotificationParam,
+    PaginatedRequestParams, ProtocolVersion, ReadResourceRequestParams, ReadResourceResponse,
+    ResultType, ServerCapabilities, ServerConfig, SetLevelRequestParams,
 };
 use rmcp::service::RequestContext;
-use rmcp::{tool_handler, Peer, RoleServer, ServerHandler, ServiceExt};
+use rmcp::{tool_handler, Peer, RoleServer, ServerHandler};
+use serde_json::Value;
+use tokio_util::sync::CancellationToken;
 
 use crate::analysis::lag::LagHistory;
 use crate::config::Config;
@@ -203,6 +206,74 @@ impl KafkaMcp {
     }
 }
 
+/// Races a handler against its request's token, which rmcp cancels on `notifications/cancelled`
+/// and when the session ends (the stdio client went away, an HTTP session was deleted): a
+/// cancelled call stops waiting on Kafka at once instead of running to its deadline. (A
+/// librdkafka call already running on a blocking thread finishes there; nobody waits for it.)
+async fn cancellable<T>(
+    ct: &CancellationToken,
+    call: impl std::future::Future<Output = Result<T, ErrorData>>,
+) -> Result<T, ErrorData> {
+    tokio::select! {
+        r = call => r,
+        _ = ct.cancelled() => Err(ErrorData::new(ErrorCode(-32800), "request cancelled", None)),
+    }
+}
+
+/// Every list this server serves fits one page, so it never hands out a `nextCursor`: any
+/// cursor sent back is one it did not issue, `-32602 Invalid params` (MCP pagination).
+fn no_cursor(request: &Option<PaginatedRequestParams>) -> Result<(), ErrorData> {
+    match request.as_ref().and_then(|r| r.cursor.as_deref()) {
+        None => Ok(()),
+        Some(c) => Err(ErrorData::invalid_params(
+            format!(
+                "invalid cursor {c:?}: this list is never paged (no nextCursor was given); call it without a cursor"
+            ),
+            None,
+        )),
+    }
+}
+
+/// Why `params` do not fit `T`, in serde's words.
+fn params_problem<T: serde::de::DeserializeOwned>(params: Option<&Value>) -> String {
+    match params {
+        None => "params are missing".to_string(),
+        Some(p) => match serde_json::from_value::<T>(p.clone()) {
+            Err(e) => e.to_string(),
+            Ok(_) => "params do not match the method".to_string(),
+        },
+    }
+}
+
+/// The answer to a request rmcp could not read as any method it knows. rmcp 3.9 reads a
+/// standard method whose params do not fit its type (`tools/call {}`, `logging/setLevel
+/// {"level":"loud"}`) as a custom request, and its default answers those `-32601 Method not
+/// found`; JSON-RPC says `-32602 Invalid params` (upstream should try the method's own type and
+/// answer Invalid params on a known method, instead of falling through to the custom variant).
+#[allow(deprecated)]
+pub fn unreadable_request_error(method: &str, params: Option<&Value>) -> ErrorData {
+    let problem = match method {
+        "initialize" => params_problem::<InitializeRequestParams>(params),
+        "ping" => "ping takes no params".to_string(),
+        "tools/call" => params_problem::<CallToolRequestParams>(params),
+        "tools/list" | "resources/list" | "resources/templates/list" | "prompts/list" => {
+            params_problem::<PaginatedRequestParams>(params)
+        }
+        "resources/read" => params_problem::<ReadResourceRequestParams>(params),
+        "prompts/get" => params_problem::<GetPromptRequestParams>(params),
+        "completion/complete" => params_problem::<CompleteRequestParams>(params),
+        "logging/setLevel" => params_problem::<SetLevelRequestParams>(params),
+        _ => {
+            return ErrorData::new(
+                ErrorCode::METHOD_NOT_FOUND,
+                format!("method not found: {method}"),
+                None,
+            )
+        }
+    };
+    ErrorData::invalid_params(format!("invalid params for {method}: {problem}"), None)
+}
+
 #[allow(deprecated)]
 #[tool_handler(router = self.router())]
 impl ServerHandler for KafkaMcp {
@@ -213,6 +284,7 @@ impl ServerHandler for KafkaMcp {
                 .enable_resources()
                 .enable_prompts()
                 .enable_logging()
+                .enable_completions()
                 .build(),
         )
         .with_server_info(Implementation::new("kafka-mcp", env!("CARGO_PKG_VERSION")))
@@ -227,9 +299,11 @@ impl ServerHandler for KafkaMcp {
         let peer = context.peer.clone();
         let name = request.name.to_string();
         let span = tracing::info_span!("tool", tool = %name);
+        let ct = context.ct.clone();
         let tcc = ToolCallContext::new(self, request, context);
         let started = std::time::Instant::now();
-        let response = tracing::Instrument::instrument(self.router().call(tcc), span).await;
+        let call = tracing::Instrument::instrument(self.router().call(tcc), span);
+        let response = cancellable(&ct, call).await;
         tracing::debug!(tool = %name, elapsed_us = started.elapsed().as_micros() as u64, "tool call done");
         if let Ok(CallToolResponse::Complete(result)) = &response {
             self.log_notes(&peer, &name, result).await;
@@ -249,11 +323,32 @@ impl ServerHandler for KafkaMcp {
         Ok(())
     }
 
+    /// As `#[tool_handler]` would generate it, plus the cursor check.
+    async fn list_tools(
+        &self,
+        request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, ErrorData> {
+        no_cursor(&request)?;
+        let cache_hints = context
+            .protocol_version()
+            .is_some_and(|v| v >= ProtocolVersion::V_2026_07_28);
+        Ok(ListToolsResult {
+            result_type: Some(ResultType::COMPLETE),
+            tools: self.router().list_all(),
+            meta: None,
+            next_cursor: None,
+            ttl_ms: cache_hints.then_some(0),
+            cache_scope: cache_hints.then_some(CacheScope::Public),
+        })
+    }
+
     async fn list_resources(
         &self,
-        _request: Option<PaginatedRequestParams>,
+        request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListResourcesResult, ErrorData> {
+        no_cursor(&request)?;
         Ok(ListResourcesResult::with_all_items(crate::resources::list(
             self,
         )))
@@ -261,9 +356,10 @@ impl ServerHandler for KafkaMcp {
 
     async fn list_resource_templates(
         &self,
-        _request: Option<PaginatedRequestParams>,
+        request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListResourceTemplatesResult, ErrorData> {
+        no_cursor(&request)?;
         Ok(ListResourceTemplatesResult::with_all_items(
             crate::resources::templates(),
         ))
@@ -272,24 +368,60 @@ impl ServerHandler for KafkaMcp {
     async fn read_resource(
         &self,
         request: ReadResourceRequestParams,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<ReadResourceResponse, ErrorData> {
-        match crate::resources::read(self, &request.uri).await {
-            Ok(r) => Ok(r.into()),
-            Err(e) if e.kind == crate::error::ErrorKind::InvalidInput => {
-                Err(ErrorData::resource_not_found(e.message, None))
+        cancellable(&context.ct, async {
+            match crate::resources::read(self, &request.uri).await {
+                Ok(r) => Ok(r.into()),
+                Err(e) if e.kind == crate::error::ErrorKind::InvalidInput => {
+                    Err(ErrorData::resource_not_found(e.message, None))
+                }
+                Err(e) => Err(ErrorData::internal_error(e.to_string(), None)),
             }
-            Err(e) => Err(ErrorData::internal_error(e.to_string(), None)),
-        }
+        })
+        .await
     }
 
     async fn list_prompts(
         &self,
-        _request: Option<PaginatedRequestParams>,
+        request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListPromptsResult, ErrorData> {
+        no_cursor(&request)?;
         Ok(ListPromptsResult::with_all_items(
             crate::resources::prompts(),
+        ))
+    }
+
+    /// Completes resource-template and prompt arguments: cluster names from the config, topic
+    /// and group names from the cluster (a short deadline; nothing when it does not answer).
+    async fn complete(
+        &self,
+        request: CompleteRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CompleteResult, ErrorData> {
+        let known = request
+            .context
+            .as_ref()
+            .and_then(|c| c.arguments.clone())
+            .unwrap_or_default();
+        cancellable(&context.ct, async {
+            crate::resources::complete(self, &request.r#ref, &request.argument, &known)
+                .await
+                .map(CompleteResult::new)
+                .map_err(|m| ErrorData::invalid_params(m, None))
+        })
+        .await
+    }
+
+    async fn on_custom_request(
+        &self,
+        request: CustomRequest,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<CustomResult, ErrorData> {
+        Err(unreadable_request_error(
+            &request.method,
+            request.params.as_ref(),
         ))
     }
 
@@ -304,9 +436,8 @@ impl ServerHandler for KafkaMcp {
     }
 }
 
-/// Serves MCP over stdio until the client closes stdin. Nothing but JSON-RPC reaches stdout.
+/// Serves MCP over stdio until the client closes stdin; in-flight calls are cancelled then
+/// (see `crate::stdio`). Nothing but JSON-RPC reaches stdout.
 pub async fn serve_stdio(state: Arc<AppState>) -> anyhow::Result<()> {
-    let service = KafkaMcp::new(state).serve(rmcp::transport::stdio()).await?;
-    service.waiting().await?;
-    Ok(())
+    crate::stdio::serve(state).await
 }
