@@ -511,7 +511,9 @@ fn plan_capacity_with_the_cluster_reports_headroom() {
         json!({"action": "plan_capacity", "cluster": "default", "window_ms": 200, "capacity": {"avg_throughput_mb_s": 5, "replication_factor": rf}}),
     ));
     assert!(
-        e.contains(&format!("replication factor {rf} needs at least {rf} brokers")),
+        e.contains(&format!(
+            "replication factor {rf} needs at least {rf} brokers"
+        )),
         "{e}"
     );
 }
@@ -557,7 +559,10 @@ fn plan_create_takes_a_throughput_target() {
     let plan = &ok(&r)["plan"];
     assert_eq!(plan["impact"]["new_partitions"], 2);
     let w = plan["warnings"].to_string();
-    assert!(w.contains(&format!("partitions 2 is below the {want}")), "{w}");
+    assert!(
+        w.contains(&format!("partitions 2 is below the {want}")),
+        "{w}"
+    );
 
     let e = err(&s.call(
         "topic_manage",

@@ -44,7 +44,9 @@ fn assert_clean(what: &str, text: &str) {
 
 #[test]
 fn no_configured_or_planted_secret_appears_in_any_output_log_or_audit_line() {
-    let Some(backend) = broker_backend() else { return };
+    let Some(backend) = broker_backend() else {
+        return;
+    };
     let test_broker = common::bootstrap().unwrap();
     let broker = OwnBroker::start_with(&backend, 19508, 19509, &[]);
     let plant = vec![

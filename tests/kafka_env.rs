@@ -20,9 +20,15 @@ fn kafka_script_variables_are_ignored_and_tools_answer() {
             ("KAFKA_BOOTSTRAP_SERVERS", b.as_str()),
             ("KAFKA_HOME", "/opt/kafka"),
             ("KAFKA_HEAP_OPTS", "-Xmx1G -Xms1G"),
-            ("KAFKA_OPTS", "-Djava.security.auth.login.config=/etc/kafka/jaas.conf"),
+            (
+                "KAFKA_OPTS",
+                "-Djava.security.auth.login.config=/etc/kafka/jaas.conf",
+            ),
             ("KAFKA_JMX_OPTS", "-Dcom.sun.management.jmxremote"),
-            ("KAFKA_LOG4J_OPTS", "-Dlog4j.configuration=file:/etc/kafka/log4j.properties"),
+            (
+                "KAFKA_LOG4J_OPTS",
+                "-Dlog4j.configuration=file:/etc/kafka/log4j.properties",
+            ),
             ("KAFKA_SASL_PASWORD", "typo-value-8b1e"),
             ("RUST_LOG", "warn"),
         ],
@@ -44,6 +50,9 @@ fn kafka_script_variables_are_ignored_and_tools_answer() {
         stderr.contains("KAFKA_SASL_PASWORD") && stderr.contains("sasl.pasword"),
         "the mistyped variable is named: {stderr}"
     );
-    assert!(!stderr.contains("typo-value-8b1e"), "its value is never logged");
+    assert!(
+        !stderr.contains("typo-value-8b1e"),
+        "its value is never logged"
+    );
     assert!(!stderr.contains("heap.opts") && !stderr.contains("\"home\""));
 }

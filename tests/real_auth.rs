@@ -18,16 +18,25 @@ fn every_tool_answers(env: &[(&str, &str)], topic: &str, leader: i64, what: &str
     let out = ok(&r);
     assert_eq!(out["quorum"]["known"], true, "{what}: {}", out["quorum"]);
     assert_eq!(out["quorum"]["leader_id"], leader, "{what}");
-    let r = s.call("topic_manage", json!({"action": "describe", "topic": topic}));
+    let r = s.call(
+        "topic_manage",
+        json!({"action": "describe", "topic": topic}),
+    );
     assert_eq!(ok(&r)["described"][0]["name"], topic, "{what}");
-    let r = s.call("topic_manage", json!({"action": "peek", "topic": topic, "count": 3}));
+    let r = s.call(
+        "topic_manage",
+        json!({"action": "peek", "topic": topic, "count": 3}),
+    );
     assert_eq!(
         ok(&r)["records"].as_array().map(Vec::len),
         Some(3),
         "{what}: {}",
         text(&r)
     );
-    ok(&s.call("consumer_groups", json!({"action": "list", "with_lag": true})));
+    ok(&s.call(
+        "consumer_groups",
+        json!({"action": "list", "with_lag": true}),
+    ));
     ok(&s.call("config_audit", json!({"scope": "cluster"})));
     s.assert_pure_stdout();
 }

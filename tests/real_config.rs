@@ -92,7 +92,11 @@ fn audit_and_describe_read_static_dynamic_default_and_per_broker_sources() {
     let b = c.bootstrap();
     // `kafka-storage.sh format` already sets min.insync.replicas=1 as the dynamic cluster default
     // (Kafka 4.x); add one more dynamic default and one per-broker override.
-    alter_broker(&b, &["--entity-default"], "log.cleaner.delete.retention.ms=3600000");
+    alter_broker(
+        &b,
+        &["--entity-default"],
+        "log.cleaner.delete.retention.ms=3600000",
+    );
     alter_broker(&b, &["--entity-name", "2"], "message.max.bytes=2000000");
     let t = unique("rc-topic");
     kafka::create_topic_rf(&b, &t, 2, 2, &[("cleanup.policy", "delete")]);
@@ -119,7 +123,11 @@ fn audit_and_describe_read_static_dynamic_default_and_per_broker_sources() {
         );
         std::thread::sleep(Duration::from_millis(500));
     };
-    assert_eq!(out["coverage"]["brokers_with_configs"], 2, "{}", out["coverage"]);
+    assert_eq!(
+        out["coverage"]["brokers_with_configs"], 2,
+        "{}",
+        out["coverage"]
+    );
 
     // Static: server.properties.
     let unclean = audit_finding(&out, "broker-unclean-leader-election");
@@ -139,7 +147,10 @@ fn audit_and_describe_read_static_dynamic_default_and_per_broker_sources() {
     // Dynamic per broker: broker 2 differs from broker 1.
     let drift = audit_finding(&out, "broker-config-drift");
     let d = drift.to_string();
-    assert!(d.contains("message.max.bytes") && d.contains("2000000"), "{d}");
+    assert!(
+        d.contains("message.max.bytes") && d.contains("2000000"),
+        "{d}"
+    );
     assert!(d.contains("DYNAMIC_BROKER_CONFIG"), "{d}");
 
     // describe: every config with its source, as kafka-configs.sh --describe --all sees it.
@@ -178,12 +189,18 @@ fn audit_and_describe_read_static_dynamic_default_and_per_broker_sources() {
         }
     }
     assert_eq!(entry("retention.ms").0, "259200000", "72 h in ms");
-    assert_eq!(entry("min.insync.replicas").1, "DYNAMIC_DEFAULT_BROKER_CONFIG");
+    assert_eq!(
+        entry("min.insync.replicas").1,
+        "DYNAMIC_DEFAULT_BROKER_CONFIG"
+    );
     assert_eq!(
         entry("delete.retention.ms"),
         ("3600000".into(), "DYNAMIC_DEFAULT_BROKER_CONFIG".into())
     );
-    assert_eq!(entry("unclean.leader.election.enable").1, "STATIC_BROKER_CONFIG");
+    assert_eq!(
+        entry("unclean.leader.election.enable").1,
+        "STATIC_BROKER_CONFIG"
+    );
     assert_eq!(entry("cleanup.policy").1, "DYNAMIC_TOPIC_CONFIG");
     s.assert_pure_stdout();
 }

@@ -110,7 +110,10 @@ fn cli_members(b: &str, group: &str) -> Vec<String> {
 fn described_with_members(s: &mut Stdio, group: &str, n: usize) -> Value {
     let start = Instant::now();
     loop {
-        let r = s.call("consumer_groups", json!({"action": "describe", "group": group}));
+        let r = s.call(
+            "consumer_groups",
+            json!({"action": "describe", "group": group}),
+        );
         if is_error(&r) {
             // A fresh cluster creates __consumer_offsets on the first group: its coordinator
             // may not answer yet.
@@ -123,7 +126,10 @@ fn described_with_members(s: &mut Stdio, group: &str, n: usize) -> Value {
             continue;
         }
         let out = r["structuredContent"].clone();
-        let members = out["group"]["members"].as_array().cloned().unwrap_or_default();
+        let members = out["group"]["members"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
         let assigned: usize = members
             .iter()
             .map(|m| m["assignment"].as_array().map_or(0, Vec::len))
@@ -165,7 +171,11 @@ fn classic_and_kip848_groups_members_match_the_cli_and_resets_are_refused_while_
             vec![format!("{protocol}-a"), format!("{protocol}-b")],
             "{detail}"
         );
-        assert_eq!(ids, cli_members(&b, &g), "kafka-mcp vs kafka-consumer-groups.sh");
+        assert_eq!(
+            ids,
+            cli_members(&b, &g),
+            "kafka-mcp vs kafka-consumer-groups.sh"
+        );
         // Every partition assigned exactly once across the members.
         let mut assigned: Vec<String> = detail["members"]
             .as_array()
@@ -237,7 +247,8 @@ fn evaluate_calls_a_live_consumer_that_keeps_up_ok() {
     drop(consumer);
     let verdict = &out["verdict"];
     assert_eq!(
-        verdict["status"], "OK",
+        verdict["status"],
+        "OK",
         "a consumer keeping up with ~20 msg/s: {}",
         text(&r)
     );

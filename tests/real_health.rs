@@ -133,12 +133,17 @@ fn quorum_leader_and_degraded_counts_match_kafka_through_a_whole_incident() {
     assert_ne!(out["status"], "OK", "{out}");
     let missing = finding(&out, "brokers-missing").expect("brokers-missing");
     assert!(
-        missing.to_string().contains(&format!("broker {cli_leader}")),
+        missing
+            .to_string()
+            .contains(&format!("broker {cli_leader}")),
         "{missing}"
     );
 
     for (key, filter) in [
-        ("under_replicated_partitions", "--under-replicated-partitions"),
+        (
+            "under_replicated_partitions",
+            "--under-replicated-partitions",
+        ),
         ("under_min_isr_partitions", "--under-min-isr-partitions"),
         ("at_min_isr_partitions", "--at-min-isr-partitions"),
     ] {
@@ -151,7 +156,10 @@ fn quorum_leader_and_degraded_counts_match_kafka_through_a_whole_incident() {
         "under_replicated_partitions",
         "--under-replicated-partitions",
     );
-    assert!(want_urp > 0, "one node down leaves partitions under-replicated");
+    assert!(
+        want_urp > 0,
+        "one node down leaves partitions under-replicated"
+    );
     let (out, _) = health(&mut m);
     let text_urp = out.to_string();
     assert!(text_urp.contains("under-replicated"), "{out}");
@@ -194,7 +202,13 @@ fn quorum_leader_and_degraded_counts_match_kafka_through_a_whole_incident() {
     // rh-payments is at min ISR by design: gone, so that OK can be reached.
     cli(
         "kafka-topics.sh",
-        &["--bootstrap-server", &b, "--delete", "--topic", "rh-payments"],
+        &[
+            "--bootstrap-server",
+            &b,
+            "--delete",
+            "--topic",
+            "rh-payments",
+        ],
     );
     let start = Instant::now();
     loop {

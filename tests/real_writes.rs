@@ -126,14 +126,20 @@ fn add_partitions_alter_configs_purge_and_delete_as_the_cli_sees_them() {
 
     // Alter one config: the other override stays as it was.
     let before = topic_overrides(&b, &t);
-    assert!(before.contains(&"retention.ms=86400000".to_string()), "{before:?}");
+    assert!(
+        before.contains(&"retention.ms=86400000".to_string()),
+        "{before:?}"
+    );
     plan_apply(
         &mut s,
         "topic_manage",
         json!({"action": "plan_alter_configs", "topic": t, "configs": {"max.message.bytes": "2097152"}}),
     );
     let after = topic_overrides(&b, &t);
-    assert!(after.contains(&"max.message.bytes=2097152".to_string()), "{after:?}");
+    assert!(
+        after.contains(&"max.message.bytes=2097152".to_string()),
+        "{after:?}"
+    );
     for kv in &before {
         assert!(after.contains(kv), "{kv} was lost: {after:?}");
     }
@@ -190,7 +196,14 @@ fn reset_offsets_as_kafka_consumer_groups_sees_them() {
     );
     let out = cli(
         "kafka-consumer-groups.sh",
-        &["--bootstrap-server", &b, "--describe", "--group", &g, "--offsets"],
+        &[
+            "--bootstrap-server",
+            &b,
+            "--describe",
+            "--group",
+            &g,
+            "--offsets",
+        ],
     );
     let mut current: Vec<(i32, i64)> = out
         .lines()
@@ -240,7 +253,9 @@ fn skew_reads_real_replica_sizes_from_describe_log_dirs() {
         for d in broker["logDirs"].as_array().unwrap() {
             for p in d["partitions"].as_array().unwrap() {
                 let size = p["size"].as_i64().unwrap();
-                let e = sizes.entry(p["partition"].as_str().unwrap().to_string()).or_default();
+                let e = sizes
+                    .entry(p["partition"].as_str().unwrap().to_string())
+                    .or_default();
                 *e = (*e).max(size);
             }
         }

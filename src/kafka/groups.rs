@@ -41,8 +41,8 @@ pub async fn list_groups(cluster: &Arc<Cluster>) -> Result<(Vec<GroupListing>, V
                 let left = deadline.saturating_duration_since(std::time::Instant::now());
                 let (groups, errors) = ffi::list_consumer_groups(&admin, left)
                     .map_err(|e| from_ffi(&c, "ListConsumerGroups", e))?;
-                let transient = !errors.is_empty()
-                    && errors.iter().all(|e| is_coordinator_loading(e.code));
+                let transient =
+                    !errors.is_empty() && errors.iter().all(|e| is_coordinator_loading(e.code));
                 if !transient || left < RETRY_BACKOFF * 2 {
                     break (groups, errors);
                 }
