@@ -166,14 +166,26 @@ impl Raw {
             .collect()
     }
 
-    /// AlterConsumerGroupOffsets of one group (seeding only).
+    /// AlterConsumerGroupOffsets of one group (seeding only). A coordinator that is still
+    /// loading or just moved (real Kafka creating `__consumer_offsets`) is asked again.
     pub async fn commit(&self, group: String, offsets: Vec<(String, i32, i64)>) -> Result<()> {
         self.run(move |a, t| {
-            let rows = ffi::alter_consumer_group_offsets(a, &group, &offsets, t)?;
-            if let Some((topic, p, Some(e))) = rows.into_iter().find(|r| r.2.is_some()) {
-                bail!("commit {group} {topic}-{p}: {e}");
+            let mut attempt = 0;
+            loop {
+                let rows = ffi::alter_consumer_group_offsets(a, &group, &offsets, t)?;
+                let Some((topic, p, Some(e))) = rows.into_iter().find(|r| r.2.is_some()) else {
+                    return Ok(());
+                };
+                let e = e.to_string();
+                let transient = ["NOT_COORDINATOR", "COORDINATOR_LOAD", "COORDINATOR_NOT_AVAILABLE"]
+                    .iter()
+                    .any(|c| e.contains(c));
+                attempt += 1;
+                if !transient || attempt >= 20 {
+                    bail!("commit {group} {topic}-{p}: {e}");
+                }
+                std::thread::sleep(std::time::Duration::from_millis(500));
             }
-            Ok(())
         })
         .await
     }
