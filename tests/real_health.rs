@@ -163,6 +163,25 @@ fn quorum_leader_and_degraded_counts_match_kafka_through_a_whole_incident() {
     let (out, _) = health(&mut m);
     let text_urp = out.to_string();
     assert!(text_urp.contains("under-replicated"), "{out}");
+    // describe says the same of one topic, naming the partitions kafka-topics.sh names.
+    let under = cli_partitions(&c.live_bootstrap(), "--under-min-isr-partitions");
+    let r = m.call(
+        "topic_manage",
+        json!({"action": "describe", "topic": "rh-payments"}),
+    );
+    let health_line = r["structuredContent"]["described"][0]["health"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let first = under
+        .iter()
+        .find(|(t, _)| t == "rh-payments")
+        .map(|(t, p)| format!("{t}-{p}"))
+        .expect("kafka-topics.sh lists rh-payments under min ISR");
+    assert!(
+        health_line.contains("under min ISR") && health_line.contains(&first),
+        "{health_line}"
+    );
 
     // A second node dies: the quorum is lost. CRIT within the deadline, never a hang, and
     // neither dead broker reported live.

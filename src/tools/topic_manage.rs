@@ -942,23 +942,37 @@ impl KafkaMcp {
         });
         let mut described = Vec::new();
         for t in &found {
-            let set = cfg_by_topic.get(&t.name).cloned().unwrap_or_default();
+            // A topic whose configs were not returned has an unknown min ISR: the broker default
+            // stands in only for a topic whose answer lacked the key (a broker that returns
+            // overrides only), never for an answer that did not come.
+            let answered = cfg_by_topic.get(&t.name);
+            let set = answered.cloned().unwrap_or_default();
             if !set.has_sources() && !set.entries.is_empty() {
                 out.notes.push(format!("the broker returned configs of {} without sources or defaults (only overrides): real Kafka returns every effective config with its source", t.name));
             }
-            let min_isr = set.int("min.insync.replicas").or(broker_min_isr);
-            let mut urp = 0;
-            let mut under = 0;
-            let mut at = 0;
-            let mut offline = 0;
+            let min_isr = match answered {
+                Some(set) => set.int("min.insync.replicas").or(broker_min_isr),
+                None => None,
+            };
+            let mut urp = Vec::new();
+            let mut under = Vec::new();
+            let mut at = Vec::new();
+            let mut offline = Vec::new();
             let mut total: Option<i64> = Some(0);
             let mut rows = Vec::new();
             for p in &t.partitions {
                 let st = health::partition_state(p, min_isr);
-                urp += st.under_replicated as usize;
-                under += st.under_min_isr as usize;
-                at += st.at_min_isr as usize;
-                offline += st.offline as usize;
+                let name = format!("{}-{}", t.name, p.id);
+                for (hit, list) in [
+                    (st.under_replicated, &mut urp),
+                    (st.under_min_isr, &mut under),
+                    (st.at_min_isr, &mut at),
+                    (st.offline, &mut offline),
+                ] {
+                    if hit {
+                        list.push(name.clone());
+                    }
+                }
                 let (lo, hi) = ends
                     .get(&(t.name.clone(), p.id))
                     .copied()
@@ -985,19 +999,31 @@ impl KafkaMcp {
                 });
             }
             let mut health = Vec::new();
-            if offline > 0 {
-                health.push(format!("{offline} offline"));
+            if !offline.is_empty() {
+                health.push(format!("{} offline: {}", offline.len(), first_few(&offline)));
             }
-            if urp > 0 {
-                health.push(format!("{urp} under-replicated"));
+            if !urp.is_empty() {
+                health.push(format!(
+                    "{} under-replicated: {}",
+                    urp.len(),
+                    first_few(&urp)
+                ));
             }
             match min_isr {
-                Some(m) if under > 0 => health.push(format!(
-                    "{under} under min ISR (min.insync.replicas={m}): acks=all producers fail"
+                Some(m) if !under.is_empty() => health.push(format!(
+                    "{} under min ISR (min.insync.replicas={m}): {}; acks=all producers fail",
+                    under.len(),
+                    first_few(&under)
                 )),
-                Some(m) if at > 0 => {
-                    health.push(format!("{at} at min ISR (min.insync.replicas={m})"))
-                }
+                Some(m) if !at.is_empty() => health.push(format!(
+                    "{} at min ISR (min.insync.replicas={m}): {}",
+                    at.len(),
+                    first_few(&at)
+                )),
+                None if answered.is_none() => health.push(
+                    "min.insync.replicas unknown (its configs were not returned, see notes): ISR checks skipped"
+                        .into(),
+                ),
                 None => health.push("min.insync.replicas unknown: ISR checks skipped".into()),
                 _ => {}
             }
@@ -2271,4 +2297,12 @@ mod tests {
         // A number is valid JSON, but shown as text.
         assert_eq!(decode(b"42", 100).encoding, "utf8");
     }
+}
+
+/// The first names, then how many more: `orders-0, orders-3, orders-5 (+2 more)`.
+fn first_few(names: &[String]) -> String {
+    use crate::analysis::finding::{Evidence, TITLE_ITEMS};
+    Evidence::from_items(names.iter().cloned(), "")
+        .names(TITLE_ITEMS)
+        .unwrap_or_default()
 }
