@@ -1000,7 +1000,11 @@ impl KafkaMcp {
             }
             let mut health = Vec::new();
             if !offline.is_empty() {
-                health.push(format!("{} offline: {}", offline.len(), first_few(&offline)));
+                health.push(format!(
+                    "{} offline: {}",
+                    offline.len(),
+                    first_few(&offline)
+                ));
             }
             if !urp.is_empty() {
                 health.push(format!(
@@ -2276,6 +2280,14 @@ fn typical_rf(topics: &[TopicSnapshot]) -> u32 {
         .map_or(1, |(rf, _)| rf as u32)
 }
 
+/// The first names, then how many more: `orders-0, orders-3, orders-5 (+2 more)`.
+fn first_few(names: &[String]) -> String {
+    use crate::analysis::finding::{Evidence, TITLE_ITEMS};
+    Evidence::from_items(names.iter().cloned(), "")
+        .names(TITLE_ITEMS)
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -2297,12 +2309,4 @@ mod tests {
         // A number is valid JSON, but shown as text.
         assert_eq!(decode(b"42", 100).encoding, "utf8");
     }
-}
-
-/// The first names, then how many more: `orders-0, orders-3, orders-5 (+2 more)`.
-fn first_few(names: &[String]) -> String {
-    use crate::analysis::finding::{Evidence, TITLE_ITEMS};
-    Evidence::from_items(names.iter().cloned(), "")
-        .names(TITLE_ITEMS)
-        .unwrap_or_default()
 }

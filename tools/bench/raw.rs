@@ -177,9 +177,13 @@ impl Raw {
                     return Ok(());
                 };
                 let e = e.to_string();
-                let transient = ["NOT_COORDINATOR", "COORDINATOR_LOAD", "COORDINATOR_NOT_AVAILABLE"]
-                    .iter()
-                    .any(|c| e.contains(c));
+                let transient = [
+                    "NOT_COORDINATOR",
+                    "COORDINATOR_LOAD",
+                    "COORDINATOR_NOT_AVAILABLE",
+                ]
+                .iter()
+                .any(|c| e.contains(c));
                 attempt += 1;
                 if !transient || attempt >= 20 {
                     bail!("commit {group} {topic}-{p}: {e}");
