@@ -12,12 +12,15 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod http;
+pub mod json_schema;
 pub mod kafka;
 pub mod output;
 pub mod plans;
+pub mod proto_schema;
 pub mod registry;
 pub mod resources;
 pub mod schema;
+pub mod schema_format;
 pub mod server;
 pub mod tools;
 
