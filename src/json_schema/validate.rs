@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use super::doc::{canonical, draft_of, esc, malformed, Draft, JsonDoc};
+use super::doc::{canonical, draft_of, esc, Draft, JsonDoc};
 use crate::schema_format::{fingerprint, Format, Refs, SchemaProblem, SchemaValidation};
 
 /// Every problem in a JSON Schema (and in the references it uses), its canonical form and

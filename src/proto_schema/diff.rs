@@ -79,8 +79,11 @@ pub fn diff(original: &ProtoModel, update: &ProtoModel) -> Diff {
             "Keep the package of the earlier versions; to move types, register them under a new subject.",
         );
     }
-    for (name, om) in original.messages.iter().filter(|(_, m)| m.own) {
+    // Own messages must stay; imported ones the fields use are compared when both sides have
+    // them (a changed reference changes what the fields hold).
+    for (name, om) in &original.messages {
         match update.messages.get(name) {
+            None if !om.own => {}
             None => cx.breaking(
                 format!("#/{}", name.replace('.', "/")),
                 "message_removed",

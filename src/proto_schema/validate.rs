@@ -13,17 +13,18 @@ use crate::schema_format::{fingerprint, Format, Refs, SchemaProblem, SchemaValid
 /// The name the schema under check is compiled as; imports name the others.
 pub const MAIN_FILE: &str = "schema.proto";
 
-/// Files by import name: the schema, its references, then Google's well-known types.
-struct MapResolver<'a> {
-    main: &'a str,
-    refs: &'a Refs,
+/// Files by import name: the schema, its references, then Google's well-known types. Owns
+/// its texts: protox keeps the resolver for the compiler's lifetime.
+struct MapResolver {
+    main: String,
+    refs: Refs,
     google: GoogleFileResolver,
 }
 
-impl FileResolver for MapResolver<'_> {
+impl FileResolver for MapResolver {
     fn open_file(&self, name: &str) -> Result<File, protox::Error> {
         if name == MAIN_FILE {
-            return File::from_source(name, self.main);
+            return File::from_source(name, &self.main);
         }
         match self.refs.get(name) {
             Some(text) => File::from_source(name, text),
@@ -36,8 +37,8 @@ impl FileResolver for MapResolver<'_> {
 /// (`proto2`, `proto3`, `editions`); every problem when it does not compile.
 pub fn compile(text: &str, refs: &Refs) -> Result<(ProtoModel, String), Vec<SchemaProblem>> {
     let mut compiler = protox::Compiler::with_file_resolver(MapResolver {
-        main: text,
-        refs,
+        main: text.to_string(),
+        refs: refs.clone(),
         google: GoogleFileResolver::new(),
     });
     compiler.include_imports(true).include_source_info(true);
@@ -60,7 +61,58 @@ pub fn compile(text: &str, refs: &Refs) -> Result<(ProtoModel, String), Vec<Sche
         "" => "proto2".to_string(),
         s => s.to_string(),
     };
+    let reused = reserved_names_reused(&file, text);
+    if !reused.is_empty() {
+        return Err(reused);
+    }
     Ok((ProtoModel::from_file(&file), syntax))
+}
+
+/// Fields named like a name their message reserves (the descriptor builder checks reserved
+/// numbers, not names).
+fn reserved_names_reused(file: &prost_reflect::FileDescriptor, text: &str) -> Vec<SchemaProblem> {
+    let mut out = Vec::new();
+    let mut stack: Vec<prost_reflect::MessageDescriptor> = file.messages().collect();
+    while let Some(m) = stack.pop() {
+        stack.extend(m.child_messages());
+        let reserved: Vec<&str> = m.reserved_names().collect();
+        for f in m.fields() {
+            if reserved.contains(&f.name()) {
+                let at = [
+                    format!("{} = {}", f.name(), f.number()),
+                    format!("{}={}", f.name(), f.number()),
+                ]
+                .iter()
+                .find_map(|needle| text.find(needle.as_str()));
+                let (line, column) = match at {
+                    Some(o) => {
+                        let (l, c) = line_col(text, o);
+                        (Some(l), Some(c))
+                    }
+                    None => (None, None),
+                };
+                out.push(SchemaProblem {
+                    path: match (line, column) {
+                        (Some(l), Some(c)) => format!("{MAIN_FILE}:{l}:{c}"),
+                        _ => MAIN_FILE.to_string(),
+                    },
+                    kind: "reserved_reused".into(),
+                    level: crate::avro::Level::Error,
+                    message: format!(
+                        "field {} `{}` of `{}` uses a reserved name",
+                        f.number(),
+                        f.name(),
+                        m.full_name()
+                    ),
+                    fix: "Use a number or name outside the message's `reserved` list: reserved ones belonged to removed fields.".into(),
+                    file: Some(MAIN_FILE.into()),
+                    line,
+                    column,
+                });
+            }
+        }
+    }
+    out
 }
 
 /// Every problem in a `.proto`, its canonical form and fingerprint.
@@ -163,6 +215,26 @@ impl FloorBoundary for str {
 fn classify(message: &str) -> (&'static str, &'static str) {
     let m = message.to_ascii_lowercase();
     let table: &[(&[&str], &str, &str)] = &[
+        (
+            &["is not defined"],
+            "unresolved_type",
+            "Define the type, fix its name (check the package prefix), or import the file that defines it.",
+        ),
+        (
+            &["defined twice"],
+            "duplicate_name",
+            "Rename one of the two: names are unique within their message, enum or package.",
+        ),
+        (
+            &["numbers must be between"],
+            "invalid_field_number",
+            "Use a field number from 1 to 536870911, outside 19000-19999 (reserved by protobuf).",
+        ),
+        (
+            &["first value", "must be 0"],
+            "enum_first_value_not_zero",
+            "In proto3 the first enum value must be 0 (e.g. `STATUS_UNSPECIFIED = 0;`): add one first.",
+        ),
         (
             &["import", "not found"],
             "missing_import",
