@@ -1063,7 +1063,13 @@ fn protobuf_history_end_to_end_with_imports_files_and_a_registry() {
     assert_eq!(out["validation"]["valid"], true, "{out}");
     assert_eq!(out["validation"]["dialect"], "proto3");
     assert_eq!(out["references"], json!(["common/money.proto"]));
-    assert_eq!(out["validation"]["fingerprint_rabin"].as_str().unwrap().len(), 16);
+    assert_eq!(
+        out["validation"]["fingerprint_rabin"]
+            .as_str()
+            .unwrap()
+            .len(),
+        16
+    );
 
     // Every problem, with line and column.
     let r = call_ok(
@@ -1074,10 +1080,25 @@ fn protobuf_history_end_to_end_with_imports_files_and_a_registry() {
     assert_eq!(v["valid"], false);
     let problems = v["problems"].as_array().unwrap();
     assert!(problems.len() >= 2, "{v}");
-    assert!(problems.iter().all(|p| p["line"].is_u64() && p["column"].is_u64() && !p["fix"].as_str().unwrap().is_empty()), "{v}");
-    let kinds: Vec<&str> = problems.iter().map(|p| p["kind"].as_str().unwrap()).collect();
-    assert!(kinds.contains(&"duplicate_field_number") && kinds.contains(&"unresolved_type"), "{kinds:?}");
-    assert!(text(&r).starts_with("INVALID Protobuf schema"), "{}", text(&r));
+    assert!(
+        problems.iter().all(|p| p["line"].is_u64()
+            && p["column"].is_u64()
+            && !p["fix"].as_str().unwrap().is_empty()),
+        "{v}"
+    );
+    let kinds: Vec<&str> = problems
+        .iter()
+        .map(|p| p["kind"].as_str().unwrap())
+        .collect();
+    assert!(
+        kinds.contains(&"duplicate_field_number") && kinds.contains(&"unresolved_type"),
+        "{kinds:?}"
+    );
+    assert!(
+        text(&r).starts_with("INVALID Protobuf schema"),
+        "{}",
+        text(&r)
+    );
 
     // check from files: v3 changes amount to string, outside int64's group.
     let r = call_ok(
@@ -1098,7 +1119,14 @@ fn protobuf_history_end_to_end_with_imports_files_and_a_registry() {
     assert_eq!(first["reader"], "new");
     assert_eq!(first["writer"], "orders/v1.proto");
     // v2 → v3 also drops field 4 (accepted, noted).
-    assert!(c["notes"].as_array().unwrap().iter().any(|n| n.as_str().unwrap().contains("reserved 4")), "{c}");
+    assert!(
+        c["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n.as_str().unwrap().contains("reserved 4")),
+        "{c}"
+    );
 
     // modes inline, with the import inline as a reference.
     let r = call_ok(
@@ -1130,7 +1158,10 @@ fn protobuf_history_end_to_end_with_imports_files_and_a_registry() {
     assert_eq!(out["references"], json!(["common/money.proto"]));
     assert_eq!(out["registry"]["verdict"]["agrees_with_local"], false);
     let log = reg.log();
-    assert!(log.contains(&"GET /subjects/money/versions/1".to_string()), "{log:?}");
+    assert!(
+        log.contains(&"GET /subjects/money/versions/1".to_string()),
+        "{log:?}"
+    );
     let bodies = reg.state.lock().unwrap().bodies.clone();
     let body: Value = serde_json::from_str(bodies.last().unwrap()).unwrap();
     assert_eq!(body["schemaType"], "PROTOBUF");
@@ -1168,7 +1199,11 @@ fn json_schema_history_end_to_end_with_references() {
     let dir = tmp.path().join("schemas");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("address.json"), address.to_string()).unwrap();
-    std::fs::write(dir.join("customer-v1.json"), customer_json(json!({}), true).to_string()).unwrap();
+    std::fs::write(
+        dir.join("customer-v1.json"),
+        customer_json(json!({}), true).to_string(),
+    )
+    .unwrap();
     std::fs::write(
         dir.join("customer-v2.json"),
         customer_json(json!({"email": {"type": "string"}}), true).to_string(),
@@ -1188,7 +1223,8 @@ fn json_schema_history_end_to_end_with_references() {
         "customers-value".into(),
         json!([{"name": "address.json", "subject": "address", "version": 1}]),
     );
-    st.subjects.insert("address".into(), vec![address.to_string()]);
+    st.subjects
+        .insert("address".into(), vec![address.to_string()]);
     st.types.insert("address".into(), "JSON".into());
     let reg = FakeRegistry::start(st);
     let cfg = config(
@@ -1213,11 +1249,23 @@ fn json_schema_history_end_to_end_with_references() {
         "n": {"type": "number", "minimum": 5, "maximum": 1},
         "a": {"$ref": "phone.json"},
         "t": {"type": "strng"}}});
-    let r = call_ok(&mut s, json!({"action": "validate", "format": "JSON", "schema": bad}));
+    let r = call_ok(
+        &mut s,
+        json!({"action": "validate", "format": "JSON", "schema": bad}),
+    );
     let v = &r["structuredContent"]["validation"];
     assert_eq!(v["valid"], false);
-    let kinds: Vec<&str> = v["problems"].as_array().unwrap().iter().map(|p| p["kind"].as_str().unwrap()).collect();
-    for k in ["minimum_above_maximum", "unresolved_ref", "metaschema_violation"] {
+    let kinds: Vec<&str> = v["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["kind"].as_str().unwrap())
+        .collect();
+    for k in [
+        "minimum_above_maximum",
+        "unresolved_ref",
+        "metaschema_violation",
+    ] {
         assert!(kinds.contains(&k), "{k} in {kinds:?}");
     }
 
@@ -1226,17 +1274,28 @@ fn json_schema_history_end_to_end_with_references() {
         &mut s,
         json!({"action": "modes", "schema_file": "customer-v2.json", "previous_files": ["customer-v1.json"]}),
     );
-    let ok: Vec<&str> = r["structuredContent"]["modes"].as_array().unwrap().iter()
-        .filter(|m| m["compatible"] == true).map(|m| m["mode"].as_str().unwrap()).collect();
+    let ok: Vec<&str> = r["structuredContent"]["modes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["compatible"] == true)
+        .map(|m| m["mode"].as_str().unwrap())
+        .collect();
     assert_eq!(ok, vec!["BACKWARD", "BACKWARD_TRANSITIVE", "NONE"], "{r}");
     let r = call_ok(
         &mut s,
         json!({"action": "check", "schema_file": "customer-v2.json", "previous_files": ["customer-v1.json"], "mode": "FORWARD"}),
     );
     let c = &r["structuredContent"]["check"];
-    assert_eq!(c["incompatibilities"][0]["kind"], "property_removed_from_closed_content_model", "{c}");
+    assert_eq!(
+        c["incompatibilities"][0]["kind"], "property_removed_from_closed_content_model",
+        "{c}"
+    );
     assert_eq!(c["incompatibilities"][0]["path"], "#/properties/email");
-    assert!(c["content_model"].as_str().unwrap().starts_with("closed"), "{c}");
+    assert!(
+        c["content_model"].as_str().unwrap().starts_with("closed"),
+        "{c}"
+    );
 
     // From the registry (open model, FULL level, the reference fetched): the same schema
     // passes, a raised minimum breaks BACKWARD.
@@ -1248,7 +1307,13 @@ fn json_schema_history_end_to_end_with_references() {
     assert_eq!(out["format"], "JSON", "{out}");
     assert_eq!(out["check"]["mode"], "FULL");
     assert_eq!(out["check"]["compatible"], true, "{out}");
-    assert!(out["check"]["content_model"].as_str().unwrap().starts_with("open"), "{out}");
+    assert!(
+        out["check"]["content_model"]
+            .as_str()
+            .unwrap()
+            .starts_with("open"),
+        "{out}"
+    );
     let r = call_ok(
         &mut s,
         json!({"action": "check", "subject": "customers-value", "mode": "BACKWARD",
@@ -1257,10 +1322,15 @@ fn json_schema_history_end_to_end_with_references() {
     let c = &r["structuredContent"]["check"];
     assert_eq!(c["compatible"], false, "{c}");
     assert_eq!(c["incompatibilities"][0]["kind"], "minimum_increased");
-    assert_eq!(c["incompatibilities"][0]["path"], "#/properties/age/minimum");
+    assert_eq!(
+        c["incompatibilities"][0]["path"],
+        "#/properties/age/minimum"
+    );
     assert_eq!(c["incompatibilities"][0]["old_value"], "0");
     assert_eq!(c["incompatibilities"][0]["new_value"], "18");
-    assert!(reg.log().contains(&"GET /subjects/address/versions/1".to_string()));
+    assert!(reg
+        .log()
+        .contains(&"GET /subjects/address/versions/1".to_string()));
 }
 
 fn tail(s: &str) -> String {

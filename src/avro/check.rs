@@ -254,9 +254,7 @@ fn parse_text_with(text: &str, input: &str, lenient: bool) -> Result<Schema, Avr
     }
 }
 
-fn parse_previous(
-    previous: &[(String, String)],
-) -> Result<Vec<(String, Schema)>, AvroError> {
+fn parse_previous(previous: &[(String, String)]) -> Result<Vec<(String, Schema)>, AvroError> {
     previous
         .iter()
         .enumerate()

@@ -476,7 +476,9 @@ fn empty_history_is_compatible_under_every_mode() {
     }
     let verdicts = modes(NEW, &[]).expect("runs");
     assert_eq!(verdicts.len(), 7);
-    assert!(verdicts.iter().all(|v| v.compatible && v.incompatibilities == 0));
+    assert!(verdicts
+        .iter()
+        .all(|v| v.compatible && v.incompatibilities == 0));
     // The new schema is still held to the rules.
     assert!(check("{\"type\":\"lng\"}", &[], Mode::Backward).is_err());
 }
@@ -496,7 +498,11 @@ fn earlier_versions_may_default_a_union_to_a_non_first_branch_the_new_one_may_no
     assert!(r.compatible, "{:?}", r.incompatibilities);
     assert!(modes(strict_new, &previous).is_ok());
     // As the new schema, the same text is refused.
-    match check(lenient, &[("1".to_string(), strict_new.to_string())], Mode::Backward) {
+    match check(
+        lenient,
+        &[("1".to_string(), strict_new.to_string())],
+        Mode::Backward,
+    ) {
         Err(AvroError::InvalidSchema { input, first, .. }) => {
             assert_eq!(input, "new");
             assert!(first.contains("first branch"), "{first}");

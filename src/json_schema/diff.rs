@@ -94,13 +94,24 @@ fn classify(v: &Value) -> Class<'_> {
         ),
         _ => {
             let has = |ks: &[&str]| ks.iter().any(|k| m.contains_key(*k));
-            if has(&["properties", "required", "additionalProperties", "patternProperties"]) {
+            if has(&[
+                "properties",
+                "required",
+                "additionalProperties",
+                "patternProperties",
+            ]) {
                 Class::Typed("object")
             } else if has(&["items", "prefixItems", "minItems", "maxItems"]) {
                 Class::Typed("array")
             } else if has(&["minLength", "maxLength", "pattern"]) {
                 Class::Typed("string")
-            } else if has(&["minimum", "maximum", "multipleOf", "exclusiveMinimum", "exclusiveMaximum"]) {
+            } else if has(&[
+                "minimum",
+                "maximum",
+                "multipleOf",
+                "exclusiveMinimum",
+                "exclusiveMaximum",
+            ]) {
                 Class::Typed("number")
             } else {
                 Class::Empty
@@ -232,7 +243,9 @@ enum Model {
 
 fn model(m: &Map<String, Value>) -> Model {
     let ap = m.get("additionalProperties");
-    if ap == Some(&Value::Bool(false)) || m.get("unevaluatedProperties") == Some(&Value::Bool(false)) {
+    if ap == Some(&Value::Bool(false))
+        || m.get("unevaluatedProperties") == Some(&Value::Bool(false))
+    {
         return Model::Closed;
     }
     let has_pattern = m
@@ -291,7 +304,14 @@ fn regex_lite_match(pat: &str, key: &str) -> bool {
 }
 
 impl<'a> Cx<'a> {
-    fn push(&mut self, path: &str, kind: &'static str, message: String, o: Option<String>, u: Option<String>) {
+    fn push(
+        &mut self,
+        path: &str,
+        kind: &'static str,
+        message: String,
+        o: Option<String>,
+        u: Option<String>,
+    ) {
         self.out.push(Finding {
             path: path.to_string(),
             kind,
@@ -373,7 +393,9 @@ impl<'a> Cx<'a> {
                     }
                 }
             }
-            (Class::Combined(_, subs), c) if !matches!(c, Class::Combined(..)) && subs.len() == 1 => {
+            (Class::Combined(_, subs), c)
+                if !matches!(c, Class::Combined(..)) && subs.len() == 1 =>
+            {
                 if self.compatible((o.0, subs[0].as_ref()), u, path) {
                     return;
                 }
@@ -387,7 +409,11 @@ impl<'a> Cx<'a> {
             self.push(
                 path,
                 "type_changed",
-                format!("the schema changed from {} to {}", describe(&co, o.1), describe(&cu, u.1)),
+                format!(
+                    "the schema changed from {} to {}",
+                    describe(&co, o.1),
+                    describe(&cu, u.1)
+                ),
                 Some(compact(o.1)),
                 Some(compact(u.1)),
             );
@@ -420,7 +446,11 @@ impl<'a> Cx<'a> {
                         kind,
                         format!(
                             "allowed values dropped: {}",
-                            missing.iter().map(|v| compact(v)).collect::<Vec<_>>().join(", ")
+                            missing
+                                .iter()
+                                .map(|v| compact(v))
+                                .collect::<Vec<_>>()
+                                .join(", ")
                         ),
                         Some(compact(&Value::Array(a.clone()))),
                         Some(compact(&Value::Array(b.clone()))),
@@ -443,7 +473,11 @@ impl<'a> Cx<'a> {
                     self.push(
                         &p,
                         "product_type_extended",
-                        format!("allOf grew from {} to {} subschemas: each one is another constraint", sa.len(), sb.len()),
+                        format!(
+                            "allOf grew from {} to {} subschemas: each one is another constraint",
+                            sa.len(),
+                            sb.len()
+                        ),
                         Some(sa.len().to_string()),
                         Some(sb.len().to_string()),
                     );
@@ -464,7 +498,13 @@ impl<'a> Cx<'a> {
                 let mut matched = 0;
                 for (i, a) in sa.iter().enumerate() {
                     for (j, b) in sb.iter().enumerate() {
-                        if !used[j] && self.compatible((o.0, a.as_ref()), (u.0, b.as_ref()), &format!("{p}/{i}")) {
+                        if !used[j]
+                            && self.compatible(
+                                (o.0, a.as_ref()),
+                                (u.0, b.as_ref()),
+                                &format!("{p}/{i}"),
+                            )
+                        {
                             used[j] = true;
                             matched += 1;
                             break;
@@ -475,7 +515,10 @@ impl<'a> Cx<'a> {
                     self.push(
                         &p,
                         "combined_type_subschemas_changed",
-                        format!("{} of the earlier {ca} subschemas have no compatible counterpart", sa.len().min(sb.len()) - matched),
+                        format!(
+                            "{} of the earlier {ca} subschemas have no compatible counterpart",
+                            sa.len().min(sb.len()) - matched
+                        ),
                         Some(compact(o.1.get(ca).unwrap_or(&Value::Null))),
                         Some(compact(u.1.get(ca).unwrap_or(&Value::Null))),
                     );
@@ -525,28 +568,107 @@ impl<'a> Cx<'a> {
     }
 
     fn string(&mut self, om: &Map<String, Value>, um: &Map<String, Value>, path: &str) {
-        self.bound(om, um, "maxLength", path, "max_length_added", "max_length_decreased", false);
-        self.bound(om, um, "minLength", path, "min_length_added", "min_length_increased", true);
+        self.bound(
+            om,
+            um,
+            "maxLength",
+            path,
+            "max_length_added",
+            "max_length_decreased",
+            false,
+        );
+        self.bound(
+            om,
+            um,
+            "minLength",
+            path,
+            "min_length_added",
+            "min_length_increased",
+            true,
+        );
         match (om.get("pattern"), um.get("pattern")) {
-            (None, Some(p)) => self.push(&format!("{path}/pattern"), "pattern_added", format!("`pattern` {p} was added"), None, Some(compact(p))),
-            (Some(a), Some(b)) if a != b => self.push(&format!("{path}/pattern"), "pattern_changed", format!("`pattern` changed from {a} to {b}"), Some(compact(a)), Some(compact(b))),
+            (None, Some(p)) => self.push(
+                &format!("{path}/pattern"),
+                "pattern_added",
+                format!("`pattern` {p} was added"),
+                None,
+                Some(compact(p)),
+            ),
+            (Some(a), Some(b)) if a != b => self.push(
+                &format!("{path}/pattern"),
+                "pattern_changed",
+                format!("`pattern` changed from {a} to {b}"),
+                Some(compact(a)),
+                Some(compact(b)),
+            ),
             _ => {}
         }
     }
 
-    fn number(&mut self, o: &Value, u: &Value, om: &Map<String, Value>, um: &Map<String, Value>, path: &str) {
+    fn number(
+        &mut self,
+        o: &Value,
+        u: &Value,
+        om: &Map<String, Value>,
+        um: &Map<String, Value>,
+        path: &str,
+    ) {
         if !is_integer(o) && is_integer(u) {
-            self.push(&format!("{path}/type"), "type_narrowed", "the type narrowed from number to integer: earlier decimals are rejected".into(), Some("number".into()), Some("integer".into()));
+            self.push(
+                &format!("{path}/type"),
+                "type_narrowed",
+                "the type narrowed from number to integer: earlier decimals are rejected".into(),
+                Some("number".into()),
+                Some("integer".into()),
+            );
         }
-        self.bound(om, um, "maximum", path, "maximum_added", "maximum_decreased", false);
-        self.bound(om, um, "minimum", path, "minimum_added", "minimum_increased", true);
-        self.bound(om, um, "exclusiveMaximum", path, "exclusive_maximum_added", "exclusive_maximum_decreased", false);
-        self.bound(om, um, "exclusiveMinimum", path, "exclusive_minimum_added", "exclusive_minimum_increased", true);
+        self.bound(
+            om,
+            um,
+            "maximum",
+            path,
+            "maximum_added",
+            "maximum_decreased",
+            false,
+        );
+        self.bound(
+            om,
+            um,
+            "minimum",
+            path,
+            "minimum_added",
+            "minimum_increased",
+            true,
+        );
+        self.bound(
+            om,
+            um,
+            "exclusiveMaximum",
+            path,
+            "exclusive_maximum_added",
+            "exclusive_maximum_decreased",
+            false,
+        );
+        self.bound(
+            om,
+            um,
+            "exclusiveMinimum",
+            path,
+            "exclusive_minimum_added",
+            "exclusive_minimum_increased",
+            true,
+        );
         let a = om.get("multipleOf").and_then(Value::as_f64);
         let b = um.get("multipleOf").and_then(Value::as_f64);
         let p = format!("{path}/multipleOf");
         match (a, b) {
-            (None, Some(y)) => self.push(&p, "multiple_of_added", format!("`multipleOf` {y} was added"), None, Some(y.to_string())),
+            (None, Some(y)) => self.push(
+                &p,
+                "multiple_of_added",
+                format!("`multipleOf` {y} was added"),
+                None,
+                Some(y.to_string()),
+            ),
             (Some(x), Some(y)) if x != y => {
                 let divides = y > 0.0 && ((x / y) - (x / y).round()).abs() < 1e-9;
                 if !divides {
@@ -555,20 +677,38 @@ impl<'a> Cx<'a> {
                     } else {
                         "multiple_of_changed"
                     };
-                    self.push(&p, kind, format!("`multipleOf` changed from {x} to {y}, which does not divide it"), Some(x.to_string()), Some(y.to_string()));
+                    self.push(
+                        &p,
+                        kind,
+                        format!("`multipleOf` changed from {x} to {y}, which does not divide it"),
+                        Some(x.to_string()),
+                        Some(y.to_string()),
+                    );
                 }
             }
             _ => {}
         }
     }
 
-    fn object<'n>(&mut self, o: Node<'n>, u: Node<'n>, om: &'n Map<String, Value>, um: &'n Map<String, Value>, path: &str)
-    where
+    fn object<'n>(
+        &mut self,
+        o: Node<'n>,
+        u: Node<'n>,
+        om: &'n Map<String, Value>,
+        um: &'n Map<String, Value>,
+        path: &str,
+    ) where
         'a: 'n,
     {
         let empty = Map::new();
-        let op = om.get("properties").and_then(Value::as_object).unwrap_or(&empty);
-        let up = um.get("properties").and_then(Value::as_object).unwrap_or(&empty);
+        let op = om
+            .get("properties")
+            .and_then(Value::as_object)
+            .unwrap_or(&empty);
+        let up = um
+            .get("properties")
+            .and_then(Value::as_object)
+            .unwrap_or(&empty);
         let req = |m: &Map<String, Value>, k: &str| {
             m.get("required")
                 .and_then(Value::as_array)
@@ -610,25 +750,23 @@ impl<'a> Cx<'a> {
                         }
                     },
                 },
-                (None, Some(us)) => {
-                    match model(om) {
-                        Model::Open => {
-                            if !matches!(classify(us), Class::Empty) {
-                                self.push(&p, "property_added_to_open_content_model", format!("property {k:?} was added with a schema, but the earlier object was open: earlier documents may hold any value under {k:?}"), None, Some(compact(us)));
-                            }
-                        }
-                        _ => {
-                            if let Some(s) = partial_schema(om, k) {
-                                if !self.compatible((o.0, s), (u.0, us), &p) {
-                                    self.push(&p, "property_added_not_covered_by_partially_open_content_model", format!("property {k:?} was added with a schema narrower than the earlier schema for other properties"), Some(compact(s)), Some(compact(us)));
-                                }
-                            }
-                            if req(um, k) && !has_default(us) {
-                                self.push(&p, "required_property_added_to_unopen_content_model", format!("required property {k:?} was added without a default: earlier documents lack it"), None, Some(compact(us)));
-                            }
+                (None, Some(us)) => match model(om) {
+                    Model::Open => {
+                        if !matches!(classify(us), Class::Empty) {
+                            self.push(&p, "property_added_to_open_content_model", format!("property {k:?} was added with a schema, but the earlier object was open: earlier documents may hold any value under {k:?}"), None, Some(compact(us)));
                         }
                     }
-                }
+                    _ => {
+                        if let Some(s) = partial_schema(om, k) {
+                            if !self.compatible((o.0, s), (u.0, us), &p) {
+                                self.push(&p, "property_added_not_covered_by_partially_open_content_model", format!("property {k:?} was added with a schema narrower than the earlier schema for other properties"), Some(compact(s)), Some(compact(us)));
+                            }
+                        }
+                        if req(um, k) && !has_default(us) {
+                            self.push(&p, "required_property_added_to_unopen_content_model", format!("required property {k:?} was added without a default: earlier documents lack it"), None, Some(compact(us)));
+                        }
+                    }
+                },
                 (Some(os), Some(us)) => self.compare((o.0, os), (u.0, us), &p),
                 (None, None) => {}
             }
@@ -643,12 +781,34 @@ impl<'a> Cx<'a> {
                 self.push(&p, "additional_properties_removed", "additional properties are no longer allowed: earlier documents with extra properties are rejected".into(), Some("allowed".into()), Some("false".into()));
             }
         } else if let (None, Some(b)) = (sa, sb) {
-            self.push(&p, "additional_properties_narrowed", "additional properties now need to match a schema".into(), Some("any".into()), Some(compact(b)));
+            self.push(
+                &p,
+                "additional_properties_narrowed",
+                "additional properties now need to match a schema".into(),
+                Some("any".into()),
+                Some(compact(b)),
+            );
         } else if let (Some(a), Some(b)) = (sa, sb) {
             self.compare((o.0, a), (u.0, b), &p);
         }
-        self.bound(om, um, "maxProperties", path, "max_properties_added", "max_properties_decreased", false);
-        self.bound(om, um, "minProperties", path, "min_properties_added", "min_properties_increased", true);
+        self.bound(
+            om,
+            um,
+            "maxProperties",
+            path,
+            "max_properties_added",
+            "max_properties_decreased",
+            false,
+        );
+        self.bound(
+            om,
+            um,
+            "minProperties",
+            path,
+            "min_properties_added",
+            "min_properties_increased",
+            true,
+        );
         // dependencies / dependentRequired added
         for key in ["dependencies", "dependentRequired", "dependentSchemas"] {
             let a = om.get(key).and_then(Value::as_object);
@@ -659,7 +819,9 @@ impl<'a> Cx<'a> {
                     let kind = match (before, v) {
                         (None, Value::Array(_)) => "dependency_array_added",
                         (None, _) => "dependency_schema_added",
-                        (Some(Value::Array(x)), Value::Array(y)) if y.iter().any(|e| !x.contains(e)) => {
+                        (Some(Value::Array(x)), Value::Array(y))
+                            if y.iter().any(|e| !x.contains(e)) =>
+                        {
                             if x.iter().all(|e| y.contains(e)) {
                                 "dependency_array_extended"
                             } else {
@@ -668,14 +830,26 @@ impl<'a> Cx<'a> {
                         }
                         _ => continue,
                     };
-                    self.push(&format!("{path}/{key}/{}", esc(k)), kind, format!("`{key}` for {k:?} was added or extended"), before.map(compact), Some(compact(v)));
+                    self.push(
+                        &format!("{path}/{key}/{}", esc(k)),
+                        kind,
+                        format!("`{key}` for {k:?} was added or extended"),
+                        before.map(compact),
+                        Some(compact(v)),
+                    );
                 }
             }
         }
     }
 
-    fn array<'n>(&mut self, o: Node<'n>, u: Node<'n>, om: &'n Map<String, Value>, um: &'n Map<String, Value>, path: &str)
-    where
+    fn array<'n>(
+        &mut self,
+        o: Node<'n>,
+        u: Node<'n>,
+        om: &'n Map<String, Value>,
+        um: &'n Map<String, Value>,
+        path: &str,
+    ) where
         'a: 'n,
     {
         let tuple = |m: &'n Map<String, Value>| -> Option<&'n Vec<Value>> {
@@ -696,13 +870,20 @@ impl<'a> Cx<'a> {
                     self.compare((o.0, a), (u.0, b), &format!("{path}/items"));
                 } else if let (None, Some(b)) = (om.get("items"), um.get("items")) {
                     if !matches!(classify(b), Class::Empty) {
-                        self.push(&format!("{path}/items"), "type_changed", "array items now need to match a schema".into(), None, Some(compact(b)));
+                        self.push(
+                            &format!("{path}/items"),
+                            "type_changed",
+                            "array items now need to match a schema".into(),
+                            None,
+                            Some(compact(b)),
+                        );
                     }
                 }
             }
             (Some(ta), Some(tb)) => {
                 let (ra, rb) = (rest(om), rest(um));
-                let open = |r: Option<&Value>| r.is_none_or(|v| matches!(classify(v), Class::Empty));
+                let open =
+                    |r: Option<&Value>| r.is_none_or(|v| matches!(classify(v), Class::Empty));
                 for i in 0..ta.len().max(tb.len()) {
                     let p = format!("{path}/items/{i}");
                     match (ta.get(i), tb.get(i)) {
@@ -731,19 +912,58 @@ impl<'a> Cx<'a> {
                         (None, None) => {}
                     }
                 }
-                let (pa, pb) = (ra != Some(&Value::Bool(false)), rb != Some(&Value::Bool(false)));
+                let (pa, pb) = (
+                    ra != Some(&Value::Bool(false)),
+                    rb != Some(&Value::Bool(false)),
+                );
                 if pa && !pb {
-                    self.push(&format!("{path}/additionalItems"), "additional_items_removed", "extra array items are no longer allowed".into(), Some("allowed".into()), Some("false".into()));
+                    self.push(
+                        &format!("{path}/additionalItems"),
+                        "additional_items_removed",
+                        "extra array items are no longer allowed".into(),
+                        Some("allowed".into()),
+                        Some("false".into()),
+                    );
                 }
             }
             _ => {
-                self.push(&format!("{path}/items"), "type_changed", "array items changed between a tuple and a single schema".into(), om.get("items").map(compact), um.get("items").map(compact));
+                self.push(
+                    &format!("{path}/items"),
+                    "type_changed",
+                    "array items changed between a tuple and a single schema".into(),
+                    om.get("items").map(compact),
+                    um.get("items").map(compact),
+                );
             }
         }
-        self.bound(om, um, "maxItems", path, "max_items_added", "max_items_decreased", false);
-        self.bound(om, um, "minItems", path, "min_items_added", "min_items_increased", true);
-        if om.get("uniqueItems") != Some(&Value::Bool(true)) && um.get("uniqueItems") == Some(&Value::Bool(true)) {
-            self.push(&format!("{path}/uniqueItems"), "unique_items_added", "`uniqueItems: true` was added: earlier arrays may hold duplicates".into(), None, Some("true".into()));
+        self.bound(
+            om,
+            um,
+            "maxItems",
+            path,
+            "max_items_added",
+            "max_items_decreased",
+            false,
+        );
+        self.bound(
+            om,
+            um,
+            "minItems",
+            path,
+            "min_items_added",
+            "min_items_increased",
+            true,
+        );
+        if om.get("uniqueItems") != Some(&Value::Bool(true))
+            && um.get("uniqueItems") == Some(&Value::Bool(true))
+        {
+            self.push(
+                &format!("{path}/uniqueItems"),
+                "unique_items_added",
+                "`uniqueItems: true` was added: earlier arrays may hold duplicates".into(),
+                None,
+                Some("true".into()),
+            );
         }
     }
 }
@@ -753,7 +973,14 @@ fn describe(c: &Class<'_>, v: &Value) -> String {
         Class::False => "false (nothing valid)".into(),
         Class::Empty => "an empty schema (anything valid)".into(),
         Class::Combined(k, _) => format!("a {k}"),
-        Class::Enum(_) => format!("an enum {}", compact(v.get("enum").or_else(|| v.get("const")).unwrap_or(&Value::Null))),
+        Class::Enum(_) => format!(
+            "an enum {}",
+            compact(
+                v.get("enum")
+                    .or_else(|| v.get("const"))
+                    .unwrap_or(&Value::Null)
+            )
+        ),
         Class::Not(_) => "a `not`".into(),
         Class::Typed(t) => format!("type {}", if is_integer(v) { "integer" } else { t }),
     }

@@ -137,13 +137,19 @@ impl JsonDoc {
             return Some(target.to_string());
         }
         for (k, v) in &self.refs {
-            if v.get("$id").and_then(Value::as_str).map(|s| s.trim_end_matches('#'))
+            if v.get("$id")
+                .and_then(Value::as_str)
+                .map(|s| s.trim_end_matches('#'))
                 == Some(target)
             {
                 return Some(k.clone());
             }
         }
-        if self.root.get("$id").and_then(Value::as_str).map(|s| s.trim_end_matches('#'))
+        if self
+            .root
+            .get("$id")
+            .and_then(Value::as_str)
+            .map(|s| s.trim_end_matches('#'))
             == Some(target)
         {
             return Some(String::new());

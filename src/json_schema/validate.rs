@@ -36,7 +36,10 @@ pub fn validate(text: &str, refs: &Refs) -> SchemaValidation {
         problems.push(SchemaProblem::error(
             "/",
             "not_a_schema",
-            format!("a JSON Schema is an object or a boolean, not {}", kind_of(&doc.root)),
+            format!(
+                "a JSON Schema is an object or a boolean, not {}",
+                kind_of(&doc.root)
+            ),
             "Send an object such as {\"type\": \"object\", \"properties\": {...}}.".into(),
         ));
     } else {
@@ -97,10 +100,21 @@ fn metaschema(v: &Value, draft: Draft, file: &str, out: &mut Vec<SchemaProblem>)
         let mut p = SchemaProblem::error(
             path.clone(),
             "metaschema_violation",
-            format!("{}: {e}", if file.is_empty() { "the schema".to_string() } else { format!("reference {file:?}") }),
+            format!(
+                "{}: {e}",
+                if file.is_empty() {
+                    "the schema".to_string()
+                } else {
+                    format!("reference {file:?}")
+                }
+            ),
             format!(
                 "Make `{}` what {} allows (see the keyword's definition in that draft).",
-                if keyword.is_empty() { "the schema" } else { &keyword },
+                if keyword.is_empty() {
+                    "the schema"
+                } else {
+                    &keyword
+                },
                 draft.name()
             ),
         );
@@ -221,15 +235,30 @@ impl Walk<'_> {
     fn bounds(&mut self, m: &Map<String, Value>, at: &str) {
         let pairs = [
             ("minimum", "maximum", "minimum_above_maximum", "no number"),
-            ("minLength", "maxLength", "min_length_above_max_length", "no string"),
-            ("minItems", "maxItems", "min_items_above_max_items", "no array"),
+            (
+                "minLength",
+                "maxLength",
+                "min_length_above_max_length",
+                "no string",
+            ),
+            (
+                "minItems",
+                "maxItems",
+                "min_items_above_max_items",
+                "no array",
+            ),
             (
                 "minProperties",
                 "maxProperties",
                 "min_properties_above_max_properties",
                 "no object",
             ),
-            ("minContains", "maxContains", "min_contains_above_max_contains", "no array"),
+            (
+                "minContains",
+                "maxContains",
+                "min_contains_above_max_contains",
+                "no array",
+            ),
         ];
         for (lo, hi, kind, what) in pairs {
             if let (Some(a), Some(b)) = (num(m, lo), num(m, hi)) {
@@ -295,7 +324,10 @@ impl Walk<'_> {
             let groups: &[(&str, &[&str])] = &[
                 ("string", &["minLength", "maxLength", "pattern"]),
                 ("number", &["minimum", "maximum", "multipleOf"]),
-                ("object", &["properties", "required", "additionalProperties"]),
+                (
+                    "object",
+                    &["properties", "required", "additionalProperties"],
+                ),
                 ("array", &["items", "minItems", "maxItems", "uniqueItems"]),
             ];
             for (owner, kws) in groups {
@@ -308,7 +340,9 @@ impl Walk<'_> {
                         self.push(SchemaProblem::warning(
                             format!("{at}/{k}"),
                             "keyword_ignored",
-                            format!("`{k}` applies to {owner}s, but `type` is {t:?}: it is ignored"),
+                            format!(
+                                "`{k}` applies to {owner}s, but `type` is {t:?}: it is ignored"
+                            ),
                             format!("Remove `{k}`, or fix `type`."),
                         ));
                     }

@@ -66,7 +66,9 @@ fn field_path(msg: &str, n: u32) -> String {
 
 /// Every breaking difference (and notes) when `update` reads data written with `original`.
 pub fn diff(original: &ProtoModel, update: &ProtoModel) -> Diff {
-    let mut cx = Cx { out: Diff::default() };
+    let mut cx = Cx {
+        out: Diff::default(),
+    };
     if original.package != update.package {
         cx.breaking(
             "#/".into(),

@@ -5,7 +5,9 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use prost_reflect::{Cardinality, EnumDescriptor, FieldDescriptor, FileDescriptor, Kind, MessageDescriptor};
+use prost_reflect::{
+    Cardinality, EnumDescriptor, FieldDescriptor, FileDescriptor, Kind, MessageDescriptor,
+};
 
 use crate::schema_format::SchemaProblem;
 
@@ -186,11 +188,16 @@ impl ProtoModel {
             ..Message::default()
         };
         for o in msg.oneofs().filter(|o| !o.is_synthetic()) {
-            out.oneofs
-                .insert(o.name().to_string(), o.fields().map(|f| f.number()).collect());
+            out.oneofs.insert(
+                o.name().to_string(),
+                o.fields().map(|f| f.number()).collect(),
+            );
         }
         let mut reachable = Vec::new();
-        let proto2 = matches!(msg.parent_file().file_descriptor_proto().syntax(), "" | "proto2");
+        let proto2 = matches!(
+            msg.parent_file().file_descriptor_proto().syntax(),
+            "" | "proto2"
+        );
         for f in msg.fields() {
             let in_oneof = f.containing_oneof().is_some_and(|o| !o.is_synthetic());
             let label = match f.cardinality() {
@@ -248,7 +255,10 @@ impl ProtoModel {
     fn add_enum(&mut self, e: &EnumDescriptor, own: bool) {
         let name = relative(e.full_name(), e.package_name());
         self.enums.entry(name).or_insert_with(|| Enum {
-            values: e.values().map(|v| (v.number(), v.name().to_string())).collect(),
+            values: e
+                .values()
+                .map(|v| (v.number(), v.name().to_string()))
+                .collect(),
             own,
         });
     }

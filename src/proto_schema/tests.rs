@@ -63,10 +63,16 @@ fn a_valid_schema_has_a_canonical_form_and_a_stable_fingerprint() {
     assert!(v.valid, "{:?}", v.problems);
     assert_eq!(v.dialect.as_deref(), Some("proto3"));
     let c = v.canonical_form.clone().unwrap();
-    assert!(c.starts_with("syntax=\"proto3\";package acme.orders;message Order{"), "{c}");
+    assert!(
+        c.starts_with("syntax=\"proto3\";package acme.orders;message Order{"),
+        "{c}"
+    );
     assert!(c.contains(".acme.orders.Status status=3;"), "{c}");
     assert!(c.contains("map<string,string> tags=5;"), "{c}");
-    assert!(c.contains("oneof payment{string card=6;string iban=7;}"), "{c}");
+    assert!(
+        c.contains("oneof payment{string card=6;string iban=7;}"),
+        "{c}"
+    );
     // Comments and whitespace do not change the canonical form or the fingerprint.
     let spaced = V1.replace("string id = 1;", "string   id=1;   // the id");
     let w = validate(&spaced, &no_refs());
@@ -74,7 +80,10 @@ fn a_valid_schema_has_a_canonical_form_and_a_stable_fingerprint() {
     assert_eq!(w.fingerprint_rabin, v.fingerprint_rabin);
     assert_eq!(v.fingerprint_rabin.as_ref().unwrap().len(), 16);
     // A real change changes it.
-    let other = validate(&v1_with("int32 amount = 2;", "int64 amount = 2;"), &no_refs());
+    let other = validate(
+        &v1_with("int32 amount = 2;", "int64 amount = 2;"),
+        &no_refs(),
+    );
     assert_ne!(other.fingerprint_rabin, v.fingerprint_rabin);
 }
 
@@ -177,7 +186,10 @@ fn every_invalid_class_is_reported_with_a_location_and_a_fix() {
         }
         let kinds = kinds_of(&v);
         if !want.is_empty() && !kinds.iter().any(|k| k == want) {
-            failures.push(format!("{name}: got {kinds:?} ({:?}), want {want}", v.problems));
+            failures.push(format!(
+                "{name}: got {kinds:?} ({:?}), want {want}",
+                v.problems
+            ));
         }
         for p in &v.problems {
             if p.fix.is_empty() || p.message.is_empty() || p.file.is_none() {
@@ -213,7 +225,10 @@ fn imports_resolve_from_references_and_each_other() {
     let schema = "syntax = \"proto3\";\npackage acme.orders;\nimport \"common/money.proto\";\nmessage Order { string id = 1; acme.common.Money total = 2; }\n";
     let v = validate(schema, &refs);
     assert!(v.valid, "{:?}", v.problems);
-    assert!(v.canonical_form.unwrap().contains("import \"common/money.proto\";"));
+    assert!(v
+        .canonical_form
+        .unwrap()
+        .contains("import \"common/money.proto\";"));
     // A broken import is located in its own file.
     refs.insert(
         "common/currency.proto".into(),
@@ -221,22 +236,37 @@ fn imports_resolve_from_references_and_each_other() {
     );
     let v = validate(schema, &refs);
     assert!(!v.valid);
-    assert_eq!(v.problems[0].file.as_deref(), Some("common/currency.proto"), "{:?}", v.problems);
+    assert_eq!(
+        v.problems[0].file.as_deref(),
+        Some("common/currency.proto"),
+        "{:?}",
+        v.problems
+    );
     // Changing an imported message's field type breaks the importing schema's compatibility.
     let old_refs = {
         let mut r = Refs::new();
-        r.insert("m.proto".into(), "syntax = \"proto3\";\npackage acme.common;\nmessage Money { int64 units = 1; }\n".into());
+        r.insert(
+            "m.proto".into(),
+            "syntax = \"proto3\";\npackage acme.common;\nmessage Money { int64 units = 1; }\n"
+                .into(),
+        );
         r
     };
     let mut new_refs = old_refs.clone();
-    new_refs.insert("m.proto".into(), "syntax = \"proto3\";\npackage acme.common;\nmessage Money { string units = 1; }\n".into());
+    new_refs.insert(
+        "m.proto".into(),
+        "syntax = \"proto3\";\npackage acme.common;\nmessage Money { string units = 1; }\n".into(),
+    );
     let s = "syntax = \"proto3\";\npackage acme.orders;\nimport \"m.proto\";\nmessage Order { acme.common.Money total = 1; }\n";
     let old = ProtoRules.parse(s, &old_refs).unwrap();
     let new = ProtoRules.parse(s, &new_refs).unwrap();
     let d = diff(&old, &new);
     assert_eq!(d.breaking.len(), 1, "{:?}", d.breaking);
     assert_eq!(d.breaking[0].kind, "field_scalar_kind_changed");
-    assert_eq!(d.breaking[0].path, "#/acme.common.Money/1".replace("acme.common.", ""));
+    assert_eq!(
+        d.breaking[0].path,
+        "#/acme.common.Money/1".replace("acme.common.", "")
+    );
 }
 
 use crate::schema_format::Rules;
@@ -245,15 +275,43 @@ use crate::schema_format::Rules;
 fn rule_rows() -> Vec<(&'static str, String, Vec<&'static str>)> {
     vec![
         ("identical", V1.to_string(), vec![]),
-        ("field added", v1_with("string id = 1;", "string id = 1;\n  string note = 9;"), vec![]),
+        (
+            "field added",
+            v1_with("string id = 1;", "string id = 1;\n  string note = 9;"),
+            vec![],
+        ),
         ("field removed", v1_with("int32 amount = 2;", ""), vec![]),
-        ("field renamed", v1_with("int32 amount = 2;", "int32 total = 2;"), vec![]),
-        ("message added", format!("{V1}\nmessage Extra {{ string x = 1; }}\n"), vec![]),
-        ("enum value added", v1_with("PAID = 2;", "PAID = 2;\n  SHIPPED = 3;"), vec![]),
+        (
+            "field renamed",
+            v1_with("int32 amount = 2;", "int32 total = 2;"),
+            vec![],
+        ),
+        (
+            "message added",
+            format!("{V1}\nmessage Extra {{ string x = 1; }}\n"),
+            vec![],
+        ),
+        (
+            "enum value added",
+            v1_with("PAID = 2;", "PAID = 2;\n  SHIPPED = 3;"),
+            vec![],
+        ),
         ("enum value removed", v1_with("PAID = 2;", ""), vec![]),
-        ("scalar in group int32→int64", v1_with("int32 amount = 2;", "int64 amount = 2;"), vec![]),
-        ("scalar in group string→bytes", v1_with("string id = 1;", "bytes id = 1;"), vec![]),
-        ("enum→int32 (same group)", v1_with("Status status = 3;", "int32 status = 3;"), vec![]),
+        (
+            "scalar in group int32→int64",
+            v1_with("int32 amount = 2;", "int64 amount = 2;"),
+            vec![],
+        ),
+        (
+            "scalar in group string→bytes",
+            v1_with("string id = 1;", "bytes id = 1;"),
+            vec![],
+        ),
+        (
+            "enum→int32 (same group)",
+            v1_with("Status status = 3;", "int32 status = 3;"),
+            vec![],
+        ),
         (
             "scalar out of group int32→string",
             v1_with("int32 amount = 2;", "string amount = 2;"),
@@ -276,17 +334,27 @@ fn rule_rows() -> Vec<(&'static str, String, Vec<&'static str>)> {
         ),
         (
             "map value type out of group",
-            v1_with("map<string, string> tags = 5;", "map<string, int32> tags = 5;"),
+            v1_with(
+                "map<string, string> tags = 5;",
+                "map<string, int32> tags = 5;",
+            ),
             vec!["field_scalar_kind_changed"],
         ),
         (
             "message type changed",
-            format!("{}\nmessage Other {{ string sku = 1; }}\n", v1_with("repeated Item items = 4;", "repeated Other items = 4;")),
+            format!(
+                "{}\nmessage Other {{ string sku = 1; }}\n",
+                v1_with("repeated Item items = 4;", "repeated Other items = 4;")
+            ),
             vec!["field_named_type_changed"],
         ),
         (
             "message removed",
-            v1_with("  message Item {\n    string sku = 1;\n    int64 qty = 2;\n  }\n", "").replace("repeated Item items = 4;", ""),
+            v1_with(
+                "  message Item {\n    string sku = 1;\n    int64 qty = 2;\n  }\n",
+                "",
+            )
+            .replace("repeated Item items = 4;", ""),
             vec!["message_removed"],
         ),
         (
@@ -301,22 +369,32 @@ fn rule_rows() -> Vec<(&'static str, String, Vec<&'static str>)> {
         ),
         (
             "oneof field added",
-            v1_with("string iban = 7;", "string iban = 7;\n    string paypal = 8;"),
+            v1_with(
+                "string iban = 7;",
+                "string iban = 7;\n    string paypal = 8;",
+            ),
             vec![],
         ),
         (
             "one field moved into a new oneof",
-            v1_with("  string id = 1;\n", "  oneof ident {\n    string id = 1;\n  }\n"),
+            v1_with(
+                "  string id = 1;\n",
+                "  oneof ident {\n    string id = 1;\n  }\n",
+            ),
             vec![],
         ),
         (
             "two fields moved into a new oneof",
-            v1_with("  string id = 1;\n  int32 amount = 2;\n", "  oneof both {\n    string id = 1;\n    int32 amount = 2;\n  }\n"),
+            v1_with(
+                "  string id = 1;\n  int32 amount = 2;\n",
+                "  oneof both {\n    string id = 1;\n    int32 amount = 2;\n  }\n",
+            ),
             vec!["multiple_fields_moved_to_oneof"],
         ),
         (
             "field moved into an existing oneof",
-            v1_with("  string id = 1;\n", "").replace("string iban = 7;", "string iban = 7;\n    string id = 1;"),
+            v1_with("  string id = 1;\n", "")
+                .replace("string iban = 7;", "string iban = 7;\n    string id = 1;"),
             vec!["field_moved_to_existing_oneof"],
         ),
         (
@@ -360,15 +438,26 @@ fn incompatibilities_carry_path_old_and_new_values_and_a_fix() {
     )
     .unwrap();
     assert!(!r.compatible);
-    assert_eq!(r.incompatibilities.len(), 2, "both directions: {:?}", r.incompatibilities);
+    assert_eq!(
+        r.incompatibilities.len(),
+        2,
+        "both directions: {:?}",
+        r.incompatibilities
+    );
     let back = &r.incompatibilities[0];
     assert_eq!(back.path, "#/Order/2");
-    assert_eq!((back.reader.as_str(), back.writer.as_str()), ("new", "version 3"));
+    assert_eq!(
+        (back.reader.as_str(), back.writer.as_str()),
+        ("new", "version 3")
+    );
     assert_eq!(back.old_value.as_deref(), Some("int32"));
     assert_eq!(back.new_value.as_deref(), Some("string"));
     assert!(back.fix.contains("new field"), "{}", back.fix);
     let fwd = &r.incompatibilities[1];
-    assert_eq!((fwd.reader.as_str(), fwd.writer.as_str()), ("version 3", "new"));
+    assert_eq!(
+        (fwd.reader.as_str(), fwd.writer.as_str()),
+        ("version 3", "new")
+    );
     assert_eq!(fwd.old_value.as_deref(), Some("int32"));
     assert_eq!(fwd.new_value.as_deref(), Some("string"));
 }
@@ -377,37 +466,69 @@ fn incompatibilities_carry_path_old_and_new_values_and_a_fix() {
 fn required_fields_added_or_removed_break_per_direction() {
     let old = "syntax = \"proto2\";\npackage p;\nmessage A { optional string a = 1; }\n";
     let new = "syntax = \"proto2\";\npackage p;\nmessage A { optional string a = 1; required int32 b = 2; }\n";
-    let ms = modes(Format::Protobuf, new, &[(String::new(), old.into())], &no_refs()).unwrap();
+    let ms = modes(
+        Format::Protobuf,
+        new,
+        &[(String::new(), old.into())],
+        &no_refs(),
+    )
+    .unwrap();
     let ok: Vec<Mode> = ms.iter().filter(|m| m.compatible).map(|m| m.mode).collect();
     // BACKWARD: required_field_added; FORWARD: the old reader sees a removed required field?
     // No: forward compares new→old, where b is absent from the old (a removal of a required
     // field in that direction).
     assert_eq!(ok, vec![Mode::None], "{ms:?}");
     assert_eq!(breaking(new, old), vec!["required_field_added".to_string()]);
-    assert_eq!(breaking(old, new), vec!["required_field_removed".to_string()]);
+    assert_eq!(
+        breaking(old, new),
+        vec!["required_field_removed".to_string()]
+    );
 }
 
 #[test]
 fn numeric_label_changes_break_string_label_changes_do_not() {
     let old = "syntax = \"proto2\";\npackage p;\nmessage A { optional int32 n = 1; optional string s = 2; }\n";
     let new = "syntax = \"proto2\";\npackage p;\nmessage A { repeated int32 n = 1; repeated string s = 2; }\n";
-    assert_eq!(breaking(new, old), vec!["field_numeric_label_changed".to_string()]);
+    assert_eq!(
+        breaking(new, old),
+        vec!["field_numeric_label_changed".to_string()]
+    );
 }
 
 #[test]
 fn renames_are_accepted_with_a_json_note() {
     let new = v1_with("int32 amount = 2;", "int32 total = 2;");
-    let r = check(Format::Protobuf, &new, &[(String::new(), V1.into())], &no_refs(), Mode::FullTransitive).unwrap();
+    let r = check(
+        Format::Protobuf,
+        &new,
+        &[(String::new(), V1.into())],
+        &no_refs(),
+        Mode::FullTransitive,
+    )
+    .unwrap();
     assert!(r.compatible);
     assert!(
-        r.notes.iter().any(|n| n.contains("renamed") && n.contains("WIRE_JSON")),
+        r.notes
+            .iter()
+            .any(|n| n.contains("renamed") && n.contains("WIRE_JSON")),
         "{:?}",
         r.notes
     );
     let removed = v1_with("int32 amount = 2;", "");
-    let r = check(Format::Protobuf, &removed, &[(String::new(), V1.into())], &no_refs(), Mode::Backward).unwrap();
+    let r = check(
+        Format::Protobuf,
+        &removed,
+        &[(String::new(), V1.into())],
+        &no_refs(),
+        Mode::Backward,
+    )
+    .unwrap();
     assert!(r.compatible);
-    assert!(r.notes.iter().any(|n| n.contains("reserved 2")), "{:?}", r.notes);
+    assert!(
+        r.notes.iter().any(|n| n.contains("reserved 2")),
+        "{:?}",
+        r.notes
+    );
 }
 
 #[test]
@@ -417,7 +538,10 @@ fn modes_and_transitivity() {
     let v1 = "syntax = \"proto3\";\npackage p;\nmessage A { string id = 1; }\n";
     let v2 = "syntax = \"proto3\";\npackage p;\nmessage A { string id = 1; int32 amount = 2; }\n";
     let v3 = "syntax = \"proto3\";\npackage p;\nmessage A { string id = 1; string amount = 2; }\n";
-    let hist = vec![(String::new(), v1.to_string()), (String::new(), v2.to_string())];
+    let hist = vec![
+        (String::new(), v1.to_string()),
+        (String::new(), v2.to_string()),
+    ];
     for mode in Mode::ALL {
         let r = check(Format::Protobuf, v3, &hist, &no_refs(), mode).unwrap();
         assert_eq!(r.compatible, mode == Mode::None, "{mode}");
@@ -430,10 +554,16 @@ fn modes_and_transitivity() {
     }
     // v1 {id}, v2 {id} (field 2 removed earlier as int32), new {id, amount:string}: only the
     // transitive modes see v1's int32.
-    let hist = vec![(String::new(), v2.to_string()), (String::new(), v1.to_string())];
+    let hist = vec![
+        (String::new(), v2.to_string()),
+        (String::new(), v1.to_string()),
+    ];
     let ms = modes(Format::Protobuf, v3, &hist, &no_refs()).unwrap();
     let ok: Vec<Mode> = ms.iter().filter(|m| m.compatible).map(|m| m.mode).collect();
-    assert_eq!(ok, vec![Mode::Backward, Mode::Forward, Mode::Full, Mode::None]);
+    assert_eq!(
+        ok,
+        vec![Mode::Backward, Mode::Forward, Mode::Full, Mode::None]
+    );
 }
 
 #[test]
@@ -459,6 +589,10 @@ fn editions_compile_as_far_as_the_parser_supports() {
     if v.valid {
         assert_eq!(v.dialect.as_deref(), Some("editions"));
     } else {
-        assert!(!v.problems.is_empty() && v.problems[0].line.is_some(), "{:?}", v.problems);
+        assert!(
+            !v.problems.is_empty() && v.problems[0].line.is_some(),
+            "{:?}",
+            v.problems
+        );
     }
 }

@@ -156,10 +156,7 @@ fn problems_of(e: &protox::Error, sources: &HashMap<&str, &str>) -> Vec<SchemaPr
 
 fn problem(d: &dyn Diagnostic, file: &str, sources: &HashMap<&str, &str>) -> SchemaProblem {
     let message = d.to_string();
-    let offset = d
-        .labels()
-        .and_then(|mut l| l.next())
-        .map(|l| l.offset());
+    let offset = d.labels().and_then(|mut l| l.next()).map(|l| l.offset());
     let (line, column) = match (offset, sources.get(file)) {
         (Some(o), Some(src)) => {
             let (l, c) = line_col(src, o);
@@ -347,7 +344,11 @@ fn classify(message: &str) -> (&'static str, &'static str) {
         ),
     ];
     for (words, kind, fix) in table {
-        if words.iter().filter(|w| !w.is_empty()).all(|w| m.contains(w)) {
+        if words
+            .iter()
+            .filter(|w| !w.is_empty())
+            .all(|w| m.contains(w))
+        {
             return (kind, fix);
         }
     }

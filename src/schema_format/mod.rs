@@ -81,7 +81,12 @@ impl FromStr for Format {
 
     /// Case-insensitive `AVRO`, `PROTOBUF` (or `PROTO`), `JSON` (or `JSON_SCHEMA`).
     fn from_str(s: &str) -> Result<Format, String> {
-        match s.trim().to_ascii_uppercase().replace(['-', ' '], "_").as_str() {
+        match s
+            .trim()
+            .to_ascii_uppercase()
+            .replace(['-', ' '], "_")
+            .as_str()
+        {
             "AVRO" => Ok(Format::Avro),
             "PROTOBUF" | "PROTO" => Ok(Format::Protobuf),
             "JSON" | "JSON_SCHEMA" | "JSONSCHEMA" => Ok(Format::Json),
@@ -439,10 +444,7 @@ fn avro_check(
         // Still refuse an invalid new schema: the registry would.
         let v = avro::validate(new);
         if !v.valid {
-            return Err(avro_error(
-                AvroError::invalid("new", v.problems),
-                previous,
-            ));
+            return Err(avro_error(AvroError::invalid("new", v.problems), previous));
         }
         return Ok(empty_report(Format::Avro, mode));
     }
@@ -534,31 +536,35 @@ pub fn drive<R: Rules>(
         let d = rules.diff(&old, &new_parsed);
         push_notes(&mut report.notes, d.notes, &label);
         if mode.backward() {
-            report.incompatibilities.extend(d.breaking.into_iter().map(|f| Incompatibility {
-                compared_with: label.clone(),
-                reader: "new".into(),
-                writer: label.clone(),
-                path: f.path,
-                kind: f.kind.to_string(),
-                message: f.message,
-                old_value: f.original,
-                new_value: f.update,
-                fix: f.fix,
-            }));
+            report
+                .incompatibilities
+                .extend(d.breaking.into_iter().map(|f| Incompatibility {
+                    compared_with: label.clone(),
+                    reader: "new".into(),
+                    writer: label.clone(),
+                    path: f.path,
+                    kind: f.kind.to_string(),
+                    message: f.message,
+                    old_value: f.original,
+                    new_value: f.update,
+                    fix: f.fix,
+                }));
         }
         if mode.forward() {
             let d = rules.diff(&new_parsed, &old);
-            report.incompatibilities.extend(d.breaking.into_iter().map(|f| Incompatibility {
-                compared_with: label.clone(),
-                reader: label.clone(),
-                writer: "new".into(),
-                path: f.path,
-                kind: f.kind.to_string(),
-                message: f.message,
-                old_value: f.update,
-                new_value: f.original,
-                fix: f.fix,
-            }));
+            report
+                .incompatibilities
+                .extend(d.breaking.into_iter().map(|f| Incompatibility {
+                    compared_with: label.clone(),
+                    reader: label.clone(),
+                    writer: "new".into(),
+                    path: f.path,
+                    kind: f.kind.to_string(),
+                    message: f.message,
+                    old_value: f.update,
+                    new_value: f.original,
+                    fix: f.fix,
+                }));
         }
         report.compared_with.push(label);
     }

@@ -21,16 +21,31 @@ fn formats_parse_and_come_from_file_names() {
 #[test]
 fn every_format_validates_through_one_entry_point() {
     let refs = Refs::new();
-    let avro = validate(Format::Avro, r#"{"type":"record","name":"R","fields":[]}"#, &refs);
+    let avro = validate(
+        Format::Avro,
+        r#"{"type":"record","name":"R","fields":[]}"#,
+        &refs,
+    );
     assert!(avro.valid && avro.canonical_form.is_some() && avro.fingerprint_rabin.is_some());
-    let bad = validate(Format::Avro, r#"{"type":"record","name":"R","fields":[{"name":"a","type":"lng"}]}"#, &refs);
+    let bad = validate(
+        Format::Avro,
+        r#"{"type":"record","name":"R","fields":[{"name":"a","type":"lng"}]}"#,
+        &refs,
+    );
     assert_eq!(bad.problems[0].kind, "unknown_type");
-    let proto = validate(Format::Protobuf, "syntax = \"proto3\"; package p; message A { string a = 1; }", &refs);
+    let proto = validate(
+        Format::Protobuf,
+        "syntax = \"proto3\"; package p; message A { string a = 1; }",
+        &refs,
+    );
     assert!(proto.valid, "{:?}", proto.problems);
     let json = validate(Format::Json, r#"{"type":"object"}"#, &refs);
     assert!(json.valid);
     for v in [&avro, &proto, &json] {
-        assert_eq!(v.fingerprint_rabin.as_deref(), v.canonical_form.as_deref().map(fingerprint).as_deref());
+        assert_eq!(
+            v.fingerprint_rabin.as_deref(),
+            v.canonical_form.as_deref().map(fingerprint).as_deref()
+        );
     }
 }
 
@@ -41,7 +56,10 @@ fn empty_history_and_none_are_compatible_for_every_format() {
         let (new, previous) = synthetic_history(format, 3, 5, true);
         for mode in Mode::ALL {
             let r = check(format, &new, &[], &refs, mode).unwrap();
-            assert!(r.compatible && r.compared_with.is_empty(), "{format} {mode}");
+            assert!(
+                r.compatible && r.compared_with.is_empty(),
+                "{format} {mode}"
+            );
         }
         let r = check(format, &new, &previous, &refs, Mode::None).unwrap();
         assert!(r.compatible, "{format}");
@@ -67,7 +85,10 @@ fn the_synthetic_histories_are_valid_and_break_only_when_asked() {
         assert!(!r.compatible, "{format}");
         // 9 changed fields, both directions, 4 versions.
         assert_eq!(r.incompatibilities.len(), 9 * 2 * 4, "{format}");
-        assert!(r.incompatibilities.iter().all(|i| !i.fix.is_empty() && !i.path.is_empty()));
+        assert!(r
+            .incompatibilities
+            .iter()
+            .all(|i| !i.fix.is_empty() && !i.path.is_empty()));
     }
 }
 
@@ -75,7 +96,14 @@ fn the_synthetic_histories_are_valid_and_break_only_when_asked() {
 fn transitive_labels_and_directions() {
     let refs = Refs::new();
     let (bad, previous) = synthetic_history(Format::Protobuf, 2, 2, true);
-    let r = check(Format::Protobuf, &bad, &previous, &refs, Mode::FullTransitive).unwrap();
+    let r = check(
+        Format::Protobuf,
+        &bad,
+        &previous,
+        &refs,
+        Mode::FullTransitive,
+    )
+    .unwrap();
     assert_eq!(r.compared_with, vec!["version 1", "version 2"]);
     let dirs: Vec<(&str, &str)> = r
         .incompatibilities
@@ -84,7 +112,12 @@ fn transitive_labels_and_directions() {
         .collect();
     assert_eq!(
         dirs,
-        vec![("new", "version 1"), ("version 1", "new"), ("new", "version 2"), ("version 2", "new")]
+        vec![
+            ("new", "version 1"),
+            ("version 1", "new"),
+            ("new", "version 2"),
+            ("version 2", "new")
+        ]
     );
     let r = check(Format::Protobuf, &bad, &previous, &refs, Mode::Forward).unwrap();
     assert_eq!(r.compared_with, vec!["version 2"]);

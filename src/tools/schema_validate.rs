@@ -1232,7 +1232,10 @@ mod tests {
             check: None,
             mode_source: Some("input".into()),
             modes: None,
-            previous_versions: previous.iter().map(|(l, _)| format!("version {l}")).collect(),
+            previous_versions: previous
+                .iter()
+                .map(|(l, _)| format!("version {l}"))
+                .collect(),
             references: Vec::new(),
             registry: None,
             notes: Vec::new(),
@@ -1285,22 +1288,43 @@ mod tests {
     #[test]
     fn imports_are_found_in_proto_and_json_texts() {
         let proto = "syntax = \"proto3\";\nimport \"a/b.proto\";\n  import public \"c.proto\";\nmessage M {}\n";
-        assert_eq!(imports_of(Format::Protobuf, proto), vec!["a/b.proto", "c.proto"]);
+        assert_eq!(
+            imports_of(Format::Protobuf, proto),
+            vec!["a/b.proto", "c.proto"]
+        );
         let json = r##"{"properties": {"a": {"$ref": "address.json#/x"}, "b": {"$ref": "#/defs/y"},
             "c": {"$ref": "https://acme.com/s/phone.json"}, "d": {"$ref": "address.json"}}}"##;
-        assert_eq!(imports_of(Format::Json, json), vec!["address.json", "phone.json"]);
+        assert_eq!(
+            imports_of(Format::Json, json),
+            vec!["address.json", "phone.json"]
+        );
         assert!(imports_of(Format::Avro, json).is_empty());
     }
 
     #[test]
     fn the_format_comes_from_input_registry_or_extension() {
         let mut out = output_for(Format::Avro, false, SchemaAction::Validate);
-        assert_eq!(pick_format(None, None, &[Some("x.proto")], &mut out).unwrap(), Format::Protobuf);
+        assert_eq!(
+            pick_format(None, None, &[Some("x.proto")], &mut out).unwrap(),
+            Format::Protobuf
+        );
         assert_eq!(out.format, Format::Protobuf);
-        assert_eq!(pick_format(None, Some(Format::Json), &[Some("x.proto")], &mut out).unwrap(), Format::Json);
-        assert_eq!(pick_format(Some(Format::Json), None, &[Some("x.proto")], &mut out).unwrap(), Format::Json);
-        assert_eq!(pick_format(None, None, &[None, Some("v1.json")], &mut out).unwrap(), Format::Json);
-        assert_eq!(pick_format(None, None, &[None], &mut out).unwrap(), Format::Avro);
+        assert_eq!(
+            pick_format(None, Some(Format::Json), &[Some("x.proto")], &mut out).unwrap(),
+            Format::Json
+        );
+        assert_eq!(
+            pick_format(Some(Format::Json), None, &[Some("x.proto")], &mut out).unwrap(),
+            Format::Json
+        );
+        assert_eq!(
+            pick_format(None, None, &[None, Some("v1.json")], &mut out).unwrap(),
+            Format::Json
+        );
+        assert_eq!(
+            pick_format(None, None, &[None], &mut out).unwrap(),
+            Format::Avro
+        );
         let e = pick_format(Some(Format::Avro), Some(Format::Protobuf), &[], &mut out).unwrap_err();
         assert!(e.message.contains("PROTOBUF"), "{}", e.message);
     }
