@@ -394,11 +394,11 @@ impl<'a> Cx<'a> {
                 }
             }
             (Class::Combined(_, subs), c)
-                if !matches!(c, Class::Combined(..)) && subs.len() == 1 =>
+                if !matches!(c, Class::Combined(..))
+                    && subs.len() == 1
+                    && self.compatible((o.0, subs[0].as_ref()), u, path) =>
             {
-                if self.compatible((o.0, subs[0].as_ref()), u, path) {
-                    return;
-                }
+                return;
             }
             _ => {}
         }
@@ -524,16 +524,16 @@ impl<'a> Cx<'a> {
                     );
                 }
             }
-            (Class::Not(a), Class::Not(b)) => {
-                if !self.compatible((u.0, b), (o.0, a), &format!("{path}/not")) {
-                    self.push(
-                        &format!("{path}/not"),
-                        "not_type_extended",
-                        "`not` excludes more than before".into(),
-                        Some(compact(a)),
-                        Some(compact(b)),
-                    );
-                }
+            (Class::Not(a), Class::Not(b))
+                if !self.compatible((u.0, b), (o.0, a), &format!("{path}/not")) =>
+            {
+                self.push(
+                    &format!("{path}/not"),
+                    "not_type_extended",
+                    "`not` excludes more than before".into(),
+                    Some(compact(a)),
+                    Some(compact(b)),
+                );
             }
             _ => {}
         }

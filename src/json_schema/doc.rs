@@ -76,15 +76,15 @@ pub fn draft_of(v: &Value) -> (Draft, Option<String>) {
 
 impl JsonDoc {
     /// Parse `text` and its references; the first problem when one does not parse.
-    pub fn parse(text: &str, refs: &Refs) -> Result<JsonDoc, SchemaProblem> {
-        let root: Value = serde_json::from_str(text).map_err(|e| malformed("/", &e))?;
+    pub fn parse(text: &str, refs: &Refs) -> Result<JsonDoc, Box<SchemaProblem>> {
+        let root: Value = serde_json::from_str(text).map_err(|e| Box::new(malformed("/", &e)))?;
         let mut parsed = BTreeMap::new();
         for (name, t) in refs {
             let v: Value = serde_json::from_str(t).map_err(|e| {
                 let mut p = malformed("/", &e);
                 p.message = format!("reference {name:?}: {}", p.message);
                 p.file = Some(name.clone());
-                p
+                Box::new(p)
             })?;
             parsed.insert(name.clone(), v);
         }

@@ -32,7 +32,7 @@ impl Rules for JsonRules {
         if !v.valid {
             return Err(v.problems);
         }
-        JsonDoc::parse(text, refs).map_err(|p| vec![p])
+        JsonDoc::parse(text, refs).map_err(|p| vec![*p])
     }
 
     fn diff(&self, original: &JsonDoc, update: &JsonDoc) -> Diff {

@@ -15,7 +15,7 @@ pub fn validate(text: &str, refs: &Refs) -> SchemaValidation {
             return SchemaValidation {
                 format: Format::Json,
                 valid: false,
-                problems: vec![p],
+                problems: vec![*p],
                 canonical_form: None,
                 fingerprint_rabin: None,
                 dialect: None,

@@ -205,19 +205,17 @@ fn compare_message(cx: &mut Cx, name: &str, om: &Message, um: &Message) {
                     ));
                 }
             }
-            (None, Some(uf)) if !om.fields.contains_key(&t) => {
-                if uf.label == Label::Required {
-                    cx.breaking(
-                        path,
-                        "required_field_added",
-                        format!(
-                            "required field {t} `{}` was added to `{name}`: data written without it is rejected",
-                            uf.name
-                        ),
-                        (None, Some(format!("required {} {} = {t}", uf.ty.describe(), uf.name))),
-                        "Add the field as `optional`, not `required`.",
-                    );
-                }
+            (None, Some(uf)) if !om.fields.contains_key(&t) && uf.label == Label::Required => {
+                cx.breaking(
+                    path,
+                    "required_field_added",
+                    format!(
+                        "required field {t} `{}` was added to `{name}`: data written without it is rejected",
+                        uf.name
+                    ),
+                    (None, Some(format!("required {} {} = {t}", uf.ty.describe(), uf.name))),
+                    "Add the field as `optional`, not `required`.",
+                );
             }
             (Some(of), Some(uf)) => compare_field(cx, name, t, of, uf),
             _ => {}
