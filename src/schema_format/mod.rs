@@ -390,19 +390,49 @@ pub fn modes(
     }
     match format {
         Format::Avro => avro::modes(new, previous).map_err(|e| avro_error(e, previous)),
-        _ => {
-            let mut out = Vec::new();
-            for mode in Mode::ALL {
-                let r = check(format, new, previous, refs, mode)?;
-                out.push(ModeVerdict {
-                    mode,
-                    compatible: r.compatible,
-                    incompatibilities: r.incompatibilities.len(),
-                });
-            }
-            Ok(out)
-        }
+        Format::Protobuf => drive_modes(&proto_schema::ProtoRules, new, previous, refs),
+        Format::Json => drive_modes(&json_schema::JsonRules, new, previous, refs),
     }
+}
+
+/// The seven modes from one parse of each schema and one comparison each way per version.
+fn drive_modes<R: Rules>(
+    rules: &R,
+    new: &str,
+    previous: &[(String, String)],
+    refs: &Refs,
+) -> Result<Vec<ModeVerdict>, FormatError> {
+    let new_parsed = rules
+        .parse(new, refs)
+        .map_err(|p| FormatError::invalid(R::FORMAT, "new", &p))?;
+    let mut back = Vec::with_capacity(previous.len());
+    let mut fwd = Vec::with_capacity(previous.len());
+    for (i, (label, text)) in previous.iter().enumerate() {
+        let label = display_label(label, i);
+        let old = rules
+            .parse_previous(text, refs)
+            .map_err(|p| FormatError::invalid(R::FORMAT, &format!("previous ({label})"), &p))?;
+        back.push(rules.diff(&old, &new_parsed).breaking.len());
+        fwd.push(rules.diff(&new_parsed, &old).breaking.len());
+    }
+    let last = previous.len() - 1;
+    Ok(Mode::ALL
+        .into_iter()
+        .map(|mode| {
+            let first = if mode.transitive() { 0 } else { last };
+            // NONE is neither backward nor forward: it counts nothing.
+            let n: usize = (first..=last)
+                .map(|i| {
+                    usize::from(mode.backward()) * back[i] + usize::from(mode.forward()) * fwd[i]
+                })
+                .sum();
+            ModeVerdict {
+                mode,
+                compatible: n == 0,
+                incompatibilities: n,
+            }
+        })
+        .collect())
 }
 
 fn avro_error(e: AvroError, _previous: &[(String, String)]) -> FormatError {

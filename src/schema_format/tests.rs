@@ -123,3 +123,23 @@ fn transitive_labels_and_directions() {
     assert_eq!(r.compared_with, vec!["version 2"]);
     assert!(r.incompatibilities.iter().all(|i| i.writer == "new"));
 }
+
+#[test]
+fn modes_agree_with_check_mode_by_mode() {
+    let refs = Refs::new();
+    for format in [Format::Avro, Format::Protobuf, Format::Json] {
+        for breaking in [false, true] {
+            let (new, previous) = synthetic_history(format, 3, 4, breaking);
+            for v in modes(format, &new, &previous, &refs).unwrap() {
+                let r = check(format, &new, &previous, &refs, v.mode).unwrap();
+                assert_eq!(r.compatible, v.compatible, "{format} {}", v.mode);
+                assert_eq!(
+                    r.incompatibilities.len(),
+                    v.incompatibilities,
+                    "{format} {}",
+                    v.mode
+                );
+            }
+        }
+    }
+}
