@@ -212,7 +212,7 @@ pub struct CheckReport {
     /// none for NONE or an empty history).
     pub compared_with: Vec<String>,
     /// Every incompatibility found, per version compared, backward (new reads old) first
-    /// (the first 20 in a tool answer; `omitted` counts the rest).
+    /// (the first 10 in a tool answer; `omitted` counts the rest).
     pub incompatibilities: Vec<Incompatibility>,
     /// Incompatibilities found but not listed, to keep the answer small (their rules are
     /// counted in `notes`).

@@ -29,9 +29,9 @@ const MAX_VERSIONS: usize = 100;
 /// Most imported files or registry references loaded for one call.
 const MAX_REFERENCES: usize = 64;
 /// Most incompatibilities listed in one answer (the count of the rest is given).
-const MAX_LISTED: usize = 20;
+const MAX_LISTED: usize = 10;
 /// Most notes listed in one check report.
-const MAX_NOTES: usize = 8;
+const MAX_NOTES: usize = 3;
 
 /// What to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -199,13 +199,13 @@ impl Summary for SchemaValidateOutput {
                 self.mode_source.as_deref().unwrap_or("input"),
                 if total == 1 { "y" } else { "ies" }
             ));
-            for i in c.incompatibilities.iter().take(5) {
+            for i in c.incompatibilities.iter().take(3) {
                 s.push_str(&format!(
                     "\n- {} reads {}: {} {}: {} Fix: {}",
                     i.reader, i.writer, i.path, i.kind, i.message, i.fix
                 ));
             }
-            more(&mut s, total, 5, "incompatibility");
+            more(&mut s, total, 3, "incompatibility");
             if let Some(m) = &c.content_model {
                 s.push_str(&format!("\ncontent model assumed: {m}"));
             }
@@ -260,7 +260,7 @@ impl Summary for SchemaValidateOutput {
             s.push_str(&format!("\nnote: {n}"));
         }
         if let Some(c) = &self.check {
-            for n in c.notes.iter().take(3) {
+            for n in c.notes.iter().take(1) {
                 s.push_str(&format!("\nnote: {n}"));
             }
         }
@@ -1273,7 +1273,7 @@ mod tests {
                     if let Some(c) = &out.check {
                         assert_eq!(c.compatible, !breaking, "{format}");
                         if breaking {
-                            // 199 changed fields × 2 directions × 50 versions, 20 listed.
+                            // 199 changed fields × 2 directions × 50 versions, 10 listed.
                             assert_eq!(c.incompatibilities.len(), MAX_LISTED);
                             assert_eq!(c.incompatibilities.len() + c.omitted, 199 * 2 * 50);
                             assert!(c.notes[0].contains("not listed"), "{:?}", c.notes);
