@@ -461,7 +461,7 @@ fn check_lists_every_incompatibility_with_direction_path_kind_and_fix() {
     );
     assert_eq!(r["structuredContent"]["mode_source"], "input");
     assert!(
-        text(&r).starts_with("INCOMPATIBLE under BACKWARD"),
+        text(&r).starts_with("INCOMPATIBLE (AVRO) under BACKWARD"),
         "{}",
         text(&r)
     );
@@ -493,7 +493,7 @@ fn check_lists_every_incompatibility_with_direction_path_kind_and_fix() {
         "{out}"
     );
     assert!(
-        text(&r).starts_with("COMPATIBLE under BACKWARD"),
+        text(&r).starts_with("COMPATIBLE (AVRO) under BACKWARD"),
         "{}",
         text(&r)
     );

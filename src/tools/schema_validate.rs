@@ -865,6 +865,9 @@ impl KafkaMcp {
             return self
                 .subject_versions(subject, input.versions.as_deref(), want_all, refs, out)
                 .await;
+        } else if mode == Some(Mode::None) {
+            // NONE checks nothing: no history needed.
+            Vec::new()
         } else {
             return Err(ToolError::invalid(format!(
                 "{} compares the new schema with earlier versions, but none were sent. Send the registered versions oldest first (latest last) as `previous` (inline), `previous_files`, or `subject` (Schema Registry); `previous: []` checks a subject's first schema.",
