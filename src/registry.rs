@@ -8,7 +8,7 @@ use std::pin::Pin;
 use std::time::Duration;
 
 use base64::Engine as _;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -189,6 +189,18 @@ enum Auth {
     Header(String),
 }
 
+/// A schema reference: the name the schema imports it under (a Protobuf import path, a JSON
+/// Schema `$ref`, an Avro type name) and the registered subject version it names.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct SchemaRef {
+    /// Name as imported.
+    pub name: String,
+    /// Subject holding it.
+    pub subject: String,
+    /// Version within that subject.
+    pub version: i32,
+}
+
 /// One registered schema version.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RegisteredSchema {
@@ -200,8 +212,8 @@ pub struct RegisteredSchema {
     pub schema: String,
     /// AVRO (also when the registry omits it), PROTOBUF or JSON.
     pub schema_type: String,
-    /// How many schema references it has (not resolved here).
-    pub references: usize,
+    /// Its schema references, as registered.
+    pub references: Vec<SchemaRef>,
 }
 
 /// The registry's compatibility answer.
@@ -364,7 +376,7 @@ struct SchemaBody {
     #[serde(default, rename = "schemaType")]
     schema_type: Option<String>,
     #[serde(default)]
-    references: Vec<Value>,
+    references: Vec<SchemaRef>,
 }
 
 #[derive(Deserialize)]
@@ -441,20 +453,29 @@ impl Registry {
                 .schema_type
                 .unwrap_or_else(|| "AVRO".to_string())
                 .to_ascii_uppercase(),
-            references: b.references.len(),
+            references: b.references,
         })
     }
 
-    /// Asks the registry whether `schema` (Avro JSON text) may follow `version` of `subject`
-    /// under the subject's configured level.
+    /// Asks the registry whether `schema` (of `schema_type`: AVRO, PROTOBUF or JSON, with its
+    /// `references`) may follow `version` of `subject` under the subject's configured level.
     pub async fn compatibility(
         &self,
         subject: &str,
         version: VersionRef,
         schema: &str,
+        schema_type: &str,
+        references: &[SchemaRef],
     ) -> Result<CompatAnswer, RegistryError> {
         let what = format!("POST compatibility of {subject:?} version {version}");
-        let body = serde_json::json!({ "schema": schema }).to_string();
+        let mut body = serde_json::json!({ "schema": schema });
+        if schema_type != "AVRO" {
+            body["schemaType"] = Value::String(schema_type.to_string());
+        }
+        if !references.is_empty() {
+            body["references"] = serde_json::to_value(references).unwrap_or(Value::Null);
+        }
+        let body = body.to_string();
         let r = self
             .send(
                 "POST",

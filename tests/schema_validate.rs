@@ -118,6 +118,10 @@ fn kinds(check: &Value) -> Vec<String> {
 struct RegistryState {
     /// Subject → schema texts; version n is index n-1.
     subjects: BTreeMap<String, Vec<String>>,
+    /// Subject → schemaType (absent: AVRO, and the field is left out as old registries do).
+    types: BTreeMap<String, String>,
+    /// Subject → the `references` of every version.
+    references: BTreeMap<String, Value>,
     /// Subject-level compatibility; absent → 404 40408 and the global level applies.
     subject_level: BTreeMap<String, String>,
     global_level: String,
@@ -237,11 +241,16 @@ fn serve(conn: TcpStream, st: &Mutex<RegistryState>) {
                     .filter(|n| *n >= 1 && *n <= list.len())
                 {
                     // Chunked, as Jetty often answers.
-                    Some(n) => (
-                        200,
-                        json!({"subject": s, "version": n, "id": 100 + n, "schema": list[n - 1]}),
-                        true,
-                    ),
+                    Some(n) => {
+                        let mut b = json!({"subject": s, "version": n, "id": 100 + n, "schema": list[n - 1]});
+                        if let Some(t) = st.types.get(*s) {
+                            b["schemaType"] = json!(t);
+                        }
+                        if let Some(r) = st.references.get(*s) {
+                            b["references"] = r.clone();
+                        }
+                        (200, b, true)
+                    }
                     None => (
                         404,
                         json!({"error_code": 40402, "message": "Version not found."}),
@@ -452,7 +461,7 @@ fn check_lists_every_incompatibility_with_direction_path_kind_and_fix() {
     );
     assert_eq!(r["structuredContent"]["mode_source"], "input");
     assert!(
-        text(&r).starts_with("INCOMPATIBLE under BACKWARD"),
+        text(&r).starts_with("INCOMPATIBLE (AVRO) under BACKWARD"),
         "{}",
         text(&r)
     );
@@ -484,7 +493,7 @@ fn check_lists_every_incompatibility_with_direction_path_kind_and_fix() {
         "{out}"
     );
     assert!(
-        text(&r).starts_with("COMPATIBLE under BACKWARD"),
+        text(&r).starts_with("COMPATIBLE (AVRO) under BACKWARD"),
         "{}",
         text(&r)
     );
@@ -575,14 +584,12 @@ fn bad_inputs_are_tool_errors_that_say_what_to_send() {
         json!({"action": "check", "schema": {"foo": 1}, "previous": [order_v1()]}),
     );
     assert!(t.contains("not valid Avro") && t.contains("Fix it"), "{t}");
-    let t = call_err(
+    // An empty history: a subject's first schema is compatible under every mode.
+    let r = call_ok(
         &mut s,
-        json!({"action": "check", "schema": order_v1(), "previous": [], "mode": "BACKWARD"}),
+        json!({"action": "check", "schema": order_v1(), "previous": [], "mode": "FULL_TRANSITIVE"}),
     );
-    assert!(
-        t.contains("BACKWARD") && t.contains("`previous`") && t.contains("NONE"),
-        "{t}"
-    );
+    assert_eq!(r["structuredContent"]["check"]["compatible"], json!(true));
     let t = call_err(
         &mut s,
         json!({"action": "check", "schema": order_v1(), "mode": "BACKWARD"}),
@@ -987,6 +994,343 @@ fn the_registry_password_never_reaches_stdout_or_stderr() {
     }
     // The requests did authenticate (so the secret was in use, just never shown).
     assert!(reg.log().iter().filter(|l| l.starts_with("POST ")).count() >= 1);
+}
+
+// --- Protobuf and JSON Schema ----------------------------------------------------------------
+
+const MONEY: &str = "syntax = \"proto3\";\npackage acme.common;\nmessage Money {\n  int64 units = 1;\n  string currency = 2;\n}\n";
+
+fn order_proto(amount: &str, extra: &str) -> String {
+    format!(
+        "syntax = \"proto3\";\npackage acme.orders;\nimport \"common/money.proto\";\n\nmessage Order {{\n  string id = 1;\n  {amount} amount = 2;\n  acme.common.Money total = 3;\n{extra}}}\n"
+    )
+}
+
+#[test]
+fn protobuf_history_end_to_end_with_imports_files_and_a_registry() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("schemas");
+    std::fs::create_dir_all(dir.join("orders")).unwrap();
+    std::fs::create_dir_all(dir.join("common")).unwrap();
+    std::fs::write(dir.join("common/money.proto"), MONEY).unwrap();
+    std::fs::write(dir.join("orders/v1.proto"), order_proto("int32", "")).unwrap();
+    std::fs::write(
+        dir.join("orders/v2.proto"),
+        order_proto("int64", "  string note = 4;\n"),
+    )
+    .unwrap();
+    std::fs::write(dir.join("orders/v3.proto"), order_proto("string", "")).unwrap();
+    std::fs::write(
+        dir.join("orders/bad.proto"),
+        "syntax = \"proto3\";\nmessage A {\n  string a = 1;\n  int32 b = 1;\n  Nope c = 2;\n}\n",
+    )
+    .unwrap();
+
+    let mut st = RegistryState {
+        global_level: "BACKWARD".into(),
+        compatible: true,
+        ..Default::default()
+    };
+    st.subjects.insert(
+        "orders-proto".into(),
+        vec![
+            order_proto("int32", ""),
+            order_proto("int64", "  string note = 4;\n"),
+        ],
+    );
+    st.types.insert("orders-proto".into(), "PROTOBUF".into());
+    st.references.insert(
+        "orders-proto".into(),
+        json!([{"name": "common/money.proto", "subject": "money", "version": 1}]),
+    );
+    st.subjects.insert("money".into(), vec![MONEY.to_string()]);
+    st.types.insert("money".into(), "PROTOBUF".into());
+    let reg = FakeRegistry::start(st);
+    let cfg = config(
+        tmp.path(),
+        &format!("schema_dir = '{}'\ntimeout_ms = 3000", dir.display()),
+        Some(&reg.url),
+    );
+    let mut s = start(&cfg);
+
+    // validate from schema_dir: format from the extension, the import read from schema_dir.
+    let r = call_ok(
+        &mut s,
+        json!({"action": "validate", "schema_file": "orders/v2.proto"}),
+    );
+    let out = &r["structuredContent"];
+    assert_eq!(out["format"], "PROTOBUF", "{out}");
+    assert_eq!(out["validation"]["valid"], true, "{out}");
+    assert_eq!(out["validation"]["dialect"], "proto3");
+    assert_eq!(out["references"], json!(["common/money.proto"]));
+    assert_eq!(
+        out["validation"]["fingerprint_rabin"]
+            .as_str()
+            .unwrap()
+            .len(),
+        16
+    );
+
+    // Every problem, with line and column.
+    let r = call_ok(
+        &mut s,
+        json!({"action": "validate", "schema_file": "orders/bad.proto"}),
+    );
+    let v = &r["structuredContent"]["validation"];
+    assert_eq!(v["valid"], false);
+    let problems = v["problems"].as_array().unwrap();
+    assert!(problems.len() >= 2, "{v}");
+    assert!(
+        problems.iter().all(|p| p["line"].is_u64()
+            && p["column"].is_u64()
+            && !p["fix"].as_str().unwrap().is_empty()),
+        "{v}"
+    );
+    let kinds: Vec<&str> = problems
+        .iter()
+        .map(|p| p["kind"].as_str().unwrap())
+        .collect();
+    assert!(
+        kinds.contains(&"duplicate_field_number") && kinds.contains(&"unresolved_type"),
+        "{kinds:?}"
+    );
+    assert!(
+        text(&r).starts_with("INVALID Protobuf schema"),
+        "{}",
+        text(&r)
+    );
+
+    // check from files: v3 changes amount to string, outside int64's group.
+    let r = call_ok(
+        &mut s,
+        json!({"action": "check", "schema_file": "orders/v3.proto",
+               "previous_files": ["orders/v1.proto", "orders/v2.proto"], "mode": "FULL_TRANSITIVE"}),
+    );
+    let c = &r["structuredContent"]["check"];
+    assert_eq!(c["format"], "PROTOBUF");
+    assert_eq!(c["compatible"], false, "{c}");
+    let incs = c["incompatibilities"].as_array().unwrap();
+    assert_eq!(incs.len(), 4, "{c}");
+    let first = &incs[0];
+    assert_eq!(first["kind"], "field_scalar_kind_changed");
+    assert_eq!(first["path"], "#/Order/2");
+    assert_eq!(first["old_value"], "int32");
+    assert_eq!(first["new_value"], "string");
+    assert_eq!(first["reader"], "new");
+    assert_eq!(first["writer"], "orders/v1.proto");
+    // v2 → v3 also drops field 4 (accepted, noted).
+    assert!(
+        c["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n.as_str().unwrap().contains("reserved 4")),
+        "{c}"
+    );
+
+    // modes inline, with the import inline as a reference.
+    let r = call_ok(
+        &mut s,
+        json!({"action": "modes", "format": "PROTOBUF",
+               "schema": order_proto("int64", ""),
+               "previous": [order_proto("int32", "")],
+               "references": {"common/money.proto": MONEY}}),
+    );
+    let ok: Vec<&str> = r["structuredContent"]["modes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["compatible"] == true)
+        .map(|m| m["mode"].as_str().unwrap())
+        .collect();
+    assert_eq!(ok.len(), 7, "int32 → int64 is in one group: {r}");
+
+    // From the registry: schemaType gives the format, references are fetched, and the
+    // registry is asked with the schema type and references.
+    let r = call_ok(
+        &mut s,
+        json!({"action": "check", "schema": order_proto("string", ""), "subject": "orders-proto",
+               "mode": "BACKWARD", "ask_registry": true}),
+    );
+    let out = &r["structuredContent"];
+    assert_eq!(out["format"], "PROTOBUF", "{out}");
+    assert_eq!(out["check"]["compatible"], false, "{out}");
+    assert_eq!(out["references"], json!(["common/money.proto"]));
+    assert_eq!(out["registry"]["verdict"]["agrees_with_local"], false);
+    let log = reg.log();
+    assert!(
+        log.contains(&"GET /subjects/money/versions/1".to_string()),
+        "{log:?}"
+    );
+    let bodies = reg.state.lock().unwrap().bodies.clone();
+    let body: Value = serde_json::from_str(bodies.last().unwrap()).unwrap();
+    assert_eq!(body["schemaType"], "PROTOBUF");
+    assert_eq!(body["references"][0]["name"], "common/money.proto");
+
+    // A format that contradicts the registry is refused.
+    let t = call_err(
+        &mut s,
+        json!({"action": "check", "format": "JSON", "schema": "{}", "subject": "orders-proto"}),
+    );
+    assert!(t.contains("PROTOBUF"), "{t}");
+}
+
+fn customer_json(extra: Value, closed: bool) -> Value {
+    let mut props = json!({
+        "id": {"type": "string"},
+        "age": {"type": "integer", "minimum": 0},
+        "address": {"$ref": "address.json"}
+    });
+    for (k, v) in extra.as_object().unwrap() {
+        props[k] = v.clone();
+    }
+    let mut s = json!({"$schema": "http://json-schema.org/draft-07/schema#", "type": "object",
+        "properties": props, "required": ["id"]});
+    if closed {
+        s["additionalProperties"] = json!(false);
+    }
+    s
+}
+
+#[test]
+fn json_schema_history_end_to_end_with_references() {
+    let address = json!({"type": "object", "properties": {"zip": {"type": "string"}}});
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("schemas");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("address.json"), address.to_string()).unwrap();
+    std::fs::write(
+        dir.join("customer-v1.json"),
+        customer_json(json!({}), true).to_string(),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("customer-v2.json"),
+        customer_json(json!({"email": {"type": "string"}}), true).to_string(),
+    )
+    .unwrap();
+    let mut st = RegistryState {
+        global_level: "FULL".into(),
+        compatible: true,
+        ..Default::default()
+    };
+    st.subjects.insert(
+        "customers-value".into(),
+        vec![customer_json(json!({}), false).to_string()],
+    );
+    st.types.insert("customers-value".into(), "JSON".into());
+    st.references.insert(
+        "customers-value".into(),
+        json!([{"name": "address.json", "subject": "address", "version": 1}]),
+    );
+    st.subjects
+        .insert("address".into(), vec![address.to_string()]);
+    st.types.insert("address".into(), "JSON".into());
+    let reg = FakeRegistry::start(st);
+    let cfg = config(
+        tmp.path(),
+        &format!("schema_dir = '{}'\ntimeout_ms = 3000", dir.display()),
+        Some(&reg.url),
+    );
+    let mut s = start(&cfg);
+
+    let r = call_ok(
+        &mut s,
+        json!({"action": "validate", "schema_file": "customer-v1.json"}),
+    );
+    let out = &r["structuredContent"];
+    assert_eq!(out["format"], "JSON", "{out}");
+    assert_eq!(out["validation"]["valid"], true, "{out}");
+    assert_eq!(out["validation"]["dialect"], "draft-07");
+    assert_eq!(out["references"], json!(["address.json"]));
+
+    // Every problem with its pointer: contradictory bounds, a dangling $ref, a bad type.
+    let bad = json!({"type": "object", "properties": {
+        "n": {"type": "number", "minimum": 5, "maximum": 1},
+        "a": {"$ref": "phone.json"},
+        "t": {"type": "strng"}}});
+    let r = call_ok(
+        &mut s,
+        json!({"action": "validate", "format": "JSON", "schema": bad}),
+    );
+    let v = &r["structuredContent"]["validation"];
+    assert_eq!(v["valid"], false);
+    let kinds: Vec<&str> = v["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["kind"].as_str().unwrap())
+        .collect();
+    for k in [
+        "minimum_above_maximum",
+        "unresolved_ref",
+        "metaschema_violation",
+    ] {
+        assert!(kinds.contains(&k), "{k} in {kinds:?}");
+    }
+
+    // Closed content model: adding an optional property is backward compatible, not forward.
+    let r = call_ok(
+        &mut s,
+        json!({"action": "modes", "schema_file": "customer-v2.json", "previous_files": ["customer-v1.json"]}),
+    );
+    let ok: Vec<&str> = r["structuredContent"]["modes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["compatible"] == true)
+        .map(|m| m["mode"].as_str().unwrap())
+        .collect();
+    assert_eq!(ok, vec!["BACKWARD", "BACKWARD_TRANSITIVE", "NONE"], "{r}");
+    let r = call_ok(
+        &mut s,
+        json!({"action": "check", "schema_file": "customer-v2.json", "previous_files": ["customer-v1.json"], "mode": "FORWARD"}),
+    );
+    let c = &r["structuredContent"]["check"];
+    assert_eq!(
+        c["incompatibilities"][0]["kind"], "property_removed_from_closed_content_model",
+        "{c}"
+    );
+    assert_eq!(c["incompatibilities"][0]["path"], "#/properties/email");
+    assert!(
+        c["content_model"].as_str().unwrap().starts_with("closed"),
+        "{c}"
+    );
+
+    // From the registry (open model, FULL level, the reference fetched): the same schema
+    // passes, a raised minimum breaks BACKWARD.
+    let r = call_ok(
+        &mut s,
+        json!({"action": "check", "schema": customer_json(json!({}), false), "subject": "customers-value"}),
+    );
+    let out = &r["structuredContent"];
+    assert_eq!(out["format"], "JSON", "{out}");
+    assert_eq!(out["check"]["mode"], "FULL");
+    assert_eq!(out["check"]["compatible"], true, "{out}");
+    assert!(
+        out["check"]["content_model"]
+            .as_str()
+            .unwrap()
+            .starts_with("open"),
+        "{out}"
+    );
+    let r = call_ok(
+        &mut s,
+        json!({"action": "check", "subject": "customers-value", "mode": "BACKWARD",
+               "schema": customer_json(json!({"age": {"type": "integer", "minimum": 18}}), false)}),
+    );
+    let c = &r["structuredContent"]["check"];
+    assert_eq!(c["compatible"], false, "{c}");
+    assert_eq!(c["incompatibilities"][0]["kind"], "minimum_increased");
+    assert_eq!(
+        c["incompatibilities"][0]["path"],
+        "#/properties/age/minimum"
+    );
+    assert_eq!(c["incompatibilities"][0]["old_value"], "0");
+    assert_eq!(c["incompatibilities"][0]["new_value"], "18");
+    assert!(reg
+        .log()
+        .contains(&"GET /subjects/address/versions/1".to_string()));
 }
 
 fn tail(s: &str) -> String {

@@ -157,13 +157,16 @@ pub struct ModeVerdict {
 
 /// Check `new` against `previous` (`(label, schema JSON)`, oldest first, latest last) under
 /// `mode`. An empty label becomes `version N` (its 1-based position), a numeric one `version <n>`.
+/// An empty history is compatible under every mode (the registry accepts a subject's first
+/// schema). Earlier versions are read leniently (a union default may match any branch, as
+/// Avro 1.12 allows); only the new schema is held to the strict rules.
 pub fn check(
     new: &str,
     previous: &[(String, String)],
     mode: Mode,
 ) -> Result<CheckReport, AvroError> {
     let new_schema = parse_text(new, "new")?;
-    if mode == Mode::None {
+    if mode == Mode::None || previous.is_empty() {
         return Ok(CheckReport {
             mode,
             compatible: true,
@@ -171,7 +174,7 @@ pub fn check(
             incompatibilities: Vec::new(),
         });
     }
-    let olds = parse_previous(previous, mode)?;
+    let olds = parse_previous(previous)?;
     let targets: &[(String, Schema)] = if mode.transitive() {
         &olds
     } else {
@@ -194,10 +197,21 @@ pub fn check(
     })
 }
 
-/// Which of the seven modes the change from `previous` (oldest first) to `new` satisfies.
+/// Which of the seven modes the change from `previous` (oldest first) to `new` satisfies; all
+/// seven for an empty history.
 pub fn modes(new: &str, previous: &[(String, String)]) -> Result<Vec<ModeVerdict>, AvroError> {
     let new_schema = parse_text(new, "new")?;
-    let olds = parse_previous(previous, Mode::Backward)?;
+    if previous.is_empty() {
+        return Ok(Mode::ALL
+            .into_iter()
+            .map(|mode| ModeVerdict {
+                mode,
+                compatible: true,
+                incompatibilities: 0,
+            })
+            .collect());
+    }
+    let olds = parse_previous(previous)?;
     let back: Vec<usize> = olds
         .iter()
         .map(|(l, o)| backward(&new_schema, l, o).len())
@@ -230,25 +244,23 @@ pub fn modes(new: &str, previous: &[(String, String)]) -> Result<Vec<ModeVerdict
 }
 
 fn parse_text(text: &str, input: &str) -> Result<Schema, AvroError> {
+    parse_text_with(text, input, false)
+}
+
+fn parse_text_with(text: &str, input: &str, lenient: bool) -> Result<Schema, AvroError> {
     match serde_json::from_str(text) {
-        Ok(v) => compat::parse(&v, input),
+        Ok(v) => compat::parse_with(&v, input, lenient),
         Err(_) => Err(AvroError::invalid(input, validate(text).problems)),
     }
 }
 
-fn parse_previous(
-    previous: &[(String, String)],
-    mode: Mode,
-) -> Result<Vec<(String, Schema)>, AvroError> {
-    if previous.is_empty() {
-        return Err(AvroError::NoPreviousVersions { mode });
-    }
+fn parse_previous(previous: &[(String, String)]) -> Result<Vec<(String, Schema)>, AvroError> {
     previous
         .iter()
         .enumerate()
         .map(|(i, (label, text))| {
             let label = display_label(label, i);
-            let schema = parse_text(text, &format!("previous ({label})"))?;
+            let schema = parse_text_with(text, &format!("previous ({label})"), true)?;
             Ok((label, schema))
         })
         .collect()

@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::error::AvroError;
 use super::model::{prim_name, short_name, Body, Named, Schema, Ty};
-use super::validate::analyze;
+use super::validate::analyze_with;
 
 /// Why data written with one schema cannot be read with another.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, JsonSchema)]
@@ -80,7 +80,12 @@ pub fn reader_writer(reader: &Value, writer: &Value) -> Result<Vec<Mismatch>, Av
 }
 
 pub(crate) fn parse(schema: &Value, input: &str) -> Result<Schema, AvroError> {
-    match analyze(schema) {
+    parse_with(schema, input, false)
+}
+
+/// As [`parse`]; `lenient` reads a union default matching a non-first branch (earlier versions).
+pub(crate) fn parse_with(schema: &Value, input: &str, lenient: bool) -> Result<Schema, AvroError> {
+    match analyze_with(schema, lenient) {
         (_, Some(s)) => Ok(s),
         (problems, None) => Err(AvroError::invalid(input, problems)),
     }

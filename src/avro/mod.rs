@@ -19,6 +19,7 @@ mod validate;
 #[cfg(test)]
 mod tests;
 
+pub(crate) use canonical::rabin;
 pub use check::{check, modes, CheckReport, Incompatibility, Mode, ModeVerdict};
 pub use compat::{reader_writer, IncompatibilityKind, Mismatch};
 pub use error::AvroError;

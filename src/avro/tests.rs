@@ -468,20 +468,47 @@ fn none_is_always_compatible_and_needs_no_history() {
 }
 
 #[test]
-fn empty_history_is_an_error_that_says_what_to_send() {
-    for mode in Mode::ALL.into_iter().filter(|m| *m != Mode::None) {
-        let err = check(NEW, &[], mode).expect_err("needs history");
-        assert_eq!(err, AvroError::NoPreviousVersions { mode });
-        let text = err.to_string();
-        assert!(
-            text.contains("oldest first") && text.contains("NONE"),
-            "{text}"
-        );
+fn empty_history_is_compatible_under_every_mode() {
+    for mode in Mode::ALL {
+        let report = check(NEW, &[], mode).expect("a first version needs no history");
+        assert!(report.compatible, "{mode}");
+        assert!(report.compared_with.is_empty() && report.incompatibilities.is_empty());
     }
-    assert!(matches!(
-        modes(NEW, &[]),
-        Err(AvroError::NoPreviousVersions { .. })
-    ));
+    let verdicts = modes(NEW, &[]).expect("runs");
+    assert_eq!(verdicts.len(), 7);
+    assert!(verdicts
+        .iter()
+        .all(|v| v.compatible && v.incompatibilities == 0));
+    // The new schema is still held to the rules.
+    assert!(check("{\"type\":\"lng\"}", &[], Mode::Backward).is_err());
+}
+
+#[test]
+fn earlier_versions_may_default_a_union_to_a_non_first_branch_the_new_one_may_not() {
+    // Avro 1.12 reads a union default matching any branch; older Avro and our strict
+    // validation require the first branch.
+    let lenient = r#"{"type":"record","name":"R","fields":[
+        {"name":"a","type":"int"},
+        {"name":"n","type":["null","string"],"default":"x"}]}"#;
+    let strict_new = r#"{"type":"record","name":"R","fields":[
+        {"name":"a","type":"int"},
+        {"name":"n","type":["string","null"],"default":"x"}]}"#;
+    let previous = vec![("1".to_string(), lenient.to_string())];
+    let r = check(strict_new, &previous, Mode::FullTransitive).expect("old version read leniently");
+    assert!(r.compatible, "{:?}", r.incompatibilities);
+    assert!(modes(strict_new, &previous).is_ok());
+    // As the new schema, the same text is refused.
+    match check(
+        lenient,
+        &[("1".to_string(), strict_new.to_string())],
+        Mode::Backward,
+    ) {
+        Err(AvroError::InvalidSchema { input, first, .. }) => {
+            assert_eq!(input, "new");
+            assert!(first.contains("first branch"), "{first}");
+        }
+        other => panic!("{other:?}"),
+    }
 }
 
 #[test]

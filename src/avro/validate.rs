@@ -207,7 +207,17 @@ pub fn validate_value(schema: &Value) -> ValidationReport {
 
 /// Every problem in `schema`, plus its resolved form when none of them is an error.
 pub(crate) fn analyze(schema: &Value) -> (Vec<Problem>, Option<Schema>) {
-    let mut w = Walker::default();
+    analyze_with(schema, false)
+}
+
+/// As [`analyze`]; `lenient` accepts a union default that matches any branch, not only the
+/// first (Avro 1.12 readers do; older ones and the strict rule refuse it). Used for earlier
+/// versions, which a registry may hold from before the stricter check.
+pub(crate) fn analyze_with(schema: &Value, lenient: bool) -> (Vec<Problem>, Option<Schema>) {
+    let mut w = Walker {
+        lenient_union_defaults: lenient,
+        ..Walker::default()
+    };
     let root = w.walk(schema, "", "/");
     w.explain_unresolved();
     w.check_defaults();
@@ -250,6 +260,8 @@ struct Walker<'v> {
     broken: Vec<bool>,
     unresolved: Vec<Unresolved>,
     defaults: Vec<PendingDefault<'v>>,
+    /// Accept a union default matching any branch (earlier versions only).
+    lenient_union_defaults: bool,
 }
 
 /// JSON Pointer child; the root is `/`.
@@ -1219,6 +1231,13 @@ impl<'v> Walker<'v> {
                 }),
                 _ => bad("an object (a map)"),
             },
+            Ty::Union(branches) if self.lenient_union_defaults && !branches.is_empty() => {
+                if branches.iter().any(|b| self.default_ok(b, v).is_ok()) {
+                    Ok(())
+                } else {
+                    Err(format!("{} matches no branch of the union", compact(v)))
+                }
+            }
             Ty::Union(branches) => match branches.first() {
                 None => Err("an empty union has no values".into()),
                 Some(first) => self.default_ok(first, v).map_err(|e| {

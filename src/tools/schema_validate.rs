@@ -1,8 +1,10 @@
-//! `schema_validate`: validate an Avro schema, check a new schema against previous versions
-//! under the Schema Registry's seven modes, and list the modes a change satisfies. Schemas come
-//! inline, from files under `[server] schema_dir`, or from a registry subject
-//! (`crate::registry`); every verdict comes from the pure `crate::avro`.
+//! `schema_validate`: validate an Avro, Protobuf or JSON Schema schema, check a new schema
+//! against previous versions under the Schema Registry's seven modes, and list the modes a
+//! change satisfies. Schemas (and the files or registry references they import) come inline,
+//! from files under `[server] schema_dir`, or from a registry subject (`crate::registry`);
+//! every verdict comes from the pure `crate::schema_format`.
 
+use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
@@ -13,18 +15,23 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::avro::{
-    self, AvroError, CheckReport, Level, Mode, ModeVerdict, ProblemKind, ValidationReport,
-};
+use crate::avro::{self, AvroError, Level, Mode, ModeVerdict, ProblemKind};
 use crate::error::ToolError;
 use crate::output::{Answer, Summary};
-use crate::registry::{LevelSource, Registry, VersionRef};
+use crate::registry::{LevelSource, Registry, SchemaRef, VersionRef};
+use crate::schema_format::{self, CheckReport, Format, FormatError, Refs, SchemaValidation};
 use crate::server::KafkaMcp;
 
 /// Largest schema file read from `schema_dir`.
 const MAX_FILE_BYTES: u64 = 1 << 20;
 /// Most registered versions fetched for one call (the newest ones).
 const MAX_VERSIONS: usize = 100;
+/// Most imported files or registry references loaded for one call.
+const MAX_REFERENCES: usize = 64;
+/// Most incompatibilities listed in one answer (the count of the rest is given).
+const MAX_LISTED: usize = 10;
+/// Most notes listed in one check report.
+const MAX_NOTES: usize = 3;
 
 /// What to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -44,8 +51,18 @@ pub enum SchemaAction {
 pub struct SchemaValidateInput {
     /// validate | check | modes.
     pub action: SchemaAction,
-    /// The (new) Avro schema: JSON text, a JSON object/array, or a type name like `string`.
+    /// AVRO (default), PROTOBUF or JSON (JSON Schema). Omitted: the subject's `schemaType`
+    /// when versions come from the registry, else the file extension (.avsc, .proto, .json),
+    /// else AVRO.
+    pub format: Option<Format>,
+    /// The (new) schema. Avro: JSON text, a JSON object/array, or a type name like `string`.
+    /// Protobuf: the .proto text. JSON Schema: JSON text or a JSON object.
     pub schema: Option<Value>,
+    /// Files the schemas import, by the name they are imported under → text: Protobuf
+    /// `import "common/money.proto";`, JSON Schema `"$ref": "address.json"`. Files imported
+    /// by a `schema_file` are also read from schema_dir, and a subject's registry references
+    /// are fetched.
+    pub references: Option<BTreeMap<String, String>>,
     /// Instead of `schema`: a file path relative to `[server] schema_dir`.
     pub schema_file: Option<String>,
     /// check/modes: previous versions, oldest first (same forms as `schema`).
@@ -99,9 +116,11 @@ pub struct RegistryOut {
 pub struct SchemaValidateOutput {
     /// The action run.
     pub action: SchemaAction,
+    /// The schema format used.
+    pub format: Format,
     /// validate: problems, canonical form, fingerprint.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub validation: Option<ValidationReport>,
+    pub validation: Option<SchemaValidation>,
     /// check: the verdict and every incompatibility.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub check: Option<CheckReport>,
@@ -115,6 +134,9 @@ pub struct SchemaValidateOutput {
     /// check/modes: the previous versions received, oldest first.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub previous_versions: Vec<String>,
+    /// Imported files and registry references used, by name.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub references: Vec<String>,
     /// Schema Registry details, when a subject was used.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub registry: Option<RegistryOut>,
@@ -128,24 +150,32 @@ impl Summary for SchemaValidateOutput {
         let mut s = String::new();
         if let Some(v) = &self.validation {
             let (errors, warnings) = count_levels(v);
+            let dialect = v
+                .dialect
+                .as_deref()
+                .map(|d| format!(" ({d})"))
+                .unwrap_or_default();
             if v.valid {
                 s.push_str(&format!(
-                    "VALID Avro schema; fingerprint {} ({} warning(s))",
+                    "VALID {} schema{dialect}; fingerprint {} ({} warning(s))",
+                    v.format.display_name(),
                     v.fingerprint_rabin.as_deref().unwrap_or("-"),
                     warnings
                 ));
             } else {
                 s.push_str(&format!(
-                    "INVALID Avro schema: {errors} error(s), {warnings} warning(s)"
+                    "INVALID {} schema{dialect}: {errors} error(s), {warnings} warning(s)",
+                    v.format.display_name()
                 ));
             }
             for p in v.problems.iter().take(10) {
                 s.push_str(&format!(
-                    "\n- [{}] {} {}: {}",
+                    "\n- [{}] {} {}: {} Fix: {}",
                     level_str(p.level),
                     p.path,
-                    p.kind.as_str(),
-                    p.message
+                    p.kind,
+                    p.message,
+                    p.fix
                 ));
             }
             more(&mut s, v.problems.len(), 10, "problem");
@@ -161,29 +191,24 @@ impl Summary for SchemaValidateOutput {
             } else {
                 c.compared_with.join(", ")
             };
+            let total = c.incompatibilities.len() + c.omitted;
             s.push_str(&format!(
-                "{verdict} under {} (mode from {}) with {with}: {} incompatibilit{}",
+                "{verdict} ({}) under {} (mode from {}) with {with}: {total} incompatibilit{}",
+                c.format,
                 c.mode,
                 self.mode_source.as_deref().unwrap_or("input"),
-                c.incompatibilities.len(),
-                if c.incompatibilities.len() == 1 {
-                    "y"
-                } else {
-                    "ies"
-                }
+                if total == 1 { "y" } else { "ies" }
             ));
-            for i in c.incompatibilities.iter().take(10) {
+            for i in c.incompatibilities.iter().take(3) {
                 s.push_str(&format!(
                     "\n- {} reads {}: {} {}: {} Fix: {}",
-                    i.reader,
-                    i.writer,
-                    i.path,
-                    i.kind.as_str(),
-                    i.message,
-                    i.fix
+                    i.reader, i.writer, i.path, i.kind, i.message, i.fix
                 ));
             }
-            more(&mut s, c.incompatibilities.len(), 10, "incompatibility");
+            more(&mut s, total, 3, "incompatibility");
+            if let Some(m) = &c.content_model {
+                s.push_str(&format!("\ncontent model assumed: {m}"));
+            }
         }
         if let Some(m) = &self.modes {
             let ok: Vec<&str> = m
@@ -234,11 +259,16 @@ impl Summary for SchemaValidateOutput {
         for n in &self.notes {
             s.push_str(&format!("\nnote: {n}"));
         }
+        if let Some(c) = &self.check {
+            for n in c.notes.iter().take(1) {
+                s.push_str(&format!("\nnote: {n}"));
+            }
+        }
         s
     }
 }
 
-fn count_levels(v: &ValidationReport) -> (usize, usize) {
+fn count_levels(v: &SchemaValidation) -> (usize, usize) {
     let errors = v
         .problems
         .iter()
@@ -263,10 +293,137 @@ fn more(s: &mut String, total: usize, shown: usize, what: &str) {
     }
 }
 
-/// One schema text with the label it is reported under.
+/// One schema text with the label it is reported under, and its schema_dir file if any.
 struct Labeled {
     label: String,
     text: String,
+    file: Option<String>,
+}
+
+/// A schema as received: inline (rendered once the format is known) or file text.
+enum Raw {
+    Inline(Value),
+    Text(String),
+}
+
+impl Raw {
+    fn text(&self, format: Format) -> String {
+        match self {
+            Raw::Inline(v) => inline_text_for(format, v),
+            Raw::Text(t) => t.clone(),
+        }
+    }
+}
+
+/// A schema before its format is known.
+struct NewSchema {
+    label: String,
+    raw: Raw,
+    file: Option<String>,
+}
+
+impl NewSchema {
+    fn text(&self, format: Format) -> String {
+        self.raw.text(format)
+    }
+}
+
+/// The previous versions as fetched, before their format is known.
+struct Fetched {
+    previous: Vec<NewSchema>,
+    versions: Vec<i32>,
+    registry_format: Option<Format>,
+    latest_refs: Vec<SchemaRef>,
+}
+
+/// The format: sent, else the registry's schemaType, else the first file extension that says,
+/// else AVRO. A sent format the registry contradicts is an error.
+fn pick_format(
+    sent: Option<Format>,
+    registry: Option<Format>,
+    files: &[Option<&str>],
+    out: &mut SchemaValidateOutput,
+) -> Result<Format, ToolError> {
+    let format = match (sent, registry) {
+        (Some(s), Some(r)) if s != r => {
+            return Err(ToolError::invalid(format!(
+                "format {s} was sent, but the subject's versions are {r} schemas: send format {r}, or omit format."
+            )))
+        }
+        (Some(s), _) => s,
+        (None, Some(r)) => {
+            out.notes
+                .push(format!("format {r} from the subject's schemaType"));
+            r
+        }
+        (None, None) => match files.iter().flatten().find_map(|f| Format::from_file_name(f)) {
+            Some(f) => {
+                if f != Format::Avro {
+                    out.notes.push(format!("format {f} from the file extension"));
+                }
+                f
+            }
+            None => Format::Avro,
+        },
+    };
+    out.format = format;
+    Ok(format)
+}
+
+/// Names a schema imports: Protobuf `import "x.proto";`, JSON Schema `$ref`s to other files
+/// (the part before `#`; a URL's last path segment).
+pub fn imports_of(format: Format, text: &str) -> Vec<String> {
+    match format {
+        Format::Avro => Vec::new(),
+        Format::Protobuf => text
+            .lines()
+            .map(str::trim_start)
+            .filter(|l| l.starts_with("import ") || l.starts_with("import\""))
+            .filter_map(|l| {
+                let start = l.find('"')? + 1;
+                let len = l[start..].find('"')?;
+                Some(l[start..start + len].to_string())
+            })
+            .collect(),
+        Format::Json => {
+            let mut out = Vec::new();
+            if let Ok(v) = serde_json::from_str::<Value>(text) {
+                collect_refs(&v, &mut out);
+            }
+            out
+        }
+    }
+}
+
+fn collect_refs(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Object(m) => {
+            if let Some(Value::String(r)) = m.get("$ref") {
+                let target = r.split('#').next().unwrap_or("");
+                let name = if target.contains("://") {
+                    target.rsplit('/').next().unwrap_or("")
+                } else {
+                    target
+                };
+                if !name.is_empty() && !out.iter().any(|x| x == name) {
+                    out.push(name.to_string());
+                }
+            }
+            m.values().for_each(|c| collect_refs(c, out));
+        }
+        Value::Array(a) => a.iter().for_each(|c| collect_refs(c, out)),
+        _ => {}
+    }
+}
+
+/// Text of a schema sent inline in `format`: Avro's bare names become JSON strings; a
+/// Protobuf or JSON Schema string is the schema text itself.
+pub fn inline_text_for(format: Format, v: &Value) -> String {
+    match (format, v) {
+        (Format::Avro, _) => inline_text(v),
+        (_, Value::String(s)) => s.clone(),
+        (_, other) => other.to_string(),
+    }
 }
 
 /// JSON text of a schema sent inline. A bare name (`string`, `com.acme.Order`) is the type of
@@ -327,19 +484,50 @@ fn pairwise(level: Mode) -> Mode {
 }
 
 fn avro_error(e: AvroError) -> ToolError {
-    match e {
-        AvroError::NoPreviousVersions { .. } => ToolError::invalid(format!(
-            "{e} Send them as `previous` (inline), `previous_files`, or `subject` (Schema Registry)."
-        )),
-        _ => ToolError::invalid(e.to_string()),
+    ToolError::invalid(e.to_string())
+}
+
+fn format_error(e: FormatError) -> ToolError {
+    ToolError::invalid(e.to_string())
+}
+
+/// Keeps the first `MAX_LISTED` incompatibilities and `MAX_NOTES` notes; the answer says how
+/// many more there were, by rule.
+pub fn budget(report: &mut CheckReport) {
+    if report.incompatibilities.len() > MAX_LISTED {
+        let rest = report.incompatibilities.split_off(MAX_LISTED);
+        let mut by_kind: BTreeMap<&str, usize> = BTreeMap::new();
+        for i in &rest {
+            *by_kind.entry(i.kind.as_str()).or_default() += 1;
+        }
+        report.omitted += rest.len();
+        report.notes.insert(
+            0,
+            format!(
+                "{} more incompatibilit{} not listed ({}); fix the listed ones and check again, or compare with fewer versions (`versions`)",
+                rest.len(),
+                if rest.len() == 1 { "y" } else { "ies" },
+                by_kind
+                    .iter()
+                    .map(|(k, n)| format!("{k} ×{n}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        );
+    }
+    if report.notes.len() > MAX_NOTES {
+        let n = report.notes.len() - MAX_NOTES;
+        report.notes.truncate(MAX_NOTES);
+        report.notes.push(format!("… {n} more note(s)"));
     }
 }
 
 #[tool_router(router = schema_validate_router, vis = "pub(crate)")]
 impl KafkaMcp {
-    /// Avro schemas. validate: every problem with its path + canonical form + fingerprint. check: is
-    /// a new schema compatible with earlier versions under a mode (every incompatibility with path and
-    /// fix)? modes: which modes a change satisfies. Versions inline, from files or a registry subject.
+    /// Avro, Protobuf and JSON Schema schemas. validate: every problem with its location + canonical
+    /// form + fingerprint. check: is a new schema compatible with earlier versions under a mode (every
+    /// incompatibility with path, old/new value and fix)? modes: which modes a change satisfies.
+    /// Versions inline, from files or a registry subject; imports/references resolved.
     #[tool(
         annotations(read_only_hint = true),
         output_schema = rmcp::handler::server::common::schema_for_output::<SchemaValidateOutput>()
@@ -361,11 +549,13 @@ impl KafkaMcp {
     ) -> Result<SchemaValidateOutput, ToolError> {
         let mut out = SchemaValidateOutput {
             action: input.action,
+            format: Format::Avro,
             validation: None,
             check: None,
             mode_source: None,
             modes: None,
             previous_versions: Vec::new(),
+            references: Vec::new(),
             registry: None,
             notes: Vec::new(),
         };
@@ -373,6 +563,7 @@ impl KafkaMcp {
             check_sources(&input)?;
         }
         let new = self.new_schema(&input).await?;
+        let mut refs: Refs = input.references.clone().unwrap_or_default();
         match input.action {
             SchemaAction::Validate => {
                 let ignored: Vec<&str> = [
@@ -392,9 +583,16 @@ impl KafkaMcp {
                         ignored.join(", ")
                     ));
                 }
-                out.validation = Some(avro::validate(&new.text));
+                let format = pick_format(input.format, None, &[new.file.as_deref()], &mut out)?;
+                let text = new.text(format);
+                if format == Format::Avro {
+                    require_json(&new.label, &text)?;
+                }
+                self.load_imports(format, &[(text.as_str(), new.file.is_some())], &mut refs)
+                    .await?;
+                out.validation = Some(schema_format::validate(format, &text, &refs));
             }
-            SchemaAction::Check => self.run_check(&input, &new, &mut out).await?,
+            SchemaAction::Check => self.run_check(&input, &new, &mut refs, &mut out).await?,
             SchemaAction::Modes => {
                 for (k, set) in [
                     ("mode", input.mode.is_some()),
@@ -406,19 +604,68 @@ impl KafkaMcp {
                         ));
                     }
                 }
-                let (previous, _) = self.previous(&input, None, true, &mut out).await?;
-                let verdicts = avro::modes(&new.text, &pairs(&previous)).map_err(avro_error)?;
+                let (format, new_text, previous, _, _) = self
+                    .history(&input, &new, None, true, &mut refs, &mut out)
+                    .await?;
+                let verdicts = schema_format::modes(format, &new_text, &pairs(&previous), &refs)
+                    .map_err(format_error)?;
                 out.previous_versions = previous.into_iter().map(|p| p.label).collect();
                 out.modes = Some(verdicts);
             }
         }
+        out.references = refs.keys().cloned().collect();
         Ok(out)
+    }
+
+    /// The format, the new schema's text, the previous versions (texts in that format), their
+    /// registry version numbers, and the references of the latest registered version.
+    #[allow(clippy::type_complexity)]
+    async fn history(
+        &self,
+        input: &SchemaValidateInput,
+        new: &NewSchema,
+        mode: Option<Mode>,
+        all: bool,
+        refs: &mut Refs,
+        out: &mut SchemaValidateOutput,
+    ) -> Result<(Format, String, Vec<Labeled>, Vec<i32>, Vec<SchemaRef>), ToolError> {
+        let fetched = self.previous(input, mode, all, refs, out).await?;
+        let mut files: Vec<Option<&str>> = vec![new.file.as_deref()];
+        files.extend(fetched.previous.iter().map(|p| p.file.as_deref()));
+        let format = pick_format(input.format, fetched.registry_format, &files, out)?;
+        let new_text = new.text(format);
+        let previous: Vec<Labeled> = fetched
+            .previous
+            .into_iter()
+            .map(|p| Labeled {
+                label: p.label,
+                text: p.raw.text(format),
+                file: p.file,
+            })
+            .collect();
+        if format == Format::Avro {
+            require_json(&new.label, &new_text)?;
+            for p in &previous {
+                require_json(&p.label, &p.text)?;
+            }
+        }
+        let mut texts: Vec<(&str, bool)> = vec![(new_text.as_str(), new.file.is_some())];
+        texts.extend(previous.iter().map(|p| (p.text.as_str(), p.file.is_some())));
+        self.load_imports(format, &texts, refs).await?;
+        Ok((
+            format,
+            new_text,
+            previous,
+            fetched.versions,
+            fetched.latest_refs,
+        ))
     }
 
     async fn run_check(
         &self,
         input: &SchemaValidateInput,
-        new: &Labeled,
+        new: &NewSchema,
+        refs: &mut Refs,
         out: &mut SchemaValidateOutput,
     ) -> Result<(), ToolError> {
         if input.ask_registry && input.subject.is_none() {
@@ -435,22 +682,22 @@ impl KafkaMcp {
         }
         let (mode, source) = match (&input.mode, &level) {
             (Some(m), _) => (Mode::from_str(m).map_err(avro_error)?, "input"),
-            (None, Some((l, src))) => {
-                match Mode::from_str(l) {
-                    Ok(m) => (
-                        m,
-                        if *src == LevelSource::Subject {
-                            "registry subject level"
-                        } else {
-                            "registry global level"
-                        },
-                    ),
-                    Err(_) => {
-                        out.notes.push(format!("the registry's level {l:?} is not one of the seven modes; used BACKWARD"));
-                        (Mode::Backward, "default")
-                    }
+            (None, Some((l, src))) => match Mode::from_str(l) {
+                Ok(m) => (
+                    m,
+                    if *src == LevelSource::Subject {
+                        "registry subject level"
+                    } else {
+                        "registry global level"
+                    },
+                ),
+                Err(_) => {
+                    out.notes.push(format!(
+                        "the registry's level {l:?} is not one of the seven modes; used BACKWARD"
+                    ));
+                    (Mode::Backward, "default")
                 }
-            }
+            },
             (None, None) => (Mode::Backward, "default"),
         };
         out.mode_source = Some(source.to_string());
@@ -458,8 +705,17 @@ impl KafkaMcp {
             out.notes
                 .push(format!("no mode sent: used {mode} ({source})"));
         }
-        let (previous, versions) = self.previous(input, Some(mode), false, out).await?;
-        let report = avro::check(&new.text, &pairs(&previous), mode).map_err(avro_error)?;
+        let (format, new_text, previous, versions, latest_refs) = self
+            .history(input, new, Some(mode), false, refs, out)
+            .await?;
+        let mut report = schema_format::check(format, &new_text, &pairs(&previous), refs, mode)
+            .map_err(format_error)?;
+        if previous.is_empty() {
+            out.notes.push(
+                "no earlier versions: a subject's first schema is compatible under every mode"
+                    .into(),
+            );
+        }
         if !mode.transitive() && mode != Mode::None && previous.len() > 1 {
             out.notes.push(format!(
                 "{mode} compares with the latest version only ({}); use {mode}_TRANSITIVE to compare with all {}",
@@ -468,7 +724,7 @@ impl KafkaMcp {
             ));
         }
         out.previous_versions = previous.iter().map(|p| p.label.clone()).collect();
-        if input.ask_registry {
+        if input.ask_registry && !previous.is_empty() {
             let subject = input.subject.as_deref().unwrap_or_default();
             // The versions the local verdict compared with (NONE: the latest, so the registry
             // still gets a question).
@@ -483,7 +739,13 @@ impl KafkaMcp {
             for &i in &asked {
                 let v = versions[i];
                 let a = registry
-                    .compatibility(subject, VersionRef::Number(v), &new.text)
+                    .compatibility(
+                        subject,
+                        VersionRef::Number(v),
+                        &new_text,
+                        format.as_str(),
+                        &latest_refs,
+                    )
                     .await?;
                 is_compatible &= a.is_compatible;
                 let prefix = if asked.len() > 1 {
@@ -505,8 +767,8 @@ impl KafkaMcp {
                         .iter()
                         .map(|&i| (previous[i].label.clone(), previous[i].text.clone()))
                         .collect();
-                    avro::check(&new.text, &same, pairwise(l))
-                        .map_err(avro_error)?
+                    schema_format::check(format, &new_text, &same, refs, pairwise(l))
+                        .map_err(format_error)?
                         .compatible
                 }
                 Err(_) => report.compatible,
@@ -531,6 +793,7 @@ impl KafkaMcp {
         if let (Some(r), Some((l, _))) = (out.registry.as_mut(), level) {
             r.level = Some(l);
         }
+        budget(&mut report);
         out.check = Some(report);
         Ok(())
     }
@@ -547,69 +810,76 @@ impl KafkaMcp {
         )?)
     }
 
-    async fn new_schema(&self, input: &SchemaValidateInput) -> Result<Labeled, ToolError> {
-        let new = match (&input.schema, &input.schema_file) {
-            (Some(_), Some(_)) => {
-                return Err(ToolError::invalid(
-                    "send either `schema` or `schema_file`, not both.",
-                ));
-            }
-            (Some(v), None) => Labeled {
+    async fn new_schema(&self, input: &SchemaValidateInput) -> Result<NewSchema, ToolError> {
+        match (&input.schema, &input.schema_file) {
+            (Some(_), Some(_)) => Err(ToolError::invalid(
+                "send either `schema` or `schema_file`, not both.",
+            )),
+            (Some(v), None) => Ok(NewSchema {
                 label: "schema".into(),
-                text: inline_text(v),
-            },
-            (None, Some(f)) => Labeled {
+                raw: Raw::Inline(v.clone()),
+                file: None,
+            }),
+            (None, Some(f)) => Ok(NewSchema {
                 label: format!("schema_file {f}"),
-                text: self.read_schema_file(f).await?,
-            },
-            (None, None) => {
-                return Err(ToolError::invalid(
-                    "no schema: send `schema` (Avro JSON text or object, e.g. {\"type\": \"record\", \"name\": \"Order\", \"fields\": []}) or `schema_file` (a path under schema_dir).",
-                ));
-            }
-        };
-        require_json(&new)?;
-        Ok(new)
+                raw: Raw::Text(self.read_schema_file(f).await?),
+                file: Some(f.clone()),
+            }),
+            (None, None) => Err(ToolError::invalid(
+                "no schema: send `schema` (Avro JSON text or object, e.g. {\"type\": \"record\", \"name\": \"Order\", \"fields\": []}; a .proto text with format PROTOBUF; a JSON Schema with format JSON) or `schema_file` (a path under schema_dir).",
+            )),
+        }
     }
 
-    /// The previous versions, oldest first, from the one source sent, and their registry
-    /// version numbers when they came from a subject.
+    /// The previous versions, oldest first, from the one source sent, with their registry
+    /// version numbers and schema type when they came from a subject.
     async fn previous(
         &self,
         input: &SchemaValidateInput,
         mode: Option<Mode>,
         all: bool,
+        refs: &mut Refs,
         out: &mut SchemaValidateOutput,
-    ) -> Result<(Vec<Labeled>, Vec<i32>), ToolError> {
+    ) -> Result<Fetched, ToolError> {
         let previous = if let Some(list) = &input.previous {
             list.iter()
                 .enumerate()
-                .map(|(i, v)| Labeled {
+                .map(|(i, v)| NewSchema {
                     label: format!("version {}", i + 1),
-                    text: inline_text(v),
+                    raw: Raw::Inline(v.clone()),
+                    file: None,
                 })
                 .collect()
         } else if let Some(files) = &input.previous_files {
             let mut v = Vec::with_capacity(files.len());
             for f in files {
-                v.push(Labeled {
+                v.push(NewSchema {
                     label: f.clone(),
-                    text: self.read_schema_file(f).await?,
+                    raw: Raw::Text(self.read_schema_file(f).await?),
+                    file: Some(f.clone()),
                 });
             }
             v
         } else if let Some(subject) = &input.subject {
             let want_all = all || mode.is_some_and(Mode::transitive);
             return self
-                .subject_versions(subject, input.versions.as_deref(), want_all, out)
+                .subject_versions(subject, input.versions.as_deref(), want_all, refs, out)
                 .await;
-        } else {
+        } else if mode == Some(Mode::None) {
+            // NONE checks nothing: no history needed.
             Vec::new()
+        } else {
+            return Err(ToolError::invalid(format!(
+                "{} compares the new schema with earlier versions, but none were sent. Send the registered versions oldest first (latest last) as `previous` (inline), `previous_files`, or `subject` (Schema Registry); `previous: []` checks a subject's first schema.",
+                mode.map_or("modes".to_string(), |m| format!("mode {m}"))
+            )));
         };
-        for p in &previous {
-            require_json(p)?;
-        }
-        Ok((previous, Vec::new()))
+        Ok(Fetched {
+            previous,
+            versions: Vec::new(),
+            registry_format: None,
+            latest_refs: Vec::new(),
+        })
     }
 
     async fn subject_versions(
@@ -617,8 +887,9 @@ impl KafkaMcp {
         subject: &str,
         versions: Option<&[i32]>,
         all: bool,
+        refs: &mut Refs,
         out: &mut SchemaValidateOutput,
-    ) -> Result<(Vec<Labeled>, Vec<i32>), ToolError> {
+    ) -> Result<Fetched, ToolError> {
         let registry = self.registry()?;
         let registered = registry.versions(subject).await?;
         let Some(&latest) = registered.last() else {
@@ -662,22 +933,31 @@ impl KafkaMcp {
             fetched.extend(futures::future::try_join_all(calls).await?);
         }
         let mut previous = Vec::with_capacity(fetched.len());
+        let mut format: Option<Format> = None;
+        let mut latest_refs = Vec::new();
         for s in fetched {
-            if s.schema_type != "AVRO" {
-                return Err(ToolError::unsupported(format!(
-                    "version {} of {subject:?} is a {} schema; schema_validate checks Avro only.",
+            let f = Format::from_str(&s.schema_type).map_err(|_| {
+                ToolError::unsupported(format!(
+                    "version {} of {subject:?} has schemaType {}; schema_validate checks AVRO, PROTOBUF and JSON.",
                     s.version, s.schema_type
-                )));
+                ))
+            })?;
+            match format {
+                Some(prev) if prev != f => {
+                    return Err(ToolError::invalid(format!(
+                        "the versions of {subject:?} mix schema types ({prev} and {f} at version {}); compare versions of one type with `versions`.",
+                        s.version
+                    )))
+                }
+                _ => format = Some(f),
             }
-            if s.references > 0 {
-                out.notes.push(format!(
-                    "version {} has {} schema reference(s), which are not resolved here: types they define read as unknown",
-                    s.version, s.references
-                ));
-            }
-            previous.push(Labeled {
+            self.fetch_references(&registry, &s.references, refs, out)
+                .await?;
+            latest_refs = s.references.clone();
+            previous.push(NewSchema {
                 label: format!("version {}", s.version),
-                text: s.schema,
+                raw: Raw::Text(s.schema),
+                file: None,
             });
         }
         out.registry = Some(RegistryOut {
@@ -686,7 +966,80 @@ impl KafkaMcp {
             level: None,
             verdict: None,
         });
-        Ok((previous, chosen))
+        Ok(Fetched {
+            previous,
+            versions: chosen,
+            registry_format: format,
+            latest_refs,
+        })
+    }
+
+    /// Registry references, and theirs, by name (bounded by `MAX_REFERENCES`). A name sent in
+    /// `references` wins over the registry's.
+    async fn fetch_references(
+        &self,
+        registry: &Registry,
+        wanted: &[SchemaRef],
+        refs: &mut Refs,
+        out: &mut SchemaValidateOutput,
+    ) -> Result<(), ToolError> {
+        let mut queue: Vec<SchemaRef> = wanted.to_vec();
+        let mut seen: Vec<(String, i32)> = Vec::new();
+        while let Some(r) = queue.pop() {
+            if refs.contains_key(&r.name) || seen.contains(&(r.subject.clone(), r.version)) {
+                continue;
+            }
+            if seen.len() >= MAX_REFERENCES {
+                out.notes.push(format!(
+                    "more than {MAX_REFERENCES} schema references; the rest were not fetched"
+                ));
+                break;
+            }
+            seen.push((r.subject.clone(), r.version));
+            let s = registry
+                .schema(&r.subject, VersionRef::Number(r.version))
+                .await?;
+            queue.extend(s.references.iter().cloned());
+            refs.insert(r.name.clone(), s.schema);
+        }
+        Ok(())
+    }
+
+    /// Files imported by schemas read from schema_dir (Protobuf `import`s, JSON Schema `$ref`s
+    /// to other files), read from schema_dir too, transitively. A missing one is left to the
+    /// validator, which reports it where it is imported.
+    async fn load_imports(
+        &self,
+        format: Format,
+        texts: &[(&str, bool)],
+        refs: &mut Refs,
+    ) -> Result<(), ToolError> {
+        if format == Format::Avro || self.config().schema_dir.is_none() {
+            return Ok(());
+        }
+        let mut queue: Vec<String> = texts
+            .iter()
+            .filter(|(_, from_file)| *from_file)
+            .flat_map(|(t, _)| imports_of(format, t))
+            .collect();
+        let mut loaded = 0;
+        while let Some(name) = queue.pop() {
+            if refs.contains_key(&name) || loaded >= MAX_REFERENCES {
+                continue;
+            }
+            if name.starts_with("google/protobuf/") || relative_inside(&name).is_err() {
+                continue;
+            }
+            match self.read_schema_file(&name).await {
+                Ok(text) => {
+                    queue.extend(imports_of(format, &text));
+                    refs.insert(name, text);
+                    loaded += 1;
+                }
+                Err(_) => continue,
+            }
+        }
+        Ok(())
     }
 
     async fn read_schema_file(&self, rel: &str) -> Result<String, ToolError> {
@@ -779,12 +1132,12 @@ fn pairs(previous: &[Labeled]) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Malformed JSON is a tool error (there is no schema to report on); JSON that is not Avro is
-/// left to the checker, which locates each problem.
-fn require_json(s: &Labeled) -> Result<(), ToolError> {
-    let report = match serde_json::from_str::<Value>(&s.text) {
+/// Avro: malformed JSON is a tool error (there is no schema to report on); JSON that is not
+/// Avro is left to the checker, which locates each problem.
+fn require_json(label: &str, text: &str) -> Result<(), ToolError> {
+    let report = match serde_json::from_str::<Value>(text) {
         Ok(_) => return Ok(()),
-        Err(_) => avro::validate(&s.text),
+        Err(_) => avro::validate(text),
     };
     let detail = report
         .problems
@@ -792,9 +1145,13 @@ fn require_json(s: &Labeled) -> Result<(), ToolError> {
         .find(|p| p.kind == ProblemKind::MalformedJson)
         .map(|p| p.message.clone())
         .unwrap_or_default();
+    let hint = if text.contains("syntax") || text.contains("message ") {
+        " It looks like Protobuf: send format PROTOBUF."
+    } else {
+        ""
+    };
     Err(ToolError::invalid(format!(
-        "{} is not JSON ({detail}). Send an Avro schema as JSON text or a JSON object, e.g. {{\"type\": \"record\", \"name\": \"Order\", \"fields\": [{{\"name\": \"id\", \"type\": \"string\"}}]}}, or a type name like \"string\".",
-        s.label
+        "{label} is not JSON ({detail}). Send an Avro schema as JSON text or a JSON object, e.g. {{\"type\": \"record\", \"name\": \"Order\", \"fields\": [{{\"name\": \"id\", \"type\": \"string\"}}]}}, or a type name like \"string\".{hint}"
     )))
 }
 
@@ -858,21 +1215,120 @@ mod tests {
 
     #[test]
     fn malformed_json_names_the_input_and_what_to_send() {
-        let e = require_json(&Labeled {
-            label: "version 2".into(),
-            text: "{\"type\": ".into(),
-        })
-        .unwrap_err();
+        let e = require_json("version 2", "{\"type\": ").unwrap_err();
         assert!(
             e.message.starts_with("version 2 is not JSON ("),
             "{}",
             e.message
         );
         assert!(e.message.contains("Send an Avro schema"), "{}", e.message);
-        assert!(require_json(&Labeled {
-            label: "x".into(),
-            text: "42".into()
-        })
-        .is_ok());
+        assert!(require_json("x", "42").is_ok());
+    }
+
+    fn output_for(format: Format, breaking: bool, action: SchemaAction) -> SchemaValidateOutput {
+        let (new, previous) = schema_format::synthetic_history(format, 50, 200, breaking);
+        let refs = Refs::new();
+        let mut out = SchemaValidateOutput {
+            action,
+            format,
+            validation: None,
+            check: None,
+            mode_source: Some("input".into()),
+            modes: None,
+            previous_versions: previous
+                .iter()
+                .map(|(l, _)| format!("version {l}"))
+                .collect(),
+            references: Vec::new(),
+            registry: None,
+            notes: Vec::new(),
+        };
+        match action {
+            SchemaAction::Check => {
+                let mut r =
+                    schema_format::check(format, &new, &previous, &refs, Mode::FullTransitive)
+                        .unwrap();
+                budget(&mut r);
+                out.check = Some(r);
+            }
+            SchemaAction::Modes => {
+                out.modes = Some(schema_format::modes(format, &new, &previous, &refs).unwrap());
+            }
+            SchemaAction::Validate => {
+                out.validation = Some(schema_format::validate(format, &new, &refs));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn fifty_versions_of_two_hundred_fields_answer_in_under_8_kb() {
+        for format in [Format::Avro, Format::Protobuf, Format::Json] {
+            for breaking in [false, true] {
+                for action in [SchemaAction::Check, SchemaAction::Modes] {
+                    let out = output_for(format, breaking, action);
+                    let json = serde_json::to_string(&out).unwrap();
+                    let total = json.len() + out.summary().len();
+                    assert!(
+                        total < 8 * 1024,
+                        "{format} breaking={breaking} {action:?}: {total} bytes"
+                    );
+                    if let Some(c) = &out.check {
+                        assert_eq!(c.compatible, !breaking, "{format}");
+                        if breaking {
+                            // 199 changed fields × 2 directions × 50 versions, 10 listed.
+                            assert_eq!(c.incompatibilities.len(), MAX_LISTED);
+                            assert_eq!(c.incompatibilities.len() + c.omitted, 199 * 2 * 50);
+                            assert!(c.notes[0].contains("not listed"), "{:?}", c.notes);
+                        }
+                        assert!(c.notes.len() <= MAX_NOTES + 1);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn imports_are_found_in_proto_and_json_texts() {
+        let proto = "syntax = \"proto3\";\nimport \"a/b.proto\";\n  import public \"c.proto\";\nmessage M {}\n";
+        assert_eq!(
+            imports_of(Format::Protobuf, proto),
+            vec!["a/b.proto", "c.proto"]
+        );
+        let json = r##"{"properties": {"a": {"$ref": "address.json#/x"}, "b": {"$ref": "#/defs/y"},
+            "c": {"$ref": "https://acme.com/s/phone.json"}, "d": {"$ref": "address.json"}}}"##;
+        assert_eq!(
+            imports_of(Format::Json, json),
+            vec!["address.json", "phone.json"]
+        );
+        assert!(imports_of(Format::Avro, json).is_empty());
+    }
+
+    #[test]
+    fn the_format_comes_from_input_registry_or_extension() {
+        let mut out = output_for(Format::Avro, false, SchemaAction::Validate);
+        assert_eq!(
+            pick_format(None, None, &[Some("x.proto")], &mut out).unwrap(),
+            Format::Protobuf
+        );
+        assert_eq!(out.format, Format::Protobuf);
+        assert_eq!(
+            pick_format(None, Some(Format::Json), &[Some("x.proto")], &mut out).unwrap(),
+            Format::Json
+        );
+        assert_eq!(
+            pick_format(Some(Format::Json), None, &[Some("x.proto")], &mut out).unwrap(),
+            Format::Json
+        );
+        assert_eq!(
+            pick_format(None, None, &[None, Some("v1.json")], &mut out).unwrap(),
+            Format::Json
+        );
+        assert_eq!(
+            pick_format(None, None, &[None], &mut out).unwrap(),
+            Format::Avro
+        );
+        let e = pick_format(Some(Format::Avro), Some(Format::Protobuf), &[], &mut out).unwrap_err();
+        assert!(e.message.contains("PROTOBUF"), "{}", e.message);
     }
 }

@@ -18,6 +18,7 @@
 
 mod mcp;
 mod raw;
+mod schema;
 mod seed;
 
 use std::collections::BTreeMap;
@@ -820,6 +821,11 @@ fn run() -> Result<()> {
 }
 
 fn main() -> ExitCode {
+    // `bench schema`: the schema checker's figures, no broker needed.
+    if std::env::args().nth(1).as_deref() == Some("schema") {
+        print!("{}", schema::report());
+        return ExitCode::SUCCESS;
+    }
     match run() {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
