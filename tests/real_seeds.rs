@@ -61,7 +61,9 @@ fn log_dirs_match_kafka_and_a_stopped_voter_is_not_fetching() {
     // Disk: one log dir per broker, the path kafka-log-dirs.sh names, the size df gives, and no
     // disk finding on this (far from full) test machine unless df says it is that full.
     let out = health(&mut m);
-    let dirs = out["log_dirs"].as_array().expect("log_dirs with detail=full");
+    let dirs = out["log_dirs"]
+        .as_array()
+        .expect("log_dirs with detail=full");
     let cli_out = cli(
         "kafka-log-dirs.sh",
         &["--bootstrap-server", &b, "--describe"],
@@ -152,7 +154,12 @@ fn log_dirs_match_kafka_and_a_stopped_voter_is_not_fetching() {
         .collect();
     let replication = cli(
         "kafka-metadata-quorum.sh",
-        &["--bootstrap-server", &live.join(","), "describe", "--replication"],
+        &[
+            "--bootstrap-server",
+            &live.join(","),
+            "describe",
+            "--replication",
+        ],
     );
     signal("-CONT");
     assert_eq!(

@@ -1247,10 +1247,7 @@ fn disk_finding(ctx: &Ctx<'_>, rule: &Rule, lo: f64, hi: f64) -> Option<Finding>
         .find_map(|d| d.largest_topics.first().map(|(t, _)| t.clone()))
         .unwrap_or_else(|| "<topic>".to_string());
     Some(rule.finding(
-        format!(
-            "{} log dir(s) more than {lo:.0} % full",
-            items.len()
-        ),
+        format!("{} log dir(s) more than {lo:.0} % full", items.len()),
         Evidence::from_items(
             items,
             format!(
@@ -1305,20 +1302,24 @@ fn log_dir_offline(ctx: &Ctx<'_>, rule: &Rule) -> Option<Finding> {
         .collect::<Vec<_>>()
         .join("; ");
     let brokers: BTreeSet<i32> = offline.iter().map(|d| d.broker).collect();
-    Some(rule.finding(
-        format!("{} log dir(s) offline", offline.len()),
-        Evidence::from_items(
-            offline.iter().map(|d| format!("broker {} {}", d.broker, d.dir)),
-            detail,
-        ),
-        format!(
+    Some(
+        rule.finding(
+            format!("{} log dir(s) offline", offline.len()),
+            Evidence::from_items(
+                offline
+                    .iter()
+                    .map(|d| format!("broker {} {}", d.broker, d.dir)),
+                detail,
+            ),
+            format!(
             "On broker(s) {}: check the disk and the broker log for the I/O error, fix or replace \
              the volume, then restart the broker; its replicas there re-replicate from the \
              leaders. kafka-log-dirs.sh --bootstrap-server {} --describe shows each dir.",
             join_ids(&brokers),
             ctx.settings.bootstrap
         ),
-    ))
+        ),
+    )
 }
 
 /// Live brokers plus every broker id that holds a replica (some may be down).

@@ -109,23 +109,23 @@ pub struct BrokerLoadOut {
     pub replicas: usize,
 }
 
-/// One broker's log directory (detail=full; DescribeLogDirs).
+/// A broker's log dir (detail=full).
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct LogDirOut {
     /// Broker id.
     pub broker: i32,
-    /// Path on the broker.
+    /// Path.
     pub dir: String,
-    /// Volume capacity, bytes (string); absent before Kafka 3.3 or when offline.
+    /// Volume bytes (string).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub total_bytes: Option<String>,
-    /// Free bytes on the volume (string).
+    /// Free bytes (string).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub usable_bytes: Option<String>,
-    /// Percent of the volume used.
+    /// Percent used.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub used_pct: Option<f64>,
-    /// Kafka error for the dir (`KAFKA_STORAGE_ERROR`: offline).
+    /// Error, e.g. KAFKA_STORAGE_ERROR (offline).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
@@ -179,7 +179,7 @@ pub struct ClusterHealthOutput {
     /// Problem partitions, at most 100 (detail=full).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub problem_partitions: Option<Vec<ProblemPartitionOut>>,
-    /// Every broker's log dirs with disk use (detail=full).
+    /// Log dirs and disk use (detail=full).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub log_dirs: Option<Vec<LogDirOut>>,
 }
