@@ -399,7 +399,7 @@ pub async fn cluster_snapshot(
         }
     };
     let started = Instant::now();
-    let (brokers_seen, seen) = tokio::sync::oneshot::channel();
+    let (brokers_seen, seen) = tokio::sync::oneshot::channel::<Vec<BrokerSnapshot>>();
     // DescribeLogDirs (disk use, offline dirs) to every broker Metadata lists, as soon as it
     // lists them, concurrently with DescribeConfigs, within what is left of the deadline.
     let dirs = async {
