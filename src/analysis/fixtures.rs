@@ -145,6 +145,7 @@ pub fn quorum(scenario: &str) -> QuorumView {
         id: r["NodeId"].as_i64().unwrap() as i32,
         log_end_offset: r["LogEndOffset"].as_i64().unwrap(),
         last_caught_up_timestamp_ms: r["LastCaughtUpTimestamp"].as_i64().unwrap(),
+        last_fetch_timestamp_ms: r["LastFetchTimestamp"].as_i64().unwrap_or(-1),
     };
     QuorumView::Known(QuorumSnapshot {
         leader_id: s["LeaderId"].as_i64().unwrap() as i32,
@@ -191,5 +192,8 @@ pub fn cluster(scenario: &str) -> ClusterSnapshot {
         min_isr_error: None,
         min_isr_unread: Default::default(),
         unreachable: Vec::new(),
+        log_dirs: Vec::new(),
+        log_dirs_error: None,
+        taken_at_ms: None,
     }
 }

@@ -12,8 +12,8 @@ use serde::Serialize;
 
 use super::finding::{sort_findings, titled, Evidence, Finding, Severity};
 use super::snapshot::{
-    BrokerSnapshot, ClusterSnapshot, PartitionSnapshot, QuorumUnknownCause, QuorumView,
-    TopicSnapshot,
+    BrokerSnapshot, ClusterSnapshot, PartitionSnapshot, QuorumReplica, QuorumSnapshot,
+    QuorumUnknownCause, QuorumView, TopicSnapshot,
 };
 
 /// Tunables of the health rules. Defaults match the documented server settings.
@@ -26,8 +26,15 @@ pub struct HealthSettings {
     pub max_partitions_per_broker: usize,
     /// Broker ids the operator says must be present (config `expected_brokers`).
     pub expected_brokers: Vec<i32>,
-    /// Metadata-log records a quorum voter may trail the leader before it is flagged.
+    /// Metadata-log records a quorum voter or observer may trail the leader before it is flagged.
     pub quorum_lag_records: i64,
+    /// A quorum voter or observer whose last fetch from the leader is older than this (ms, by
+    /// the leader's clock) is flagged as not fetching.
+    pub quorum_fetch_stale_ms: i64,
+    /// A log directory whose volume is more than this percentage used is a warning.
+    pub disk_warn_pct: f64,
+    /// A log directory whose volume is more than this percentage used is critical.
+    pub disk_crit_pct: f64,
     /// Placeholder used in remediation commands for the bootstrap servers.
     pub bootstrap: String,
 }
@@ -39,6 +46,9 @@ impl Default for HealthSettings {
             max_partitions_per_broker: 4000,
             expected_brokers: Vec::new(),
             quorum_lag_records: 1000,
+            quorum_fetch_stale_ms: 10_000,
+            disk_warn_pct: 80.0,
+            disk_crit_pct: 90.0,
             bootstrap: "<bootstrap>".to_string(),
         }
     }
@@ -182,6 +192,24 @@ pub const RULES: &[Rule] = &[
         check: controller_unreachable,
     },
     Rule {
+        id: "log-dir-offline",
+        severity: Severity::Critical,
+        doc: "A broker reports a log directory offline (DescribeLogDirs KAFKA_STORAGE_ERROR): \
+              the replicas in it are gone from that broker until it restarts with the disk \
+              fixed; with one log dir the broker stops serving entirely. Check the disk and the \
+              broker's log for the I/O error, replace or remount it, restart the broker.",
+        check: log_dir_offline,
+    },
+    Rule {
+        id: "disk-critical",
+        severity: Severity::Critical,
+        doc: "A log directory's volume is more than disk_crit_pct (90 %) used: when it fills, \
+              the broker marks the dir offline and its replicas go with it. Free space now: \
+              lower retention.ms / retention.bytes of the largest topics there, delete unused \
+              topics, or move replicas to another dir or broker (kafka-reassign-partitions.sh).",
+        check: disk_critical,
+    },
+    Rule {
         id: "internal-topic-unhealthy",
         severity: Severity::Critical,
         doc: "An internal topic (__consumer_offsets, __transaction_state) is offline or below \
@@ -215,9 +243,26 @@ pub const RULES: &[Rule] = &[
     Rule {
         id: "quorum-voter-down",
         severity: Severity::Error,
-        doc: "A KRaft voter is not replicating the metadata log (log end offset -1 or far \
-              behind): the quorum tolerates one fewer failure. Restart that controller.",
+        doc: "A KRaft voter is not replicating the metadata log (log end offset -1, far \
+              behind, or no fetch from the leader for quorum_fetch_stale_ms): the quorum \
+              tolerates one fewer failure. Restart that controller.",
         check: quorum_voter_down,
+    },
+    Rule {
+        id: "quorum-observer-lagging",
+        severity: Severity::Warn,
+        doc: "A broker (KRaft observer) is far behind the metadata log or has stopped fetching \
+              it: it serves stale metadata (leaders, topics, ACLs, configs) to clients. Check the \
+              broker process (a stopped or GC-bound JVM), its controller listener and its logs.",
+        check: quorum_observer_lagging,
+    },
+    Rule {
+        id: "disk-high",
+        severity: Severity::Warn,
+        doc: "A log directory's volume is more than disk_warn_pct (80 %) used. Plan space before \
+              it reaches disk_crit_pct: lower retention of the largest topics there, add \
+              volumes (log.dirs) or brokers and move replicas (kafka-reassign-partitions.sh).",
+        check: disk_high,
     },
     Rule {
         id: "under-replicated",
@@ -1037,27 +1082,60 @@ fn controller_unreachable(ctx: &Ctx<'_>, rule: &Rule) -> Option<Finding> {
     )
 }
 
+/// The leader's clock now, as near as the snapshot tells: the leader reports its own last fetch
+/// as its current time (skew-free against the other timestamps); else the reader's clock.
+fn quorum_now(q: &QuorumSnapshot, taken_at_ms: Option<i64>) -> Option<i64> {
+    q.voters
+        .iter()
+        .find(|v| v.id == q.leader_id)
+        .map(|v| v.last_fetch_timestamp_ms)
+        .filter(|t| *t > 0)
+        .or(taken_at_ms)
+}
+
+/// Why one quorum replica (voter or observer) is flagged, if it is.
+fn quorum_replica_problem(
+    q: &QuorumSnapshot,
+    r: &QuorumReplica,
+    now: Option<i64>,
+    settings: &HealthSettings,
+) -> Option<String> {
+    if r.log_end_offset < 0 {
+        return Some("log end offset -1 (not fetching)".to_string());
+    }
+    let mut why = Vec::new();
+    let lag = q.lag_of(r).unwrap_or(0);
+    if lag > settings.quorum_lag_records {
+        why.push(format!("{lag} records behind"));
+    }
+    if let Some(now) = now {
+        let since = now - r.last_fetch_timestamp_ms;
+        if r.last_fetch_timestamp_ms > 0 && since > settings.quorum_fetch_stale_ms {
+            why.push(format!(
+                "last fetch {:.1} s ago (threshold {:.1} s)",
+                since as f64 / 1000.0,
+                settings.quorum_fetch_stale_ms as f64 / 1000.0
+            ));
+        }
+    }
+    (!why.is_empty()).then(|| why.join(", "))
+}
+
 fn quorum_voter_down(ctx: &Ctx<'_>, rule: &Rule) -> Option<Finding> {
     let QuorumView::Known(q) = &ctx.snap.quorum else {
         return None;
     };
-    let limit = ctx.settings.quorum_lag_records;
+    let now = quorum_now(q, ctx.snap.taken_at_ms);
     let mut details = Vec::new();
     let items: Vec<String> = q
         .voters
         .iter()
         .filter(|v| v.id != q.leader_id)
-        .filter(|v| {
-            let lag = q.lag_of(v).unwrap_or(0);
-            let down = v.log_end_offset < 0;
-            if down {
-                details.push(format!("voter {}: log end offset -1 (not fetching)", v.id));
-            } else if lag > limit {
-                details.push(format!("voter {}: {lag} records behind", v.id));
-            }
-            down || lag > limit
+        .filter_map(|v| {
+            let why = quorum_replica_problem(q, v, now, ctx.settings)?;
+            details.push(format!("voter {}: {why}", v.id));
+            Some(format!("voter {}", v.id))
         })
-        .map(|v| format!("voter {}", v.id))
         .collect();
     if items.is_empty() {
         return None;
@@ -1075,6 +1153,173 @@ fn quorum_voter_down(ctx: &Ctx<'_>, rule: &Rule) -> Option<Finding> {
         "Restart the controller(s) named in the evidence; check their controller listener and logs."
             .to_string(),
     ))
+}
+
+fn quorum_observer_lagging(ctx: &Ctx<'_>, rule: &Rule) -> Option<Finding> {
+    let QuorumView::Known(q) = &ctx.snap.quorum else {
+        return None;
+    };
+    let now = quorum_now(q, ctx.snap.taken_at_ms);
+    let mut details = Vec::new();
+    let items: Vec<String> = q
+        .observers
+        .iter()
+        .filter_map(|o| {
+            let why = quorum_replica_problem(q, o, now, ctx.settings)?;
+            details.push(format!("broker {}: {why}", o.id));
+            Some(format!("broker {}", o.id))
+        })
+        .collect();
+    if items.is_empty() {
+        return None;
+    }
+    Some(rule.finding(
+        format!(
+            "{} broker(s) behind on or not fetching the KRaft metadata log",
+            items.len()
+        ),
+        Evidence::from_items(items, details.join("; ")),
+        format!(
+            "Check the broker process (is it running, or stopped/GC-bound?) and its log; \
+             kafka-metadata-quorum.sh --bootstrap-server {} describe --replication shows each \
+             observer's lag and last fetch. Restart it if it does not catch up.",
+            ctx.settings.bootstrap
+        ),
+    ))
+}
+
+/// Bytes for people: `1.5 GiB`.
+fn human_bytes(b: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = b as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u < UNITS.len() - 1 {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{b} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
+}
+
+/// Log dirs whose volume is used above `lo` and at most `hi` percent, as evidence.
+fn disk_finding(ctx: &Ctx<'_>, rule: &Rule, lo: f64, hi: f64) -> Option<Finding> {
+    let mut details = Vec::new();
+    let items: Vec<String> = ctx
+        .snap
+        .log_dirs
+        .iter()
+        .filter(|d| d.error.is_none())
+        .filter_map(|d| {
+            let pct = d.used_pct().filter(|p| *p > lo && *p <= hi)?;
+            let largest = if d.largest_topics.is_empty() {
+                "no topic data there".to_string()
+            } else {
+                format!(
+                    "largest topics there: {}",
+                    d.largest_topics
+                        .iter()
+                        .map(|(t, b)| format!("{t} {}", human_bytes(*b)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            };
+            details.push(format!(
+                "broker {} {}: {pct:.1} % used, {} free of {}; {largest}",
+                d.broker,
+                d.dir,
+                human_bytes(d.usable_bytes.unwrap_or(0)),
+                human_bytes(d.total_bytes.unwrap_or(0)),
+            ));
+            Some(format!("broker {} {} ({pct:.0} % used)", d.broker, d.dir))
+        })
+        .collect();
+    if items.is_empty() {
+        return None;
+    }
+    let first_topic = ctx
+        .snap
+        .log_dirs
+        .iter()
+        .filter(|d| d.used_pct().is_some_and(|p| p > lo && p <= hi))
+        .find_map(|d| d.largest_topics.first().map(|(t, _)| t.clone()))
+        .unwrap_or_else(|| "<topic>".to_string());
+    Some(rule.finding(
+        format!("{} log dir(s) more than {lo:.0} % full", items.len()),
+        Evidence::from_items(
+            items,
+            format!(
+                "{} (topics ranked by size on that dir, a proxy for growth: one read cannot \
+                 measure growth)",
+                details.join("; ")
+            ),
+        ),
+        format!(
+            "Free space on the dir(s) named: shorten retention of the largest topics there, e.g. \
+             kafka-configs.sh --bootstrap-server {} --alter --entity-type topics --entity-name \
+             {first_topic} --add-config retention.ms=<shorter>; or add log dirs / brokers and \
+             move replicas with kafka-reassign-partitions.sh.",
+            ctx.settings.bootstrap
+        ),
+    ))
+}
+
+fn disk_critical(ctx: &Ctx<'_>, rule: &Rule) -> Option<Finding> {
+    disk_finding(ctx, rule, ctx.settings.disk_crit_pct, f64::INFINITY)
+}
+
+fn disk_high(ctx: &Ctx<'_>, rule: &Rule) -> Option<Finding> {
+    disk_finding(
+        ctx,
+        rule,
+        ctx.settings.disk_warn_pct,
+        ctx.settings.disk_crit_pct,
+    )
+}
+
+fn log_dir_offline(ctx: &Ctx<'_>, rule: &Rule) -> Option<Finding> {
+    let offline: Vec<_> = ctx
+        .snap
+        .log_dirs
+        .iter()
+        .filter(|d| d.error.is_some())
+        .collect();
+    if offline.is_empty() {
+        return None;
+    }
+    let detail = offline
+        .iter()
+        .map(|d| {
+            format!(
+                "broker {} {}: {}",
+                d.broker,
+                d.dir,
+                d.error.as_deref().unwrap_or_default()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    let brokers: BTreeSet<i32> = offline.iter().map(|d| d.broker).collect();
+    Some(
+        rule.finding(
+            format!("{} log dir(s) offline", offline.len()),
+            Evidence::from_items(
+                offline
+                    .iter()
+                    .map(|d| format!("broker {} {}", d.broker, d.dir)),
+                detail,
+            ),
+            format!(
+            "On broker(s) {}: check the disk and the broker log for the I/O error, fix or replace \
+             the volume, then restart the broker; its replicas there re-replicate from the \
+             leaders. kafka-log-dirs.sh --bootstrap-server {} --describe shows each dir.",
+            join_ids(&brokers),
+            ctx.settings.bootstrap
+        ),
+        ),
+    )
 }
 
 /// Live brokers plus every broker id that holds a replica (some may be down).

@@ -407,6 +407,7 @@ fn snap(brokers: &[i32], topics: Vec<TopicSnapshot>, min_isr: i64) -> ClusterSna
                     id: *id,
                     log_end_offset: 10,
                     last_caught_up_timestamp_ms: 1,
+                    last_fetch_timestamp_ms: -1,
                 })
                 .collect(),
             observers: vec![],
@@ -416,6 +417,9 @@ fn snap(brokers: &[i32], topics: Vec<TopicSnapshot>, min_isr: i64) -> ClusterSna
         min_isr_error: None,
         min_isr_unread: Default::default(),
         unreachable: Vec::new(),
+        log_dirs: Vec::new(),
+        log_dirs_error: None,
+        taken_at_ms: None,
     }
 }
 
@@ -626,4 +630,200 @@ fn every_rule_is_documented_and_unique() {
         assert!(r.doc.len() > 40, "{} needs a doc", r.id);
         assert_eq!(explain(r.id), Some(r.doc));
     }
+}
+
+fn dir(broker: i32, path: &str, total: u64, usable: u64) -> LogDirState {
+    LogDirState {
+        broker,
+        dir: path.into(),
+        error: None,
+        total_bytes: Some(total),
+        usable_bytes: Some(usable),
+        largest_topics: vec![("orders".into(), 3 << 30), ("clicks".into(), 1 << 30)],
+    }
+}
+
+fn healthy_snap() -> ClusterSnapshot {
+    let t = topic("a", vec![part(0, 1, &[1, 2, 3], &[1, 2, 3])]);
+    snap(&[1, 2, 3], vec![t], 2)
+}
+
+#[test]
+fn disk_above_warn_threshold_is_a_warning_naming_broker_dir_and_topics() {
+    let mut s = healthy_snap();
+    s.log_dirs = vec![
+        dir(1, "/data/k1", 1000, 150), // 85 % used
+        dir(2, "/data/k2", 1000, 200), // exactly 80 %: not above
+        dir(3, "/data/k3", 1000, 900),
+    ];
+    let r = evaluate(&s, &HealthSettings::default());
+    assert_eq!(ids(&r), vec!["disk-high"], "{:?}", r.findings);
+    assert_eq!(r.status, HealthStatus::Warn);
+    let f = finding(&r, "disk-high");
+    assert_eq!(f.severity, Severity::Warn);
+    assert_eq!(f.evidence.items, vec!["broker 1 /data/k1 (85 % used)"]);
+    assert!(
+        f.title.ends_with(": broker 1 /data/k1 (85 % used)"),
+        "{}",
+        f.title
+    );
+    assert!(
+        f.evidence
+            .detail
+            .contains("largest topics there: orders 3.0 GiB, clicks 1.0 GiB"),
+        "{}",
+        f.evidence.detail
+    );
+    assert!(f.evidence.detail.contains("a proxy for growth"));
+    assert!(f.remediation.contains("--entity-name orders"));
+}
+
+#[test]
+fn disk_above_crit_threshold_is_critical_not_also_a_warning() {
+    let mut s = healthy_snap();
+    s.log_dirs = vec![dir(2, "/d", 1000, 50), dir(3, "/d", 1000, 120)];
+    let r = evaluate(&s, &HealthSettings::default());
+    assert_eq!(ids(&r), vec!["disk-critical", "disk-high"]);
+    assert_eq!(r.status, HealthStatus::Crit);
+    assert_eq!(
+        finding(&r, "disk-critical").evidence.items,
+        vec!["broker 2 /d (95 % used)"]
+    );
+    assert_eq!(
+        finding(&r, "disk-high").evidence.items,
+        vec!["broker 3 /d (88 % used)"]
+    );
+}
+
+#[test]
+fn disk_thresholds_are_settings() {
+    let mut s = healthy_snap();
+    s.log_dirs = vec![dir(1, "/d", 1000, 350)]; // 65 %
+    assert!(evaluate(&s, &HealthSettings::default()).findings.is_empty());
+    let settings = HealthSettings {
+        disk_warn_pct: 50.0,
+        disk_crit_pct: 60.0,
+        ..HealthSettings::default()
+    };
+    assert_eq!(ids(&evaluate(&s, &settings)), vec!["disk-critical"]);
+}
+
+#[test]
+fn disk_size_unknown_is_not_flagged() {
+    let mut s = healthy_snap();
+    let mut d = dir(1, "/d", 0, 0);
+    d.total_bytes = None; // DescribeLogDirs < v4
+    d.usable_bytes = None;
+    s.log_dirs = vec![d, dir(2, "/d", 0, 0)];
+    assert!(evaluate(&s, &HealthSettings::default()).findings.is_empty());
+}
+
+#[test]
+fn offline_log_dir_is_critical() {
+    let mut s = healthy_snap();
+    let mut d = dir(2, "/data/bad", 0, 0);
+    d.error = Some("KAFKA_STORAGE_ERROR".into());
+    d.total_bytes = None;
+    d.usable_bytes = None;
+    s.log_dirs = vec![dir(1, "/data/ok", 1000, 900), d];
+    let r = evaluate(&s, &HealthSettings::default());
+    assert_eq!(ids(&r), vec!["log-dir-offline"]);
+    assert_eq!(r.status, HealthStatus::Crit);
+    let f = finding(&r, "log-dir-offline");
+    assert_eq!(f.title, "1 log dir(s) offline: broker 2 /data/bad");
+    assert!(f.evidence.detail.contains("KAFKA_STORAGE_ERROR"));
+    assert!(f.remediation.contains("broker(s) 2"));
+}
+
+/// A quorum led by voter 1 whose own last fetch (its clock) is `now`.
+fn quorum_at(now: i64, voter_fetch: [i64; 2], observers: &[(i32, i64, i64)]) -> ClusterSnapshot {
+    let mut s = healthy_snap();
+    if let QuorumView::Known(q) = &mut s.quorum {
+        q.voters[0].last_fetch_timestamp_ms = now;
+        q.voters[1].last_fetch_timestamp_ms = voter_fetch[0];
+        q.voters[2].last_fetch_timestamp_ms = voter_fetch[1];
+        q.observers = observers
+            .iter()
+            .map(|(id, leo, fetch)| QuorumReplica {
+                id: *id,
+                log_end_offset: *leo,
+                last_caught_up_timestamp_ms: *fetch,
+                last_fetch_timestamp_ms: *fetch,
+            })
+            .collect();
+    }
+    s
+}
+
+#[test]
+fn voter_not_fetching_is_flagged_with_seconds_since_last_fetch() {
+    let now = 1_800_000_000_000;
+    let s = quorum_at(now, [now - 300, now - 15_000], &[]);
+    let r = evaluate(&s, &HealthSettings::default());
+    let f = finding(&r, "quorum-voter-down");
+    assert_eq!(f.evidence.items, vec!["voter 3"]);
+    assert!(
+        f.evidence
+            .detail
+            .contains("voter 3: last fetch 15.0 s ago (threshold 10.0 s)"),
+        "{}",
+        f.evidence.detail
+    );
+    // Exactly at the threshold is still fetching.
+    let s = quorum_at(now, [now, now - 10_000], &[]);
+    assert!(evaluate(&s, &HealthSettings::default()).findings.is_empty());
+}
+
+#[test]
+fn observers_lagging_or_not_fetching_are_warnings() {
+    let now = 1_800_000_000_000;
+    // Leader LEO is 10 (see `snap`).
+    let s = quorum_at(
+        now,
+        [now, now],
+        &[
+            (4, 10, now - 100),    // fine
+            (5, 10, now - 60_000), // stopped fetching a minute ago
+            (6, -1, -1),           // never fetched
+        ],
+    );
+    let r = evaluate(&s, &HealthSettings::default());
+    // (brokers-missing also names them: observers are expected brokers, absent from `snap`.)
+    assert!(!ids(&r).contains(&"quorum-voter-down"), "{:?}", r.findings);
+    let f = finding(&r, "quorum-observer-lagging");
+    assert_eq!(f.severity, Severity::Warn);
+    assert_eq!(f.evidence.items, vec!["broker 5", "broker 6"]);
+    assert!(f
+        .evidence
+        .detail
+        .contains("broker 5: last fetch 60.0 s ago"));
+    assert!(f.evidence.detail.contains("broker 6: log end offset -1"));
+}
+
+#[test]
+fn observer_lag_beyond_threshold_and_reader_clock_fallback() {
+    let now = 1_800_000_000_000;
+    let mut s = quorum_at(now, [now, now], &[(4, 10, now - 20_000)]);
+    if let QuorumView::Known(q) = &mut s.quorum {
+        q.voters[0].log_end_offset = 5000;
+        q.voters[1].log_end_offset = 5000;
+        q.voters[2].log_end_offset = 5000;
+        // The leader reports no timestamp (DescribeQuorum v0): the reader's clock is "now".
+        q.voters[0].last_fetch_timestamp_ms = -1;
+    }
+    s.taken_at_ms = Some(now);
+    let settings = HealthSettings {
+        quorum_fetch_stale_ms: 30_000,
+        ..HealthSettings::default()
+    };
+    let r = evaluate(&s, &settings);
+    let f = finding(&r, "quorum-observer-lagging");
+    assert_eq!(f.evidence.detail, "broker 4: 4990 records behind");
+    // Without any clock, only the lag is judged.
+    s.taken_at_ms = None;
+    let r = evaluate(&s, &HealthSettings::default());
+    assert_eq!(
+        finding(&r, "quorum-observer-lagging").evidence.detail,
+        "broker 4: 4990 records behind"
+    );
 }

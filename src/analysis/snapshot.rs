@@ -180,6 +180,14 @@ pub struct QuorumReplica {
     pub log_end_offset: i64,
     /// Last time the leader heard from it, epoch ms; `-1` when never.
     pub last_caught_up_timestamp_ms: i64,
+    /// Last time it fetched from the leader, epoch ms by the leader's clock; `-1` when never or
+    /// not reported (DescribeQuorum v0). The leader reports its own as its current time.
+    #[serde(default = "minus_one")]
+    pub last_fetch_timestamp_ms: i64,
+}
+
+fn minus_one() -> i64 {
+    -1
 }
 
 /// The KRaft metadata quorum as DescribeQuorum reports it.
@@ -279,6 +287,45 @@ pub struct ClusterSnapshot {
     /// still lists at such an endpoint is not live, whatever stale metadata says.
     #[serde(default)]
     pub unreachable: Vec<UnreachableEndpoint>,
+    /// Log directories per broker (DescribeLogDirs), empty when not read; `log_dirs_error` then
+    /// says why.
+    #[serde(default)]
+    pub log_dirs: Vec<LogDirState>,
+    /// Why the log directories are unknown (for all or some brokers), if they are.
+    #[serde(default)]
+    pub log_dirs_error: Option<String>,
+    /// When this read was taken, epoch ms by the reader's clock (the shell's; the pure core never
+    /// reads a clock). `None` when unknown (old fixtures).
+    #[serde(default)]
+    pub taken_at_ms: Option<i64>,
+}
+
+/// One log directory of one broker, as DescribeLogDirs reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogDirState {
+    /// Broker id.
+    pub broker: i32,
+    /// Path of the log directory on the broker.
+    pub dir: String,
+    /// Kafka error name for the dir (`KAFKA_STORAGE_ERROR`: offline), if any.
+    pub error: Option<String>,
+    /// Capacity of the volume holding it, bytes; `None` before DescribeLogDirs v4 (Kafka 3.3).
+    pub total_bytes: Option<u64>,
+    /// Free space on that volume, bytes; `None` as for `total_bytes`.
+    pub usable_bytes: Option<u64>,
+    /// Largest topics in this dir, bytes of their replicas here, largest first (at most a few).
+    #[serde(default)]
+    pub largest_topics: Vec<(String, u64)>,
+}
+
+impl LogDirState {
+    /// Percentage of the volume in use, when its size is known and non-zero.
+    pub fn used_pct(&self) -> Option<f64> {
+        match (self.total_bytes, self.usable_bytes) {
+            (Some(t), Some(u)) if t > 0 => Some((t.saturating_sub(u)) as f64 * 100.0 / t as f64),
+            _ => None,
+        }
+    }
 }
 
 /// A broker endpoint that could not be reached, and how we know.

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use rdkafka::metadata::Metadata;
 
-use super::{ffi, quorum, Cluster, ClusterFacts, Error, Result};
+use super::{ffi, log_dirs, quorum, Cluster, ClusterFacts, Error, Result};
 use crate::analysis::glob::glob_match;
 use crate::analysis::health::is_internal;
 use crate::analysis::snapshot::*;
@@ -258,6 +258,7 @@ const HEALTH_CONFIG_KEYS: &[&str] = &["min.insync.replicas"];
 async fn read_topics_and_min_isr(
     cluster: &Arc<Cluster>,
     topic_glob: Option<&str>,
+    brokers_seen: tokio::sync::oneshot::Sender<Vec<BrokerSnapshot>>,
 ) -> Result<(
     Vec<BrokerSnapshot>,
     Vec<TopicSnapshot>,
@@ -275,6 +276,18 @@ async fn read_topics_and_min_isr(
                 .inner()
                 .fetch_metadata(None, timeout)
                 .map_err(|e| translate(&c, "Metadata", e))?;
+            // The brokers go out at once so DescribeLogDirs runs alongside DescribeConfigs.
+            let _ = brokers_seen.send(
+                m.brokers()
+                    .iter()
+                    .map(|b| BrokerSnapshot {
+                        id: b.id(),
+                        host: b.host().to_string(),
+                        port: b.port() as u16,
+                        rack: None,
+                    })
+                    .collect(),
+            );
             // Non-blocking: the answer just parsed set it.
             let cluster_id = admin.inner().fetch_cluster_id(Duration::ZERO);
             let wanted = |name: &str| glob.as_deref().is_none_or(|g| glob_match(g, name));
@@ -385,8 +398,29 @@ pub async fn cluster_snapshot(
             None
         }
     };
-    let (read, early_dc, q) =
-        tokio::join!(read_topics_and_min_isr(cluster, topic_glob), early_dc, q);
+    let started = Instant::now();
+    let (brokers_seen, seen) = tokio::sync::oneshot::channel::<Vec<BrokerSnapshot>>();
+    // DescribeLogDirs (disk use, offline dirs) to every broker Metadata lists, as soon as it
+    // lists them, concurrently with DescribeConfigs, within what is left of the deadline.
+    let dirs = async {
+        let listed = seen
+            .await
+            .map_err(|_| "not sent: Metadata failed".to_string())?;
+        let left = cluster.timeout.saturating_sub(started.elapsed());
+        if left < Duration::from_millis(100) {
+            return Err(format!(
+                "not sent: Metadata took nearly all of the {} ms deadline",
+                cluster.timeout.as_millis()
+            ));
+        }
+        log_dirs::describe_log_dirs_within(cluster, &listed, None, left).await
+    };
+    let (read, early_dc, q, dirs) = tokio::join!(
+        read_topics_and_min_isr(cluster, topic_glob, brokers_seen),
+        early_dc,
+        q,
+        dirs
+    );
     let (mut brokers, topics, metadata_cluster_id, cfg) = read?;
     let (q, refused) = q;
     let mut unreachable: Vec<UnreachableEndpoint> = refused
@@ -495,6 +529,26 @@ pub async fn cluster_snapshot(
             min_isr_error = Some(format!("DescribeConfigs failed: {e}"));
         }
     }
+    let (log_dirs, log_dirs_error) = match dirs {
+        Ok(d) if d.failures.is_empty() => (d.dirs, None),
+        Ok(d) => {
+            let why = d.failures.join("; ");
+            notes.push(format!(
+                "DescribeLogDirs incomplete, disk use unknown there: {why}"
+            ));
+            (d.dirs, Some(why))
+        }
+        Err(e) => {
+            notes.push(format!(
+                "DescribeLogDirs failed, disk use and offline log dirs not checked: {e}"
+            ));
+            (Vec::new(), Some(e))
+        }
+    };
+    let taken_at_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()
+        .map(|d| d.as_millis() as i64);
     if default_min_isr.is_none() && min_isr.is_empty() && !topics.is_empty() {
         notes.push("min.insync.replicas unknown (the broker returned no configs): under/at-min-ISR checks skipped".to_string());
     }
@@ -510,6 +564,9 @@ pub async fn cluster_snapshot(
             min_isr_error,
             min_isr_unread,
             unreachable,
+            log_dirs,
+            log_dirs_error,
+            taken_at_ms,
         },
         notes,
     ))

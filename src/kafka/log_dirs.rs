@@ -15,7 +15,10 @@ use kafka_protocol::protocol::StrBytes;
 
 use super::quorum::{self, QuorumSecurity};
 use super::Cluster;
-use crate::analysis::snapshot::BrokerSnapshot;
+use crate::analysis::snapshot::{BrokerSnapshot, LogDirState};
+
+/// Largest topics kept per log dir.
+const LARGEST_PER_DIR: usize = 3;
 
 /// DescribeLogDirs versions spoken (v4 adds each log dir's total and usable bytes).
 const VERSIONS: (i16, i16) = (1, 4);
@@ -37,6 +40,8 @@ pub struct LogDirSizes {
     pub replicas: BTreeMap<(String, i32), BTreeMap<i32, u64>>,
     /// Disk space per broker, when the broker reports it.
     pub disks: BTreeMap<i32, DiskSpace>,
+    /// Every log dir of every broker that answered, errored dirs included.
+    pub dirs: Vec<LogDirState>,
     /// Brokers (or log dirs) that gave no sizes, with why.
     pub failures: Vec<String>,
 }
@@ -67,6 +72,32 @@ impl LogDirSizes {
         }
         let mut disk: Option<DiskSpace> = None;
         for dir in &resp.results {
+            let mut per_topic: BTreeMap<&str, u64> = BTreeMap::new();
+            for t in &dir.topics {
+                let bytes: u64 = t
+                    .partitions
+                    .iter()
+                    .filter(|p| !p.is_future_key && p.partition_size >= 0)
+                    .map(|p| p.partition_size as u64)
+                    .sum();
+                *per_topic.entry(t.name.0.as_str()).or_default() += bytes;
+            }
+            let mut largest: Vec<(String, u64)> = per_topic
+                .into_iter()
+                .filter(|(_, b)| *b > 0)
+                .map(|(t, b)| (t.to_string(), b))
+                .collect();
+            largest.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            largest.truncate(LARGEST_PER_DIR);
+            let known = |v: i64| (v >= 0).then_some(v as u64);
+            self.dirs.push(LogDirState {
+                broker: broker_id,
+                dir: dir.log_dir.as_str().to_string(),
+                error: (dir.error_code != 0).then(|| quorum::error_name(dir.error_code)),
+                total_bytes: known(dir.total_bytes),
+                usable_bytes: known(dir.usable_bytes),
+                largest_topics: largest,
+            });
             if dir.error_code != 0 {
                 self.failures.push(format!(
                     "broker {broker_id} log dir {} is unreadable: {}",
@@ -138,8 +169,18 @@ pub async fn describe_log_dirs(
     brokers: &[BrokerSnapshot],
     topics: Option<&BTreeMap<String, Vec<i32>>>,
 ) -> Result<LogDirSizes, String> {
+    describe_log_dirs_within(cluster, brokers, topics, cluster.timeout).await
+}
+
+/// [`describe_log_dirs`] within `timeout` (what is left of a deadline) instead of the cluster's.
+pub async fn describe_log_dirs_within(
+    cluster: &Arc<Cluster>,
+    brokers: &[BrokerSnapshot],
+    topics: Option<&BTreeMap<String, Vec<i32>>>,
+    timeout: Duration,
+) -> Result<LogDirSizes, String> {
     let security = QuorumSecurity::from_properties(cluster.config.properties.iter());
-    ask(&security, cluster.timeout, brokers, topics).await
+    ask(&security, timeout, brokers, topics).await
 }
 
 async fn ask(
@@ -288,6 +329,32 @@ mod tests {
         assert!(
             s.failures[1].contains("CLUSTER_AUTHORIZATION_FAILED")
                 && s.failures[1].contains("DESCRIBE")
+        );
+        // Every dir of every answering broker, the offline one with its error name.
+        let d: Vec<_> = s
+            .dirs
+            .iter()
+            .map(|d| (d.broker, d.dir.as_str(), d.error.as_deref(), d.total_bytes))
+            .collect();
+        assert_eq!(
+            d,
+            vec![
+                (1, "/d1", None, Some(1000)),
+                (1, "/d2", None, Some(3000)),
+                (1, "/d3", Some("KAFKA_STORAGE_ERROR"), None),
+                (2, "/d", None, None),
+            ]
+        );
+        assert_eq!(s.dirs[0].usable_bytes, Some(500));
+        assert_eq!(s.dirs[0].used_pct(), Some(50.0));
+        assert_eq!(
+            s.dirs[0].largest_topics,
+            vec![("orders".to_string(), 350)],
+            "current replicas only"
+        );
+        assert!(
+            s.dirs[1].largest_topics.is_empty(),
+            "a future replica is not counted"
         );
     }
 

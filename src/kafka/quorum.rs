@@ -1008,6 +1008,7 @@ fn snapshot_from_response(
         id: r.replica_id.0,
         log_end_offset: r.log_end_offset,
         last_caught_up_timestamp_ms: r.last_caught_up_timestamp,
+        last_fetch_timestamp_ms: r.last_fetch_timestamp,
     };
     Ok(QuorumSnapshot {
         leader_id: partition.leader_id.0,

@@ -1,5 +1,5 @@
 //! `cluster_health`: one read of the cluster (Metadata, DescribeCluster, DescribeQuorum,
-//! DescribeConfigs) → the health rules → a budgeted verdict with findings.
+//! DescribeConfigs, DescribeLogDirs) → the health rules → a budgeted verdict with findings.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -109,6 +109,27 @@ pub struct BrokerLoadOut {
     pub replicas: usize,
 }
 
+/// A broker's log dir (detail=full).
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct LogDirOut {
+    /// Broker id.
+    pub broker: i32,
+    /// Path.
+    pub dir: String,
+    /// Volume bytes (string).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total_bytes: Option<String>,
+    /// Free bytes (string).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub usable_bytes: Option<String>,
+    /// Percent used.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub used_pct: Option<f64>,
+    /// Error, e.g. KAFKA_STORAGE_ERROR (offline).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
 /// A partition with a problem (detail=full).
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct ProblemPartitionOut {
@@ -158,6 +179,9 @@ pub struct ClusterHealthOutput {
     /// Problem partitions, at most 100 (detail=full).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub problem_partitions: Option<Vec<ProblemPartitionOut>>,
+    /// Log dirs and disk use (detail=full).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log_dirs: Option<Vec<LogDirOut>>,
 }
 
 impl Summary for ClusterHealthOutput {
@@ -231,11 +255,24 @@ pub fn evaluate(
     }
     let quorum = quorum_out(&snap.quorum);
     let unreachable = health::unreachable_brokers(snap);
-    let (broker_load, problem_partitions) = match detail {
-        Detail::Summary => (None, None),
+    let (broker_load, problem_partitions, log_dirs) = match detail {
+        Detail::Summary => (None, None, None),
         Detail::Full => (
             Some(broker_load(snap, &unreachable)),
             Some(problem_partitions(snap, &unreachable)),
+            Some(
+                snap.log_dirs
+                    .iter()
+                    .map(|d| LogDirOut {
+                        broker: d.broker,
+                        dir: d.dir.clone(),
+                        total_bytes: d.total_bytes.map(|b| b.to_string()),
+                        usable_bytes: d.usable_bytes.map(|b| b.to_string()),
+                        used_pct: d.used_pct().map(|p| (p * 10.0).round() / 10.0),
+                        error: d.error.clone(),
+                    })
+                    .collect(),
+            ),
         ),
     };
     ClusterHealthOutput {
@@ -270,6 +307,7 @@ pub fn evaluate(
         notes,
         broker_load,
         problem_partitions,
+        log_dirs,
     }
 }
 
