@@ -1919,6 +1919,77 @@ fn offsets_lost_to_retention(input: &HintInput<'_>) -> Option<Evidence> {
     ))
 }
 
+/// Fewest successive reads of a group before [`rebalance_storm`] judges it.
+pub const STORM_MIN_READS: usize = 4;
+
+/// True for a state in which a group is rebalancing: anything but `Stable`, `Empty` and `Dead`
+/// (librdkafka reports KIP-848's `Assigning` and `Reconciling` as `Unknown`).
+pub fn is_rebalancing_state(state: &str) -> bool {
+    let s = state.to_ascii_lowercase().replace(['_', ' '], "");
+    !(s == "stable" || s == "empty" || s == "dead")
+}
+
+/// A rebalance storm over successive reads of one group (oldest first, [`STORM_MIN_READS`] at
+/// least): the group entered a rebalance at least twice, or was rebalancing in at least half of
+/// the reads. The remediation names the likely causes that apply: members missing
+/// `session.timeout.ms` / `max.poll.interval.ms`, no static membership (`group.instance.id`),
+/// an eager assignor.
+pub fn rebalance_storm(
+    group: &str,
+    states: &[String],
+    assignor: &str,
+    static_membership: bool,
+) -> Option<Finding> {
+    if states.len() < STORM_MIN_READS {
+        return None;
+    }
+    let rebalancing: Vec<bool> = states.iter().map(|s| is_rebalancing_state(s)).collect();
+    let entered =
+        rebalancing.windows(2).filter(|w| !w[0] && w[1]).count() + usize::from(rebalancing[0]);
+    let during = rebalancing.iter().filter(|r| **r).count();
+    if entered < 2 && during * 2 < states.len() {
+        return None;
+    }
+    let mut causes = vec![
+        "members leave when they miss session.timeout.ms (heartbeats) or max.poll.interval.ms \
+         (slow processing between polls): raise max.poll.interval.ms or lower max.poll.records, \
+         and look for consumers that crash-loop or restart"
+            .to_string(),
+    ];
+    if !static_membership {
+        causes.push(
+            "no member sets group.instance.id: every restart or deploy rebalances the whole group; \
+             static membership lets a member come back within session.timeout.ms without one"
+                .to_string(),
+        );
+    }
+    let a = assignor.to_ascii_lowercase();
+    if a == "range" || a == "roundrobin" {
+        causes.push(format!(
+            "the {assignor} assignor is eager: every rebalance revokes every partition; use \
+             partition.assignment.strategy=cooperative-sticky, or group.protocol=consumer (KIP-848)"
+        ));
+    }
+    let trail = states.join(" → ");
+    let evidence = Evidence::from_items(
+        [group.to_string()],
+        format!(
+            "entered a rebalance {entered} time(s), rebalancing in {during} of {} reads: {trail}",
+            states.len()
+        ),
+    );
+    Some(Finding {
+        id: "rebalance-storm".to_string(),
+        severity: Severity::Warn,
+        title: crate::analysis::finding::titled(
+            "Rebalance storm: the group keeps leaving Stable",
+            &evidence,
+        ),
+        evidence,
+        remediation: format!("Likely causes: {}.", causes.join("; ")),
+    })
+}
+
 /// Runs every [`HINT_RULES`] rule on one group; findings come back in rule order.
 pub fn group_hints(input: &HintInput<'_>) -> Vec<Finding> {
     HINT_RULES

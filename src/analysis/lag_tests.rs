@@ -2021,3 +2021,73 @@ fn output_schemas_document_every_field() {
     let lag = &schema["$defs"]["PartitionLag"]["properties"]["lag_messages"]["type"];
     assert_eq!(lag, &serde_json::json!(["string", "null"]));
 }
+
+#[test]
+fn rebalance_storm_needs_repeated_rebalances_and_names_the_causes_that_apply() {
+    let st = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    // Too few reads, or a single rebalance in a long stable window: quiet.
+    assert!(rebalance_storm(
+        "g",
+        &st(&["Stable", "PreparingRebalance", "Stable"]),
+        "range",
+        false
+    )
+    .is_none());
+    assert!(rebalance_storm(
+        "g",
+        &st(&[
+            "Stable",
+            "Stable",
+            "PreparingRebalance",
+            "CompletingRebalance",
+            "Stable",
+            "Stable",
+            "Stable"
+        ]),
+        "range",
+        false
+    )
+    .is_none());
+    assert!(rebalance_storm("g", &st(&["Empty"; 6]), "", false).is_none());
+    // Two entries into a rebalance: a storm, with every cause that applies.
+    let f = rebalance_storm(
+        "billing",
+        &st(&[
+            "Stable",
+            "PreparingRebalance",
+            "Stable",
+            "Stable",
+            "CompletingRebalance",
+            "Stable",
+        ]),
+        "range",
+        false,
+    )
+    .expect("storm");
+    assert_eq!(f.id, "rebalance-storm");
+    assert!(f.title.ends_with(": billing"), "{}", f.title);
+    assert!(
+        f.evidence.detail.contains("entered a rebalance 2 time(s)"),
+        "{}",
+        f.evidence.detail
+    );
+    for cause in [
+        "max.poll.interval.ms",
+        "group.instance.id",
+        "cooperative-sticky",
+    ] {
+        assert!(f.remediation.contains(cause), "{cause}: {}", f.remediation);
+    }
+    // Rebalancing most of the time (KIP-848 states read as Unknown), static members, a
+    // cooperative assignor: only the timeout cause.
+    let f = rebalance_storm(
+        "g",
+        &st(&["Unknown", "Unknown", "Unknown", "Stable"]),
+        "uniform",
+        true,
+    )
+    .expect("storm");
+    assert!(f.remediation.contains("max.poll.interval.ms"));
+    assert!(!f.remediation.contains("group.instance.id"));
+    assert!(!f.remediation.contains("cooperative-sticky"));
+}

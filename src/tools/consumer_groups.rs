@@ -704,12 +704,16 @@ impl KafkaMcp {
             Duration::ZERO
         };
         let mut last = None;
+        let mut states = Vec::new();
         for i in 0..samples {
             if ct.is_cancelled() {
                 return Err(ToolError::refused("cancelled by the client; no verdict"));
             }
             let read = read_group(cluster, group).await?;
             self.feed_history(&cluster.config.name, group, &read.offsets);
+            if let Some(d) = &read.description {
+                states.push(d.state.clone());
+            }
             progress
                 .step(
                     (i + 1) as f64,
@@ -758,6 +762,15 @@ impl KafkaMcp {
         }
         let gl = lag::group_lag(group, &read.offsets);
         out.hints = hints(read.description.as_ref(), &gl);
+        if let Some(d) = read.description.as_ref() {
+            let static_membership = d.members.iter().any(|m| m.group_instance_id.is_some());
+            out.hints.extend(lag::rebalance_storm(
+                group,
+                &states,
+                &d.partition_assignor,
+                static_membership,
+            ));
+        }
         out.verdict = Some(verdict);
         out.notes.extend(read.notes);
         Ok(out)
