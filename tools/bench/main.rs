@@ -549,7 +549,7 @@ fn run() -> Result<()> {
         let security = QuorumSecurity::plaintext();
         diag.push((
             facts.clone(),
-            "DescribeQuorum (new connection each call; nisshi answers unsupported)".into(),
+            "DescribeQuorum (new connection each call; the stand-in answers unsupported)".into(),
             time_only(&rt, n, || async {
                 Ok::<_, anyhow::Error>(
                     quorum::describe_quorum(&bootstrap, &security, a.timeout).await,
@@ -766,8 +766,11 @@ fn run() -> Result<()> {
         .unwrap_or(0);
     println!("## kafka-mcp benchmarks\n");
     println!(
-        "Machine: {cores} cores, CPU `{cpu}`, load average {load_before} before / {load_after} after; broker at {} (nisshi, in-memory, loopback). Iterations: {n} per side (cold start: {}).\n",
-        a.bootstrap, a.cold_iters
+        "Machine: {cores} cores, CPU `{cpu}`, load average {load_before} before / {load_after} after; broker at {} ({}, loopback). Iterations: {n} per side (cold start: {}).\n",
+        a.bootstrap,
+        std::env::var("KAFKA_MCP_BENCH_BROKER")
+            .unwrap_or_else(|_| "nisshi, in-memory".to_string()),
+        a.cold_iters
     );
     if !cold.is_empty() {
         println!("### Cold start (spawn → `initialize` response over stdio)\n");

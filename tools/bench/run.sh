@@ -13,6 +13,7 @@ if [ -n "${KAFKA_HOME:-}" ] && [ -z "${KAFKA_MCP_BENCH_NISSHI:-}" ]; then
   # (the seed is idempotent); `tools/kafka-cluster.sh down bench` wipes it.
   tools/kafka-cluster.sh up bench 3 19800 >&2
   BOOTSTRAP="$(tools/kafka-cluster.sh bootstrap bench)"
+  export KAFKA_MCP_BENCH_BROKER="real Apache Kafka from $KAFKA_HOME, 3-node KRaft"
 else
   PORT="${KAFKA_MCP_BENCH_PORT:-19600}"
   case "$PORT" in 1960[0-9]|19610) ;; *) echo "bench: use a port in 19600-19610" >&2; exit 2 ;; esac
