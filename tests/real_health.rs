@@ -26,6 +26,22 @@ fn health(m: &mut Stdio) -> (Value, Duration) {
     (r["structuredContent"].clone(), took)
 }
 
+/// The status with the disk findings set aside: they describe the test machine's own disk
+/// (`disk-high` past 80 % used), not the cluster's state this test provokes.
+fn cluster_status(out: &Value) -> &str {
+    let others = out["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| !f["id"].as_str().unwrap_or_default().starts_with("disk-"))
+        .count();
+    if others == 0 {
+        "OK"
+    } else {
+        out["status"].as_str().unwrap()
+    }
+}
+
 fn live_ids(out: &Value) -> Vec<i64> {
     let mut v: Vec<i64> = out["brokers"]
         .as_array()
@@ -100,7 +116,7 @@ fn quorum_leader_and_degraded_counts_match_kafka_through_a_whole_incident() {
         .expect("the CLI names a quorum leader");
     for _ in 0..3 {
         let (out, _) = health(&mut m);
-        assert_eq!(out["status"], "OK", "{out}");
+        assert_eq!(cluster_status(&out), "OK", "{out}");
         assert_eq!(out["quorum"]["leader_id"], cli_leader, "{}", out["quorum"]);
         assert_eq!(live_ids(&out), vec![1, 2, 3]);
         assert_eq!(out["cluster_id"], c.cluster_id().as_str());
@@ -130,7 +146,7 @@ fn quorum_leader_and_degraded_counts_match_kafka_through_a_whole_incident() {
         );
         std::thread::sleep(Duration::from_millis(500));
     };
-    assert_ne!(out["status"], "OK", "{out}");
+    assert_ne!(cluster_status(&out), "OK", "{out}");
     let missing = finding(&out, "brokers-missing").expect("brokers-missing");
     assert!(
         missing
@@ -244,7 +260,7 @@ fn quorum_leader_and_degraded_counts_match_kafka_through_a_whole_incident() {
         );
         let urp = cli_partitions(&b, "--under-replicated-partitions");
         let (out, _) = health(&mut m);
-        if urp.is_empty() && out["status"] == "OK" {
+        if urp.is_empty() && cluster_status(&out) == "OK" {
             assert_eq!(live_ids(&out), vec![1, 2, 3]);
             let leader = c.quorum_leader(Duration::from_secs(10)).unwrap();
             assert_eq!(out["quorum"]["leader_id"], leader);

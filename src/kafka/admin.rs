@@ -13,11 +13,27 @@ use crate::analysis::glob::glob_match;
 use crate::analysis::health::is_internal;
 use crate::analysis::snapshot::*;
 
+/// Kafka's longest legal topic name.
+const MAX_TOPIC_NAME_LEN: usize = 249;
+
 /// Metadata for all topics (or one), as plain snapshot types, topics sorted by name.
 pub async fn metadata(
     cluster: &Arc<Cluster>,
     topic: Option<&str>,
 ) -> Result<(Vec<BrokerSnapshot>, Vec<TopicSnapshot>)> {
+    if let Some(t) = topic.filter(|t| t.is_empty() || t.len() > MAX_TOPIC_NAME_LEN) {
+        // librdkafka cannot make a topic handle for such a name (rust-rdkafka then panics on the
+        // NULL handle); Kafka would refuse it anyway.
+        return Err(Error::Broker {
+            what: "Metadata".into(),
+            name: "INVALID_TOPIC_EXCEPTION".into(),
+            message: format!(
+                "a topic name of {} characters is not legal (Kafka allows 1 to {MAX_TOPIC_NAME_LEN})",
+                t.chars().count()
+            ),
+            hint: " Check the name with topic_manage action=list.".into(),
+        });
+    }
     let admin = cluster.admin().await?;
     let timeout = cluster.timeout;
     let topic = topic.map(str::to_string);

@@ -51,17 +51,14 @@ pub enum SchemaAction {
 pub struct SchemaValidateInput {
     /// validate | check | modes.
     pub action: SchemaAction,
-    /// AVRO (default), PROTOBUF or JSON (JSON Schema). Omitted: the subject's `schemaType`
-    /// when versions come from the registry, else the file extension (.avsc, .proto, .json),
-    /// else AVRO.
+    /// AVRO (default), PROTOBUF or JSON. Omitted: the registry's schemaType, else the file
+    /// extension.
     pub format: Option<Format>,
     /// The (new) schema. Avro: JSON text, a JSON object/array, or a type name like `string`.
     /// Protobuf: the .proto text. JSON Schema: JSON text or a JSON object.
     pub schema: Option<Value>,
-    /// Files the schemas import, by the name they are imported under → text: Protobuf
-    /// `import "common/money.proto";`, JSON Schema `"$ref": "address.json"`. Files imported
-    /// by a `schema_file` are also read from schema_dir, and a subject's registry references
-    /// are fetched.
+    /// Imported files, import name → text (Protobuf `import "a.proto"`, JSON Schema
+    /// `"$ref": "a.json"`); schema_dir files and registry references are read by themselves.
     pub references: Option<BTreeMap<String, String>>,
     /// Instead of `schema`: a file path relative to `[server] schema_dir`.
     pub schema_file: Option<String>,
@@ -524,10 +521,9 @@ pub fn budget(report: &mut CheckReport) {
 
 #[tool_router(router = schema_validate_router, vis = "pub(crate)")]
 impl KafkaMcp {
-    /// Avro, Protobuf and JSON Schema schemas. validate: every problem with its location + canonical
-    /// form + fingerprint. check: is a new schema compatible with earlier versions under a mode (every
-    /// incompatibility with path, old/new value and fix)? modes: which modes a change satisfies.
-    /// Versions inline, from files or a registry subject; imports/references resolved.
+    /// Avro, Protobuf, JSON Schema. validate: every problem with location, canonical form,
+    /// fingerprint. check: compatible with earlier versions under a mode? (every incompatibility
+    /// with path and fix). modes: which modes a change satisfies.
     #[tool(
         annotations(read_only_hint = true),
         output_schema = rmcp::handler::server::common::schema_for_output::<SchemaValidateOutput>()

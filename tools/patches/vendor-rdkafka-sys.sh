@@ -22,4 +22,7 @@ mkdir -p vendor
 cp -r "$SRC" vendor/rdkafka-sys
 rm -rf vendor/rdkafka-sys/librdkafka/{tests,packaging,examples,win32} vendor/rdkafka-sys/.cargo-ok
 patch -d vendor/rdkafka-sys -p1 < tools/patches/librdkafka-2.12.1-admin-coord-eonce.patch
+# ListConsumerGroupOffsets answered NOT_COORDINATOR (a fresh cluster moving its coordinators)
+# dereferenced the admin client's NULL consumer-group handle: a segfault.
+patch -d vendor/rdkafka-sys -p1 < tools/patches/librdkafka-2.12.1-offsetfetch-admin-null-cgrp.patch
 echo "vendored rdkafka-sys $VERSION (patched) into vendor/rdkafka-sys ($(du -sh vendor/rdkafka-sys | cut -f1))" >&2
