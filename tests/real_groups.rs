@@ -10,31 +10,14 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use common::real::{cli, suite_is_real};
+use common::real::cli;
 use common::*;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
 use rdkafka::ClientConfig;
 use serde_json::{json, Value};
 
-fn real() -> Option<String> {
-    let b = bootstrap()?;
-    if !suite_is_real() {
-        eprintln!("skipping: the suite's broker is not real Kafka (set KAFKA_HOME, see README)");
-        return None;
-    }
-    Some(b)
-}
-
-fn server(b: &str) -> Stdio {
-    Stdio::start(
-        &["--allow-writes"],
-        &[
-            ("KAFKA_BOOTSTRAP_SERVERS", b),
-            ("KAFKA_MCP_TIMEOUT_MS", "10000"),
-        ],
-    )
-}
+use common::real::{real_suite as real, writable_server as server};
 
 /// A consumer polling in a thread until dropped, committing automatically every 500 ms.
 struct Live {

@@ -5,28 +5,11 @@
 
 mod common;
 
-use common::real::{cli, suite_is_real};
+use common::real::cli;
 use common::*;
 use serde_json::{json, Value};
 
-fn real() -> Option<String> {
-    let b = bootstrap()?;
-    if !suite_is_real() {
-        eprintln!("skipping: the suite's broker is not real Kafka (set KAFKA_HOME, see README)");
-        return None;
-    }
-    Some(b)
-}
-
-fn server(b: &str) -> Stdio {
-    Stdio::start(
-        &["--allow-writes"],
-        &[
-            ("KAFKA_BOOTSTRAP_SERVERS", b),
-            ("KAFKA_MCP_TIMEOUT_MS", "10000"),
-        ],
-    )
-}
+use common::real::{real_suite as real, writable_server as server};
 
 /// Plans with `tool`/`args`, applies the plan, and returns the plan.
 fn plan_apply(s: &mut Stdio, tool: &str, args: Value) -> Value {

@@ -31,6 +31,28 @@ pub fn suite_is_real() -> bool {
     std::env::var("KAFKA_MCP_TEST_KAFKA").as_deref() == Ok("real")
 }
 
+/// The suite's bootstrap when it is real Kafka; otherwise `None` with the reason on stderr
+/// (the stand-in lacks what these tests check).
+pub fn real_suite() -> Option<String> {
+    let b = crate::common::bootstrap()?;
+    if !suite_is_real() {
+        eprintln!("skipping: the suite's broker is not real Kafka (set KAFKA_HOME, see README)");
+        return None;
+    }
+    Some(b)
+}
+
+/// A stdio server on `b` with writes enabled and a 10 s deadline.
+pub fn writable_server(b: &str) -> crate::common::Stdio {
+    crate::common::Stdio::start(
+        &["--allow-writes"],
+        &[
+            ("KAFKA_BOOTSTRAP_SERVERS", b),
+            ("KAFKA_MCP_TIMEOUT_MS", "10000"),
+        ],
+    )
+}
+
 fn script() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tools/kafka-cluster.sh")
 }
