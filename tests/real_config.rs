@@ -7,7 +7,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::real::{cli, kafka_home, Cluster};
+use common::real::{cli, cli_topic_configs, kafka_home, Cluster};
 use common::*;
 use serde_json::{json, Value};
 
@@ -15,19 +15,7 @@ use serde_json::{json, Value};
 /// (`retention.ms=… sensitive=false synonyms={STATIC_BROKER_CONFIG:log.retention.hours=72, …}`):
 /// the first synonym is the effective one; Kafka lists none for some keys (then `None`).
 fn cli_config(b: &str, topic: &str, key: &str) -> (String, Option<String>) {
-    let out = cli(
-        "kafka-configs.sh",
-        &[
-            "--bootstrap-server",
-            b,
-            "--entity-type",
-            "topics",
-            "--entity-name",
-            topic,
-            "--describe",
-            "--all",
-        ],
-    );
+    let out = cli_topic_configs(b, topic, true);
     let line = out
         .lines()
         .map(str::trim)

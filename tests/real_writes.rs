@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::real::cli;
+use common::real::{cli, cli_topic_configs};
 use common::*;
 use serde_json::{json, Value};
 
@@ -26,18 +26,7 @@ fn plan_apply(s: &mut Stdio, tool: &str, args: Value) -> Value {
 
 /// `kafka-configs.sh --describe` of a topic's dynamic overrides: `key=value` pairs.
 fn topic_overrides(b: &str, topic: &str) -> Vec<String> {
-    let out = cli(
-        "kafka-configs.sh",
-        &[
-            "--bootstrap-server",
-            b,
-            "--entity-type",
-            "topics",
-            "--entity-name",
-            topic,
-            "--describe",
-        ],
-    );
+    let out = cli_topic_configs(b, topic, false);
     let mut v: Vec<String> = out
         .lines()
         .filter_map(|l| {

@@ -330,19 +330,25 @@ impl Rollup {
     }
 }
 
-/// One line for an agent on the never-committed partitions that hold unread messages, most unread
-/// first: `1 partition(s) never committed with unread messages: inc-events-3 (519) (never committed:
-/// ...)`; `None` when there are none.
-pub fn never_committed_summary(lag: &GroupLag) -> Option<String> {
+/// Never-committed partitions that hold unread messages, with their unread count, most first.
+fn unread_without_commit(lag: &GroupLag) -> Vec<(&PartitionLag, i64)> {
     let mut rows: Vec<(&PartitionLag, i64)> = lag
         .partitions
         .iter()
         .filter_map(|p| p.unread_messages.filter(|u| *u > 0).map(|u| (p, u)))
         .collect();
+    rows.sort_by_key(|(_, u)| std::cmp::Reverse(*u));
+    rows
+}
+
+/// One line for an agent on the never-committed partitions that hold unread messages, most unread
+/// first: `1 partition(s) never committed with unread messages: inc-events-3 (519) (never committed:
+/// ...)`; `None` when there are none.
+pub fn never_committed_summary(lag: &GroupLag) -> Option<String> {
+    let rows = unread_without_commit(lag);
     if rows.is_empty() {
         return None;
     }
-    rows.sort_by_key(|(_, u)| std::cmp::Reverse(*u));
     let names: Vec<String> = rows
         .iter()
         .take(3)
@@ -1878,15 +1884,10 @@ fn lag_without_members(input: &HintInput<'_>) -> Option<Evidence> {
 
 fn partition_never_committed(input: &HintInput<'_>) -> Option<Evidence> {
     let lag = input.lag?;
-    let mut rows: Vec<(&PartitionLag, i64)> = lag
-        .partitions
-        .iter()
-        .filter_map(|p| p.unread_messages.filter(|u| *u > 0).map(|u| (p, u)))
-        .collect();
+    let rows = unread_without_commit(lag);
     if rows.is_empty() {
         return None;
     }
-    rows.sort_by_key(|(_, u)| std::cmp::Reverse(*u));
     let committed = lag.partition_count - lag.partitions_without_commit;
     Some(Evidence::from_items(
         rows.iter()

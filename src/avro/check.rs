@@ -155,6 +155,21 @@ pub struct ModeVerdict {
     pub incompatibilities: usize,
 }
 
+impl ModeVerdict {
+    /// Every mode satisfied: the verdicts for a subject's first schema (empty history), as the
+    /// registry treats it, whatever the format.
+    pub fn all_compatible() -> Vec<ModeVerdict> {
+        Mode::ALL
+            .into_iter()
+            .map(|mode| ModeVerdict {
+                mode,
+                compatible: true,
+                incompatibilities: 0,
+            })
+            .collect()
+    }
+}
+
 /// Check `new` against `previous` (`(label, schema JSON)`, oldest first, latest last) under
 /// `mode`. An empty label becomes `version N` (its 1-based position), a numeric one `version <n>`.
 /// An empty history is compatible under every mode (the registry accepts a subject's first
@@ -202,14 +217,7 @@ pub fn check(
 pub fn modes(new: &str, previous: &[(String, String)]) -> Result<Vec<ModeVerdict>, AvroError> {
     let new_schema = parse_text(new, "new")?;
     if previous.is_empty() {
-        return Ok(Mode::ALL
-            .into_iter()
-            .map(|mode| ModeVerdict {
-                mode,
-                compatible: true,
-                incompatibilities: 0,
-            })
-            .collect());
+        return Ok(ModeVerdict::all_compatible());
     }
     let olds = parse_previous(previous)?;
     let back: Vec<usize> = olds

@@ -379,14 +379,7 @@ pub fn modes(
     refs: &Refs,
 ) -> Result<Vec<ModeVerdict>, FormatError> {
     if previous.is_empty() {
-        return Ok(Mode::ALL
-            .into_iter()
-            .map(|mode| ModeVerdict {
-                mode,
-                compatible: true,
-                incompatibilities: 0,
-            })
-            .collect());
+        return Ok(ModeVerdict::all_compatible());
     }
     match format {
         Format::Avro => avro::modes(new, previous).map_err(|e| avro_error(e, previous)),

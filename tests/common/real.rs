@@ -298,6 +298,24 @@ pub fn clusters_dir() -> PathBuf {
         .unwrap_or_else(|_| PathBuf::from("/tmp/kafka-mcp-clusters"))
 }
 
+/// `kafka-configs.sh --describe` of a topic: its dynamic overrides, or with `all` every config
+/// with its synonyms.
+pub fn cli_topic_configs(bootstrap: &str, topic: &str, all: bool) -> String {
+    let mut args = vec![
+        "--bootstrap-server",
+        bootstrap,
+        "--entity-type",
+        "topics",
+        "--entity-name",
+        topic,
+        "--describe",
+    ];
+    if all {
+        args.push("--all");
+    }
+    cli("kafka-configs.sh", &args)
+}
+
 /// `kafka-topics.sh --describe` with one of its partition filters
 /// (`--under-replicated-partitions`, `--under-min-isr-partitions`, `--at-min-isr-partitions`,
 /// `--unavailable-partitions`): the `(topic, partition)` pairs it lists.
