@@ -75,7 +75,7 @@ pub enum GroupSort {
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConsumerGroupsInput {
-    /// list | describe | lag | evaluate | plan_reset_offsets | plan_delete_group.
+    /// What to do (see the tool description).
     pub action: GroupAction,
     /// Configured cluster; omit for the default.
     pub cluster: Option<String>,
@@ -95,7 +95,7 @@ pub struct ConsumerGroupsInput {
     /// evaluate: sample offsets over this many seconds first (max 300), with progress
     /// notifications; without it, uses samples from earlier lag calls.
     pub sample_seconds: Option<u64>,
-    /// plan_reset_offsets: earliest | latest | timestamp | offset | shift.
+    /// plan_reset_offsets: the target.
     pub to: Option<ResetTo>,
     /// plan_reset_offsets to=timestamp: epoch ms.
     pub timestamp_ms: Option<i64>,
@@ -103,7 +103,7 @@ pub struct ConsumerGroupsInput {
     pub offset: Option<i64>,
     /// plan_reset_offsets to=shift: added to the committed offset (negative re-reads).
     pub shift_by: Option<i64>,
-    /// plan_reset_offsets: only these topics (default: every topic the group has offsets on).
+    /// plan_reset_offsets: only these topics (default: all with offsets).
     pub topics: Option<Vec<String>>,
     /// plan_reset_offsets: only these partitions (with exactly one topic).
     pub partitions: Option<Vec<i32>>,

@@ -51,8 +51,7 @@ pub enum SchemaAction {
 pub struct SchemaValidateInput {
     /// validate | check | modes.
     pub action: SchemaAction,
-    /// AVRO (default), PROTOBUF or JSON. Omitted: the registry's schemaType, else the file
-    /// extension.
+    /// Default: the registry's schemaType, else the file extension, else AVRO.
     pub format: Option<Format>,
     /// The (new) schema. Avro: JSON text, a JSON object/array, or a type name like `string`.
     /// Protobuf: the .proto text. JSON Schema: JSON text or a JSON object.
@@ -64,9 +63,9 @@ pub struct SchemaValidateInput {
     pub schema_file: Option<String>,
     /// check/modes: previous versions, oldest first (same forms as `schema`).
     pub previous: Option<Vec<Value>>,
-    /// check/modes: previous versions as files under schema_dir, oldest first.
+    /// Like `previous`, as schema_dir files.
     pub previous_files: Option<Vec<String>>,
-    /// check/modes: Schema Registry subject holding the previous versions, e.g. `orders-value`.
+    /// check/modes: registry subject with the previous versions, e.g. `orders-value`.
     pub subject: Option<String>,
     /// With `subject`: version numbers to compare with (default: all for transitive modes and
     /// `modes`, else the latest).
