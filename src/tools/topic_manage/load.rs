@@ -1,0 +1,641 @@
+//! Load reads: skew, keys, plan_capacity — offsets twice over a window, a key sample, log-dir sizes.
+
+use super::summary::wire;
+use super::*;
+
+impl KafkaMcp {
+    pub(super) async fn topics_skew(
+        &self,
+        cluster: &Arc<Cluster>,
+        input: &TopicManageInput,
+    ) -> Result<TopicManageOutput, ToolError> {
+        let topic = need_topic(input)?;
+        let tolerance_pct = input
+            .tolerance_pct
+            .unwrap_or(self.config().skew_tolerance * 100.0);
+        if !(tolerance_pct.is_finite() && (0.0..=1000.0).contains(&tolerance_pct)) {
+            return Err(ToolError::invalid(format!(
+                "tolerance_pct {tolerance_pct} is out of range: pass a percent from 0 to 1000 above the mean that makes a partition hot (default 10)"
+            )));
+        }
+        let window = window(input)?;
+        let per = sample_size(input)?;
+        let (brokers, t) = self.topic_with_brokers(cluster, topic).await?;
+        let parts: BTreeSet<(String, i32)> = t
+            .partitions
+            .iter()
+            .map(|p| (t.name.clone(), p.id))
+            .collect();
+        let ids: Vec<i32> = t.partitions.iter().map(|p| p.id).collect();
+        let (measured, sampled, sizes) = tokio::join!(
+            measure(cluster, &parts, window),
+            sample(cluster, topic, &ids, per),
+            topic_sizes(cluster, &brokers, &t)
+        );
+        let (offsets, rates) = measured?;
+        let mut out = TopicManageOutput::new("skew", &cluster.config.name);
+        let sizes = known_sizes(sizes, &mut out.notes);
+        let mut unknown = Vec::new();
+        let loads: Vec<PartitionLoad> = t
+            .partitions
+            .iter()
+            .map(|p| {
+                let k = (t.name.clone(), p.id);
+                let messages = match offsets.get(&k).copied() {
+                    Some((Some(lo), Some(hi))) => (hi - lo).max(0),
+                    _ => {
+                        unknown.push(p.id);
+                        0
+                    }
+                };
+                PartitionLoad {
+                    partition: p.id,
+                    messages,
+                    bytes: sizes
+                        .as_ref()
+                        .and_then(|s| s.partition_bytes(topic, p.id, p.leader)),
+                    rate_msg_s: rates
+                        .as_ref()
+                        .and_then(|r| r.per_partition.get(&k).copied()),
+                }
+            })
+            .collect();
+        if !unknown.is_empty() {
+            out.notes.push(format!("offsets of partition(s) {unknown:?} unknown (leader offline?): counted as 0 messages, no rate"));
+        }
+        let records: BTreeMap<i32, i64> = loads
+            .iter()
+            .filter(|l| !unknown.contains(&l.partition))
+            .map(|l| (l.partition, l.messages))
+            .collect();
+        let records = unknown.is_empty().then_some(&records);
+        let keys = match sampled {
+            Ok(sample) => sample.distribution(&t, input.show_keys, records, &mut out.notes)?,
+            Err(e) => {
+                out.notes.push(format!(
+                    "key sample failed, causes that need keys are not judged: {e}"
+                ));
+                None
+            }
+        };
+        let report = skew::analyze_skew(&loads, keys.as_ref(), tolerance_pct / 100.0)
+            .map_err(|e| ToolError::invalid(e.to_string()))?;
+        if let Some(r) = &rates {
+            if report.basis == skew::SkewBasis::Messages && report.total_messages > 0 {
+                out.notes.push(format!(
+                    "nothing was produced during the {} ms window: shares are of retained messages (history), not current traffic; raise window_ms to catch a slow producer",
+                    r.window_ms
+                ));
+            }
+        }
+        out.skew = Some(SkewOut {
+            topic: topic.to_string(),
+            rate_window_ms: rates.as_ref().map(|r| r.window_ms),
+            sizes_known: loads.iter().all(|l| l.bytes.is_some()),
+            report,
+        });
+        out.keys = keys;
+        Ok(out)
+    }
+
+    pub(super) async fn topics_keys(
+        &self,
+        cluster: &Arc<Cluster>,
+        input: &TopicManageInput,
+    ) -> Result<TopicManageOutput, ToolError> {
+        let topic = need_topic(input)?;
+        let per = sample_size(input)?;
+        if per == 0 {
+            return Err(ToolError::invalid(format!(
+                "keys needs `sample_per_partition` of 1..={MAX_SAMPLE} (default {DEFAULT_SAMPLE}): pass a positive count"
+            )));
+        }
+        let (_, t) = self.topic_meta(cluster, topic).await?;
+        let ids: Vec<i32> = t.partitions.iter().map(|p| p.id).collect();
+        let parts: BTreeSet<(String, i32)> = ids.iter().map(|p| (t.name.clone(), *p)).collect();
+        // Partition sizes weigh each partition's sample, so a key's share is of the topic.
+        let (sampled, offsets) = tokio::join!(
+            sample(cluster, topic, &ids, per),
+            groups::log_offsets(cluster, &parts)
+        );
+        let sampled = sampled?;
+        let mut out = TopicManageOutput::new("keys", &cluster.config.name);
+        let records: Option<BTreeMap<i32, i64>> = match offsets {
+            Ok(o) => ids
+                .iter()
+                .map(|p| match o.get(&(t.name.clone(), *p)) {
+                    Some((Some(lo), Some(hi))) => Some((*p, (hi - lo).max(0))),
+                    _ => None,
+                })
+                .collect(),
+            Err(e) => {
+                out.notes.push(format!(
+                    "partition offsets unknown ({e}): key shares are of the sample only"
+                ));
+                None
+            }
+        };
+        out.keys = sampled.distribution(&t, input.show_keys, records.as_ref(), &mut out.notes)?;
+        if let Some(k) = &out.keys {
+            if k.partitioner_guess == PartitionerGuess::Other {
+                out.notes.push("placement matches no known partitioner: if partitions were added, older records sit where the old count put them; otherwise check the producers' partitioner".into());
+            }
+        }
+        Ok(out)
+    }
+
+    pub(super) async fn plan_capacity(
+        &self,
+        input: &TopicManageInput,
+    ) -> Result<TopicManageOutput, ToolError> {
+        let cap_err = |e: capacity::CapacityError| ToolError::invalid(format!("capacity: {e}"));
+        if input.cluster.is_none() && input.topic.is_none() {
+            let given = input.capacity.as_ref().ok_or_else(|| {
+                ToolError::invalid(
+                    "plan_capacity needs `capacity`, e.g. {\"avg_throughput_mb_s\": 20, \"peak_throughput_mb_s\": 50, \"retention_ms\": 604800000}; add `cluster` to also measure a cluster's headroom",
+                )
+            })?;
+            let plan = capacity::plan_capacity(given).map_err(cap_err)?;
+            let mut out = TopicManageOutput::new("plan_capacity", "none");
+            out.sizing = Some(SizingOut {
+                plan: Some(plan),
+                observed: None,
+                headroom: None,
+            });
+            out.notes.push("pure calculation, no cluster read: pass `cluster` (or `topic`) to compare with a cluster's observed load".into());
+            return Ok(out);
+        }
+        let cluster = self.cluster(input.cluster.as_deref())?;
+        let window = window(input)?;
+        if window.as_millis() < 100 {
+            return Err(ToolError::invalid("plan_capacity with a cluster measures produce rates over window_ms: pass at least 100 (default 2000)"));
+        }
+        let mut cap = input.capacity.clone().unwrap_or_default();
+        let (brokers, all) = admin::metadata(&cluster, None).await?;
+        let scope: Vec<TopicSnapshot> = match input.topic.as_deref() {
+            Some(name) => vec![all.into_iter().find(|t| t.name == name && !t.partitions.is_empty()).ok_or_else(|| {
+                ToolError::not_found(format!("topic {name:?} does not exist on cluster {}. Call topic_manage action=list to find it.", cluster.config.name))
+            })?],
+            None => all.into_iter().filter(|t| !t.internal && !t.partitions.is_empty()).collect(),
+        };
+        let parts: BTreeSet<(String, i32)> = scope
+            .iter()
+            .flat_map(|t| t.partitions.iter().map(|p| (t.name.clone(), p.id)))
+            .collect();
+        let dir_topics: Option<BTreeMap<String, Vec<i32>>> = input.topic.as_ref().map(|_| {
+            scope
+                .iter()
+                .map(|t| (t.name.clone(), t.partitions.iter().map(|p| p.id).collect()))
+                .collect()
+        });
+        let (measured, sizes) = tokio::join!(
+            measure(&cluster, &parts, window),
+            log_dirs::describe_log_dirs(&cluster, &brokers, dir_topics.as_ref())
+        );
+        let (offsets, rates) = measured?;
+        let rates = rates.unwrap_or_default();
+        let mut out = TopicManageOutput::new("plan_capacity", &cluster.config.name);
+        let sizes = known_sizes(sizes, &mut out.notes);
+        let messages_per_s: f64 = rates.per_partition.values().sum();
+        let messages: i64 = offsets
+            .values()
+            .filter_map(|&(lo, hi)| Some((hi? - lo?).max(0)))
+            .sum();
+
+        // Bytes per record: on disk when the brokers report sizes, else given, else sampled.
+        let mut on_disk: (u64, i64) = (0, 0);
+        if let Some(s) = &sizes {
+            for t in &scope {
+                for p in &t.partitions {
+                    if let (Some(b), Some((Some(lo), Some(hi)))) = (
+                        s.partition_bytes(&t.name, p.id, p.leader),
+                        offsets.get(&(t.name.clone(), p.id)),
+                    ) {
+                        on_disk.0 += b;
+                        on_disk.1 += (hi - lo).max(0);
+                    }
+                }
+            }
+        }
+        let (size, size_source) = if on_disk.0 > 0 && on_disk.1 > 0 {
+            (
+                Some(on_disk.0 as f64 / on_disk.1 as f64),
+                Some("describe_log_dirs"),
+            )
+        } else if let Some(b) = cap.avg_message_bytes {
+            (Some(b), Some("given"))
+        } else {
+            match sample_sizes(&cluster, &rates, &offsets).await {
+                Ok(Some(b)) => (Some(b), Some("sampled")),
+                Ok(None) => (None, None),
+                Err(e) => {
+                    out.notes
+                        .push(format!("record sizes could not be sampled: {e}"));
+                    (None, None)
+                }
+            }
+        };
+        let rf = typical_rf(&scope);
+        let (storage_gb, storage_source) = match (&sizes, input.topic.is_some()) {
+            (Some(s), false) => (
+                Some(s.total_bytes() as f64 / 1e9),
+                Some("describe_log_dirs"),
+            ),
+            (Some(s), true) => (
+                Some(
+                    s.replicas
+                        .iter()
+                        .filter(|((t, _), _)| scope.iter().any(|x| &x.name == t))
+                        .flat_map(|(_, r)| r.values())
+                        .sum::<u64>() as f64
+                        / 1e9,
+                ),
+                Some("describe_log_dirs"),
+            ),
+            (None, _) => (
+                size.map(|b| messages as f64 * b * f64::from(rf) / 1e9),
+                size.map(|_| "estimated"),
+            ),
+        };
+        let groups_n = cap.consumer_groups.unwrap_or(1);
+        let load = match (size, storage_gb) {
+            (Some(b), Some(st)) if !brokers.is_empty() => {
+                let ingress = messages_per_s * b / 1e6;
+                Some(ObservedLoad {
+                    ingress_mb_s: ingress,
+                    egress_mb_s: ingress * f64::from(groups_n),
+                    replication_factor: rf,
+                    brokers: brokers.len() as u32,
+                    storage_used_gb: st,
+                })
+            }
+            _ => {
+                out.notes.push("record size unknown (no sizes from the brokers, no capacity.avg_message_bytes, nothing to sample): headroom not computed".into());
+                None
+            }
+        };
+        let headroom = match &load {
+            Some(l) => {
+                if cap.consumer_groups.is_none() {
+                    out.notes.push("egress assumes 1 consumer group reads everything; set capacity.consumer_groups for the real fan-out".into());
+                }
+                let disk_gb = cap.broker_disk_gb.or_else(|| {
+                    let d = sizes
+                        .as_ref()?
+                        .disks
+                        .values()
+                        .map(|d| d.total_bytes)
+                        .min()?;
+                    Some(d as f64 / 1e9)
+                });
+                if disk_gb.is_none() {
+                    out.notes.push(format!(
+                        "broker disk size unknown: assumed {} GB (set capacity.broker_disk_gb)",
+                        capacity::DEFAULT_BROKER_DISK_GB
+                    ));
+                }
+                let bc = BrokerCapacity {
+                    broker_network_mb_s: cap
+                        .broker_network_mb_s
+                        .unwrap_or(capacity::DEFAULT_BROKER_NETWORK_MB_S),
+                    broker_disk_gb: disk_gb.unwrap_or(capacity::DEFAULT_BROKER_DISK_GB),
+                    target_utilization: cap
+                        .target_utilization
+                        .unwrap_or(capacity::DEFAULT_TARGET_UTILIZATION),
+                };
+                Some(capacity::headroom(l, &bc).map_err(cap_err)?)
+            }
+            None => None,
+        };
+        if input.topic.is_some() {
+            out.notes.push(format!("observed load and headroom count only topic {:?}; omit `topic` for the whole cluster", input.topic.as_deref().unwrap_or("")));
+        }
+
+        // The plan: the given load, or the observed one when none is given.
+        cap.broker_count.get_or_insert(brokers.len().max(1) as u32);
+        let given = cap.avg_throughput_mb_s.is_some()
+            || cap.peak_throughput_mb_s.is_some()
+            || cap.avg_messages_per_s.is_some()
+            || cap.peak_messages_per_s.is_some();
+        let observed_mb = load.as_ref().map(|l| l.ingress_mb_s).filter(|v| *v > 0.0);
+        if !given {
+            if let Some(mb) = observed_mb {
+                cap.avg_throughput_mb_s = Some(mb);
+                cap.replication_factor.get_or_insert(rf);
+                out.notes.push(format!(
+                    "no throughput in `capacity`: planned for the observed {mb:.3} MB/s (a peak is unknown from one window: set capacity.peak_throughput_mb_s)"
+                ));
+            }
+        }
+        let plan = if given || observed_mb.is_some() {
+            Some(capacity::plan_capacity(&cap).map_err(cap_err)?)
+        } else {
+            out.notes.push("no throughput given and none observed: no plan; send capacity.avg_throughput_mb_s (and peak) to size a load".into());
+            None
+        };
+        if let (true, Some(p), Some(h)) = (given, &plan, &headroom) {
+            if let Some(room) = h.ingress_headroom_mb_s {
+                out.notes.push(if p.peak_throughput_mb_s <= room {
+                    format!(
+                        "the planned peak {:.2} MB/s fits in the cluster's remaining headroom of {room:.2} MB/s (binding: {})",
+                        p.peak_throughput_mb_s,
+                        wire(&h.binding)
+                    )
+                } else {
+                    format!(
+                        "the planned peak {:.2} MB/s exceeds the cluster's remaining headroom of {room:.2} MB/s (binding: {}): add brokers first",
+                        p.peak_throughput_mb_s,
+                        wire(&h.binding)
+                    )
+                });
+            }
+        }
+        out.sizing = Some(SizingOut {
+            plan,
+            observed: Some(ObservedOut {
+                topics: scope.len(),
+                window_ms: rates.window_ms,
+                messages_per_s,
+                avg_message_bytes: size,
+                message_bytes_source: size_source.map(str::to_string),
+                storage_source: storage_source.map(str::to_string),
+                load,
+            }),
+            headroom,
+        });
+        Ok(out)
+    }
+}
+
+/// Default window between the two reads of the latest offsets, ms.
+const DEFAULT_WINDOW_MS: u64 = 2_000;
+/// Longest window a call may ask for, ms (the call blocks that long).
+const MAX_WINDOW_MS: u64 = 30_000;
+/// Records sampled per partition by default (keys, skew).
+const DEFAULT_SAMPLE: usize = 200;
+/// Most records a call may sample per partition.
+const MAX_SAMPLE: usize = 2_000;
+/// Most records one sample holds over all partitions; the per-partition count shrinks to fit.
+const MAX_SAMPLE_TOTAL: usize = 50_000;
+
+fn window(input: &TopicManageInput) -> Result<Duration, ToolError> {
+    let ms = input.window_ms.unwrap_or(DEFAULT_WINDOW_MS);
+    if ms > MAX_WINDOW_MS {
+        return Err(ToolError::invalid(format!(
+            "window_ms {ms} is too long: pass at most {MAX_WINDOW_MS} (0 skips the rate)"
+        )));
+    }
+    Ok(Duration::from_millis(ms))
+}
+
+fn sample_size(input: &TopicManageInput) -> Result<usize, ToolError> {
+    let n = input.sample_per_partition.unwrap_or(DEFAULT_SAMPLE);
+    if n > MAX_SAMPLE {
+        return Err(ToolError::invalid(format!(
+            "sample_per_partition {n} is too many: pass at most {MAX_SAMPLE} (0 skips the key sample)"
+        )));
+    }
+    Ok(n)
+}
+
+/// Produce rates from two reads of the latest offsets.
+#[derive(Debug, Default)]
+struct Rates {
+    /// Records per second per (topic, partition), where both reads answered.
+    per_partition: BTreeMap<(String, i32), f64>,
+    /// Time between the two reads, ms.
+    window_ms: u64,
+}
+
+/// Earliest/latest offsets now, and (unless `window` is zero) the latest again `window` later:
+/// records per second from the delta, timed between the midpoints of the two calls.
+async fn measure(
+    cluster: &Arc<Cluster>,
+    parts: &BTreeSet<(String, i32)>,
+    window: Duration,
+) -> Result<(LogOffsets, Option<Rates>), ToolError> {
+    let s0 = Instant::now();
+    let first = groups::log_offsets(cluster, parts).await?;
+    let e0 = Instant::now();
+    if window.is_zero() || parts.is_empty() {
+        return Ok((first, None));
+    }
+    tokio::time::sleep(window).await;
+    let s1 = Instant::now();
+    let second = groups::list_offsets(cluster, parts, OffsetSpec::Latest).await?;
+    let e1 = Instant::now();
+    let elapsed = (s1 + (e1 - s1) / 2) - (s0 + (e0 - s0) / 2);
+    let secs = elapsed.as_secs_f64().max(1e-3);
+    let per_partition = parts
+        .iter()
+        .filter_map(|k| {
+            let a = first.get(k)?.1?;
+            let b = (*second.get(k)?)?;
+            Some((k.clone(), (b - a).max(0) as f64 / secs))
+        })
+        .collect();
+    Ok((
+        first,
+        Some(Rates {
+            per_partition,
+            window_ms: elapsed.as_millis() as u64,
+        }),
+    ))
+}
+
+/// The newest records of some partitions, read without a group.
+struct Sample {
+    records: Vec<OwnedRecord>,
+    /// Records asked per partition (after the total cap).
+    per_partition: usize,
+    /// What was asked before the cap.
+    asked: usize,
+    /// The deadline passed before every range was read.
+    incomplete: bool,
+}
+
+impl Sample {
+    /// The key distribution of the sample (None when nothing was sampled), with notes.
+    fn distribution(
+        &self,
+        t: &TopicSnapshot,
+        show_keys: bool,
+        partition_records: Option<&BTreeMap<i32, i64>>,
+        notes: &mut Vec<String>,
+    ) -> Result<Option<KeyDistribution>, ToolError> {
+        if self.asked == 0 {
+            return Ok(None);
+        }
+        if self.per_partition < self.asked {
+            notes.push(format!(
+                "sample cut to {} record(s) per partition to hold at most {MAX_SAMPLE_TOTAL}",
+                self.per_partition
+            ));
+        }
+        if self.incomplete {
+            notes.push("the deadline passed while sampling: key figures come from fewer records than asked".into());
+        }
+        if self.records.is_empty() {
+            notes.push("no records to sample: the topic is empty".into());
+            return Ok(None);
+        }
+        let mut per: BTreeMap<i32, usize> = BTreeMap::new();
+        for r in &self.records {
+            *per.entry(r.partition).or_default() += 1;
+        }
+        let full = per.values().filter(|n| **n >= self.per_partition).count();
+        if full > 0 && full < t.partitions.len() || partition_records.is_none() {
+            notes.push(format!(
+                "the sample holds the newest {} record(s) of each partition (fewer where a partition has fewer): share_of_sample weighs partitions equally; share_of_topic weighs them by their record counts{}",
+                self.per_partition,
+                if partition_records.is_none() { " (unknown here: partition offsets were not read)" } else { "" }
+            ));
+        }
+        let n = t.partitions.iter().map(|p| p.id + 1).max().unwrap_or(0);
+        let recs: Vec<SampledRecord> = self
+            .records
+            .iter()
+            .map(|r| SampledRecord {
+                partition: r.partition,
+                key: r.key.as_deref(),
+            })
+            .collect();
+        let opts = KeyOptions {
+            show_keys,
+            ..KeyOptions::default()
+        };
+        skew::analyze_keys_weighted(&recs, n, &opts, partition_records)
+            .map(Some)
+            .map_err(|e| ToolError::invalid(e.to_string()))
+    }
+}
+
+async fn sample(
+    cluster: &Arc<Cluster>,
+    topic: &str,
+    parts: &[i32],
+    asked: usize,
+) -> Result<Sample, ToolError> {
+    if asked == 0 || parts.is_empty() {
+        return Ok(Sample {
+            records: Vec::new(),
+            per_partition: 0,
+            asked,
+            incomplete: false,
+        });
+    }
+    let per = asked.min((MAX_SAMPLE_TOTAL / parts.len()).max(1));
+    let (ranges, _) = records::plan_ranges(cluster, topic, parts, Start::Last, per as i64).await?;
+    let total: i64 = ranges.iter().map(|r| (r.to - r.from).max(0)).sum();
+    let (records, incomplete) = records::read_ranges(cluster, ranges, total as usize).await?;
+    Ok(Sample {
+        records,
+        per_partition: per,
+        asked,
+        incomplete,
+    })
+}
+
+/// Average size (key + value + headers) of the newest records of the busiest partitions.
+async fn sample_sizes(
+    cluster: &Arc<Cluster>,
+    rates: &Rates,
+    offsets: &LogOffsets,
+) -> Result<Option<f64>, ToolError> {
+    let mut busiest: Vec<(&(String, i32), f64)> = offsets
+        .iter()
+        .filter(|(_, (lo, hi))| matches!((lo, hi), (Some(lo), Some(hi)) if hi > lo))
+        .map(|(k, _)| (k, rates.per_partition.get(k).copied().unwrap_or(0.0)))
+        .collect();
+    busiest.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let mut by_topic: BTreeMap<&str, Vec<i32>> = BTreeMap::new();
+    for ((t, p), _) in busiest.into_iter().take(8) {
+        by_topic.entry(t.as_str()).or_default().push(*p);
+    }
+    let mut ranges = Vec::new();
+    for (t, ps) in by_topic {
+        ranges.extend(
+            records::plan_ranges(cluster, t, &ps, Start::Last, 25)
+                .await?
+                .0,
+        );
+    }
+    let max = ranges.iter().map(|r| (r.to - r.from).max(0) as usize).sum();
+    let (recs, _) = records::read_ranges(cluster, ranges, max).await?;
+    if recs.is_empty() {
+        return Ok(None);
+    }
+    let bytes: usize = recs
+        .iter()
+        .map(|r| {
+            r.key.as_ref().map_or(0, Vec::len)
+                + r.value.as_ref().map_or(0, Vec::len)
+                + r.headers
+                    .iter()
+                    .map(|(k, v)| k.len() + v.as_ref().map_or(0, Vec::len))
+                    .sum::<usize>()
+        })
+        .sum();
+    Ok(Some(bytes as f64 / recs.len() as f64))
+}
+
+/// DescribeLogDirs for the brokers holding `t`'s replicas.
+async fn topic_sizes(
+    cluster: &Arc<Cluster>,
+    brokers: &[BrokerSnapshot],
+    t: &TopicSnapshot,
+) -> Result<LogDirSizes, String> {
+    let hosting: BTreeSet<i32> = t
+        .partitions
+        .iter()
+        .flat_map(|p| p.replicas.iter().copied())
+        .collect();
+    let asked: Vec<BrokerSnapshot> = brokers
+        .iter()
+        .filter(|b| hosting.contains(&b.id))
+        .cloned()
+        .collect();
+    let topics = BTreeMap::from([(t.name.clone(), t.partitions.iter().map(|p| p.id).collect())]);
+    log_dirs::describe_log_dirs(cluster, &asked, Some(&topics)).await
+}
+
+/// Sizes when known; why not (or which brokers failed) goes to `notes`.
+fn known_sizes(sizes: Result<LogDirSizes, String>, notes: &mut Vec<String>) -> Option<LogDirSizes> {
+    match sizes {
+        Ok(s) => {
+            notes.extend(
+                s.failures
+                    .iter()
+                    .map(|f| format!("sizes partly unknown: {f}")),
+            );
+            Some(s)
+        }
+        Err(reason) => {
+            notes.push(format!("partition sizes unknown: {reason}"));
+            None
+        }
+    }
+}
+
+/// The replication factor most partitions have (1 when there are none).
+fn typical_rf(topics: &[TopicSnapshot]) -> u32 {
+    let mut counts: BTreeMap<usize, usize> = BTreeMap::new();
+    for t in topics {
+        for p in &t.partitions {
+            *counts.entry(p.replicas.len()).or_default() += 1;
+        }
+    }
+    counts
+        .into_iter()
+        .filter(|(rf, _)| *rf > 0)
+        .max_by_key(|(rf, n)| (*n, *rf))
+        .map_or(1, |(rf, _)| rf as u32)
+}
+
+/// The first names, then how many more: `orders-0, orders-3, orders-5 (+2 more)`.
+pub(super) fn first_few(names: &[String]) -> String {
+    use crate::analysis::finding::{Evidence, TITLE_ITEMS};
+    Evidence::from_items(names.iter().cloned(), "")
+        .names(TITLE_ITEMS)
+        .unwrap_or_default()
+}
