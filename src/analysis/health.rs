@@ -446,6 +446,66 @@ pub fn partition_state_seen(
     }
 }
 
+/// The one-line health note of one topic (`topic_manage describe`): offline, under-replicated,
+/// under or at min ISR partitions, named; `OK` when none. `min_isr` is the topic's effective
+/// `min.insync.replicas`; `configs_answered` says whether its configs came back at all (an
+/// unknown min ISR is explained differently when they did not).
+pub fn topic_health_note(
+    t: &TopicSnapshot,
+    min_isr: Option<i64>,
+    configs_answered: bool,
+) -> String {
+    let (mut urp, mut under, mut at, mut offline) = (vec![], vec![], vec![], vec![]);
+    for p in &t.partitions {
+        let st = partition_state(p, min_isr);
+        for (hit, list) in [
+            (st.under_replicated, &mut urp),
+            (st.under_min_isr, &mut under),
+            (st.at_min_isr, &mut at),
+            (st.offline, &mut offline),
+        ] {
+            if hit {
+                list.push(label(t, p));
+            }
+        }
+    }
+    let few = |names: &[String]| {
+        Evidence::from_items(names.iter().cloned(), "")
+            .names(super::finding::TITLE_ITEMS)
+            .unwrap_or_default()
+    };
+    let mut health = Vec::new();
+    if !offline.is_empty() {
+        health.push(format!("{} offline: {}", offline.len(), few(&offline)));
+    }
+    if !urp.is_empty() {
+        health.push(format!("{} under-replicated: {}", urp.len(), few(&urp)));
+    }
+    match min_isr {
+        Some(m) if !under.is_empty() => health.push(format!(
+            "{} under min ISR (min.insync.replicas={m}): {}; acks=all producers fail",
+            under.len(),
+            few(&under)
+        )),
+        Some(m) if !at.is_empty() => health.push(format!(
+            "{} at min ISR (min.insync.replicas={m}): {}",
+            at.len(),
+            few(&at)
+        )),
+        None if !configs_answered => health.push(
+            "min.insync.replicas unknown (its configs were not returned, see notes): ISR checks skipped"
+                .into(),
+        ),
+        None => health.push("min.insync.replicas unknown: ISR checks skipped".into()),
+        _ => {}
+    }
+    if health.is_empty() {
+        "OK".into()
+    } else {
+        health.join("; ")
+    }
+}
+
 fn label(t: &TopicSnapshot, p: &PartitionSnapshot) -> String {
     format!("{}-{}", t.name, p.id)
 }

@@ -827,3 +827,37 @@ fn observer_lag_beyond_threshold_and_reader_clock_fallback() {
         "broker 4: 4990 records behind"
     );
 }
+
+#[test]
+fn topic_health_note_names_partitions_by_state() {
+    let healthy = topic("orders", vec![part(0, 1, &[1, 2, 3], &[1, 2, 3])]);
+    assert_eq!(topic_health_note(&healthy, Some(2), true), "OK");
+    let t = topic(
+        "orders",
+        vec![
+            part(0, -1, &[1, 2, 3], &[]),
+            part(1, 2, &[1, 2, 3], &[2]),
+            part(2, 2, &[1, 2, 3], &[2, 3]),
+        ],
+    );
+    let note = topic_health_note(&t, Some(2), true);
+    assert!(note.starts_with("1 offline: orders-0; "), "{note}");
+    assert!(
+        note.contains("3 under-replicated: orders-0, orders-1, orders-2"),
+        "{note}"
+    );
+    // Under min ISR wins over at min ISR; the consequence is spelled out.
+    assert!(
+        note.ends_with(
+            "2 under min ISR (min.insync.replicas=2): orders-0, orders-1; acks=all producers fail"
+        ),
+        "{note}"
+    );
+    let at = topic("orders", vec![part(0, 2, &[1, 2, 3], &[2, 3])]);
+    assert!(topic_health_note(&at, Some(2), true)
+        .ends_with("1 at min ISR (min.insync.replicas=2): orders-0"));
+    // An unknown min ISR is said, and why when the configs never came.
+    assert!(topic_health_note(&healthy, None, true)
+        .contains("min.insync.replicas unknown: ISR checks skipped"));
+    assert!(topic_health_note(&healthy, None, false).contains("configs were not returned"));
+}

@@ -199,6 +199,51 @@ pub async fn describe_configs(
         .await
 }
 
+/// The effective configs of one topic (empty when the broker returned none).
+pub async fn topic_configs(cluster: &Arc<Cluster>, topic: &str) -> Result<ConfigSet> {
+    let rows =
+        describe_configs(cluster, vec![(ffi::ResourceType::Topic, topic.to_string())]).await?;
+    match rows.into_iter().next() {
+        Some((_, _, r)) => r,
+        None => Ok(ConfigSet::default()),
+    }
+}
+
+/// Configs of several topics and (for broker-level defaults) one broker, in one DescribeConfigs.
+#[derive(Debug, Default)]
+pub struct TopicConfigs {
+    /// Per topic: its configs, or why they were not returned. A topic the broker left out of the
+    /// answer is absent.
+    pub topics: BTreeMap<String, std::result::Result<ConfigSet, Error>>,
+    /// The broker's configs, when one was asked for.
+    pub broker: Option<std::result::Result<ConfigSet, Error>>,
+}
+
+/// Effective configs of `topics` plus broker `broker`'s (one call).
+pub async fn topics_and_broker_configs(
+    cluster: &Arc<Cluster>,
+    topics: &[String],
+    broker: Option<i32>,
+) -> Result<TopicConfigs> {
+    let mut resources: Vec<(ffi::ResourceType, String)> = topics
+        .iter()
+        .map(|t| (ffi::ResourceType::Topic, t.clone()))
+        .collect();
+    if let Some(b) = broker {
+        resources.push((ffi::ResourceType::Broker, b.to_string()));
+    }
+    let mut out = TopicConfigs::default();
+    for (kind, name, r) in describe_configs(cluster, resources).await? {
+        match kind {
+            ffi::ResourceType::Broker => out.broker = Some(r),
+            _ => {
+                out.topics.insert(name, r);
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Converts a DescribeConfigs answer: secrets dropped, errors translated.
 fn config_rows(
     cluster: &Cluster,

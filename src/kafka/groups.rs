@@ -126,8 +126,7 @@ pub async fn committed_many(
     out.into_iter().map(|(_, g, r)| (g, r)).collect()
 }
 
-/// (earliest, latest) per (topic, partition); `None` where unknown.
-pub type LogOffsets = BTreeMap<(String, i32), (Option<i64>, Option<i64>)>;
+pub use crate::analysis::rates::LogOffsets;
 
 /// Earliest and latest offsets for every listed partition: two ListOffsets calls in parallel.
 /// A partition whose offset is unknown (leader down: -1001 with no error) maps to `None`.
@@ -156,8 +155,53 @@ pub async fn log_offsets(
         .collect())
 }
 
+/// Earliest/latest offsets now and, unless `window` is zero, the latest again `window` later
+/// with the time between the midpoints of the two reads (what produce rates are computed from).
+pub async fn offsets_over(
+    cluster: &Arc<Cluster>,
+    partitions: &BTreeSet<(String, i32)>,
+    window: std::time::Duration,
+) -> Result<(
+    LogOffsets,
+    Option<(PartitionOffsetMap, std::time::Duration)>,
+)> {
+    use std::time::Instant;
+    let s0 = Instant::now();
+    let first = log_offsets(cluster, partitions).await?;
+    let e0 = Instant::now();
+    if window.is_zero() || partitions.is_empty() {
+        return Ok((first, None));
+    }
+    tokio::time::sleep(window).await;
+    let s1 = Instant::now();
+    let second = latest_offsets(cluster, partitions).await?;
+    let e1 = Instant::now();
+    let elapsed = (s1 + (e1 - s1) / 2) - (s0 + (e0 - s0) / 2);
+    Ok((first, Some((second, elapsed))))
+}
+
+/// One offset (or none) per (topic, partition).
+pub type PartitionOffsetMap = BTreeMap<(String, i32), Option<i64>>;
+
+/// The log end offset of every listed partition (one ListOffsets call).
+pub async fn latest_offsets(
+    cluster: &Arc<Cluster>,
+    partitions: &BTreeSet<(String, i32)>,
+) -> Result<PartitionOffsetMap> {
+    list_offsets(cluster, partitions, OffsetSpec::Latest).await
+}
+
+/// The first offset at or after `timestamp_ms` per partition (`None`: no record that new).
+pub async fn offsets_at(
+    cluster: &Arc<Cluster>,
+    partitions: &BTreeSet<(String, i32)>,
+    timestamp_ms: i64,
+) -> Result<PartitionOffsetMap> {
+    list_offsets(cluster, partitions, OffsetSpec::Timestamp(timestamp_ms)).await
+}
+
 /// One ListOffsets call for every partition; per-partition failures become `None`.
-pub async fn list_offsets(
+async fn list_offsets(
     cluster: &Arc<Cluster>,
     partitions: &BTreeSet<(String, i32)>,
     spec: OffsetSpec,

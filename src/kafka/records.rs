@@ -149,10 +149,7 @@ pub async fn plan_ranges(
         partitions.iter().map(|p| (topic.to_string(), *p)).collect();
     let ends = log_offsets(cluster, &keys).await?;
     let by_ts = match start {
-        Start::Timestamp(ts) => {
-            super::groups::list_offsets(cluster, &keys, super::ffi::OffsetSpec::Timestamp(ts))
-                .await?
-        }
+        Start::Timestamp(ts) => super::groups::offsets_at(cluster, &keys, ts).await?,
         _ => BTreeMap::new(),
     };
     let mut ranges = Vec::new();
@@ -184,4 +181,45 @@ pub async fn plan_ranges(
         });
     }
     Ok((ranges, seen))
+}
+
+/// The newest `per_partition` records of each of `partitions` of `topic` (one read), and whether
+/// the deadline cut it short.
+pub async fn newest(
+    cluster: &Arc<Cluster>,
+    topic: &str,
+    partitions: &[i32],
+    per_partition: usize,
+) -> Result<(Vec<OwnedRecord>, bool)> {
+    if per_partition == 0 || partitions.is_empty() {
+        return Ok((Vec::new(), false));
+    }
+    let (ranges, _) = plan_ranges(
+        cluster,
+        topic,
+        partitions,
+        Start::Last,
+        per_partition as i64,
+    )
+    .await?;
+    let total: i64 = ranges.iter().map(|r| (r.to - r.from).max(0)).sum();
+    read_ranges(cluster, ranges, total as usize).await
+}
+
+/// The newest `per_partition` records of several topics' partitions (one read).
+pub async fn newest_of(
+    cluster: &Arc<Cluster>,
+    by_topic: &BTreeMap<String, Vec<i32>>,
+    per_partition: usize,
+) -> Result<Vec<OwnedRecord>> {
+    let mut ranges = Vec::new();
+    for (t, ps) in by_topic {
+        ranges.extend(
+            plan_ranges(cluster, t, ps, Start::Last, per_partition as i64)
+                .await?
+                .0,
+        );
+    }
+    let max = ranges.iter().map(|r| (r.to - r.from).max(0) as usize).sum();
+    Ok(read_ranges(cluster, ranges, max).await?.0)
 }

@@ -13,7 +13,6 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::error::ToolError;
-use crate::kafka::ffi::ResourceType;
 use crate::kafka::{admin, groups, topics, Cluster};
 use crate::output::{Answer, Summary};
 use crate::plans::{now_ms, write_guard, AuditRecord, Change, Plan, Precondition};
@@ -196,16 +195,7 @@ impl KafkaMcp {
                     )));
                 }
                 if !configs.is_empty() {
-                    let rows = admin::describe_configs(
-                        cluster,
-                        vec![(ResourceType::Topic, topic.clone())],
-                    )
-                    .await?;
-                    let set = match rows.into_iter().next() {
-                        Some((_, _, Ok(s))) => s,
-                        Some((_, _, Err(e))) => return Err(e.into()),
-                        None => Default::default(),
-                    };
+                    let set = admin::topic_configs(cluster, topic).await?;
                     for (k, old) in configs {
                         let now = set.value(k).map(str::to_string);
                         if &now != old {

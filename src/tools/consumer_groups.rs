@@ -19,7 +19,7 @@ use crate::analysis::lag::{
     MemberAssignment, PartitionLag, PartitionOffsets, ResetInput, ResetSpec,
 };
 use crate::error::ToolError;
-use crate::kafka::ffi::{GroupDescription, OffsetSpec};
+use crate::kafka::ffi::GroupDescription;
 use crate::kafka::{groups, Cluster};
 use crate::output::{paginate, Answer, PageInfo, Summary};
 use crate::plans::{now_ms, Change, PlanOut, Precondition};
@@ -871,7 +871,7 @@ impl KafkaMcp {
         let ends = groups::log_offsets(cluster, &targets).await?;
         let for_ts = match spec {
             ResetSpec::Timestamp { ts_ms } if ts_ms >= 0 && ts_ms <= now_ms() => {
-                groups::list_offsets(cluster, &targets, OffsetSpec::Timestamp(ts_ms)).await?
+                groups::offsets_at(cluster, &targets, ts_ms).await?
             }
             _ => BTreeMap::new(),
         };

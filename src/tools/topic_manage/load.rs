@@ -2,6 +2,8 @@
 
 use super::summary::wire;
 use super::*;
+use crate::analysis::rates::Rates;
+use crate::analysis::sample::{self, KeySample};
 
 impl KafkaMcp {
     pub(super) async fn topics_skew(
@@ -70,7 +72,9 @@ impl KafkaMcp {
             .collect();
         let records = unknown.is_empty().then_some(&records);
         let keys = match sampled {
-            Ok(sample) => sample.distribution(&t, input.show_keys, records, &mut out.notes)?,
+            Ok(sample) => sample
+                .distribution(&ids, input.show_keys, records, &mut out.notes)
+                .map_err(|e| ToolError::invalid(e.to_string()))?,
             Err(e) => {
                 out.notes.push(format!(
                     "key sample failed, causes that need keys are not judged: {e}"
@@ -135,7 +139,9 @@ impl KafkaMcp {
                 None
             }
         };
-        out.keys = sampled.distribution(&t, input.show_keys, records.as_ref(), &mut out.notes)?;
+        out.keys = sampled
+            .distribution(&ids, input.show_keys, records.as_ref(), &mut out.notes)
+            .map_err(|e| ToolError::invalid(e.to_string()))?;
         if let Some(k) = &out.keys {
             if k.partitioner_guess == PartitionerGuess::Other {
                 out.notes.push("placement matches no known partitioner: if partitions were added, older records sit where the old count put them; otherwise check the producers' partitioner".into());
@@ -196,7 +202,7 @@ impl KafkaMcp {
         let rates = rates.unwrap_or_default();
         let mut out = TopicManageOutput::new("plan_capacity", &cluster.config.name);
         let sizes = known_sizes(sizes, &mut out.notes);
-        let messages_per_s: f64 = rates.per_partition.values().sum();
+        let messages_per_s = rates.total();
         let messages: i64 = offsets
             .values()
             .filter_map(|&(lo, hi)| Some((hi? - lo?).max(0)))
@@ -375,8 +381,6 @@ const MAX_WINDOW_MS: u64 = 30_000;
 const DEFAULT_SAMPLE: usize = 200;
 /// Most records a call may sample per partition.
 const MAX_SAMPLE: usize = 2_000;
-/// Most records one sample holds over all partitions; the per-partition count shrinks to fit.
-const MAX_SAMPLE_TOTAL: usize = 50_000;
 
 fn window(input: &TopicManageInput) -> Result<Duration, ToolError> {
     let ms = input.window_ms.unwrap_or(DEFAULT_WINDOW_MS);
@@ -398,185 +402,46 @@ fn sample_size(input: &TopicManageInput) -> Result<usize, ToolError> {
     Ok(n)
 }
 
-/// Produce rates from two reads of the latest offsets.
-#[derive(Debug, Default)]
-struct Rates {
-    /// Records per second per (topic, partition), where both reads answered.
-    per_partition: BTreeMap<(String, i32), f64>,
-    /// Time between the two reads, ms.
-    window_ms: u64,
-}
-
-/// Earliest/latest offsets now, and (unless `window` is zero) the latest again `window` later:
-/// records per second from the delta, timed between the midpoints of the two calls.
+/// Offsets now and (unless `window` is zero) produce rates over `window`.
 async fn measure(
     cluster: &Arc<Cluster>,
     parts: &BTreeSet<(String, i32)>,
     window: Duration,
 ) -> Result<(LogOffsets, Option<Rates>), ToolError> {
-    let s0 = Instant::now();
-    let first = groups::log_offsets(cluster, parts).await?;
-    let e0 = Instant::now();
-    if window.is_zero() || parts.is_empty() {
-        return Ok((first, None));
-    }
-    tokio::time::sleep(window).await;
-    let s1 = Instant::now();
-    let second = groups::list_offsets(cluster, parts, OffsetSpec::Latest).await?;
-    let e1 = Instant::now();
-    let elapsed = (s1 + (e1 - s1) / 2) - (s0 + (e0 - s0) / 2);
-    let secs = elapsed.as_secs_f64().max(1e-3);
-    let per_partition = parts
-        .iter()
-        .filter_map(|k| {
-            let a = first.get(k)?.1?;
-            let b = (*second.get(k)?)?;
-            Some((k.clone(), (b - a).max(0) as f64 / secs))
-        })
-        .collect();
-    Ok((
-        first,
-        Some(Rates {
-            per_partition,
-            window_ms: elapsed.as_millis() as u64,
-        }),
-    ))
+    let (first, second) = groups::offsets_over(cluster, parts, window).await?;
+    let rates = second.map(|(latest, elapsed)| Rates::between(parts, &first, &latest, elapsed));
+    Ok((first, rates))
 }
 
-/// The newest records of some partitions, read without a group.
-struct Sample {
-    records: Vec<OwnedRecord>,
-    /// Records asked per partition (after the total cap).
-    per_partition: usize,
-    /// What was asked before the cap.
-    asked: usize,
-    /// The deadline passed before every range was read.
-    incomplete: bool,
-}
-
-impl Sample {
-    /// The key distribution of the sample (None when nothing was sampled), with notes.
-    fn distribution(
-        &self,
-        t: &TopicSnapshot,
-        show_keys: bool,
-        partition_records: Option<&BTreeMap<i32, i64>>,
-        notes: &mut Vec<String>,
-    ) -> Result<Option<KeyDistribution>, ToolError> {
-        if self.asked == 0 {
-            return Ok(None);
-        }
-        if self.per_partition < self.asked {
-            notes.push(format!(
-                "sample cut to {} record(s) per partition to hold at most {MAX_SAMPLE_TOTAL}",
-                self.per_partition
-            ));
-        }
-        if self.incomplete {
-            notes.push("the deadline passed while sampling: key figures come from fewer records than asked".into());
-        }
-        if self.records.is_empty() {
-            notes.push("no records to sample: the topic is empty".into());
-            return Ok(None);
-        }
-        let mut per: BTreeMap<i32, usize> = BTreeMap::new();
-        for r in &self.records {
-            *per.entry(r.partition).or_default() += 1;
-        }
-        let full = per.values().filter(|n| **n >= self.per_partition).count();
-        if full > 0 && full < t.partitions.len() || partition_records.is_none() {
-            notes.push(format!(
-                "the sample holds the newest {} record(s) of each partition (fewer where a partition has fewer): share_of_sample weighs partitions equally; share_of_topic weighs them by their record counts{}",
-                self.per_partition,
-                if partition_records.is_none() { " (unknown here: partition offsets were not read)" } else { "" }
-            ));
-        }
-        let n = t.partitions.iter().map(|p| p.id + 1).max().unwrap_or(0);
-        let recs: Vec<SampledRecord> = self
-            .records
-            .iter()
-            .map(|r| SampledRecord {
-                partition: r.partition,
-                key: r.key.as_deref(),
-            })
-            .collect();
-        let opts = KeyOptions {
-            show_keys,
-            ..KeyOptions::default()
-        };
-        skew::analyze_keys_weighted(&recs, n, &opts, partition_records)
-            .map(Some)
-            .map_err(|e| ToolError::invalid(e.to_string()))
-    }
-}
-
+/// The newest records of `parts` (at most `asked` each, cut to the sample cap), keys only.
 async fn sample(
     cluster: &Arc<Cluster>,
     topic: &str,
     parts: &[i32],
     asked: usize,
-) -> Result<Sample, ToolError> {
-    if asked == 0 || parts.is_empty() {
-        return Ok(Sample {
-            records: Vec::new(),
-            per_partition: 0,
-            asked,
-            incomplete: false,
-        });
-    }
-    let per = asked.min((MAX_SAMPLE_TOTAL / parts.len()).max(1));
-    let (ranges, _) = records::plan_ranges(cluster, topic, parts, Start::Last, per as i64).await?;
-    let total: i64 = ranges.iter().map(|r| (r.to - r.from).max(0)).sum();
-    let (records, incomplete) = records::read_ranges(cluster, ranges, total as usize).await?;
-    Ok(Sample {
-        records,
+) -> Result<KeySample, ToolError> {
+    let per = sample::per_partition(asked, parts.len());
+    let (records, incomplete) = records::newest(cluster, topic, parts, per).await?;
+    Ok(KeySample {
+        keys: records.into_iter().map(|r| (r.partition, r.key)).collect(),
         per_partition: per,
         asked,
         incomplete,
     })
 }
 
-/// Average size (key + value + headers) of the newest records of the busiest partitions.
+/// Average record size (key + value + headers) of the newest records of the busiest partitions.
 async fn sample_sizes(
     cluster: &Arc<Cluster>,
     rates: &Rates,
     offsets: &LogOffsets,
 ) -> Result<Option<f64>, ToolError> {
-    let mut busiest: Vec<(&(String, i32), f64)> = offsets
+    let recs = records::newest_of(cluster, &sample::busiest(offsets, rates, 8), 25).await?;
+    let sizes: Vec<usize> = recs
         .iter()
-        .filter(|(_, (lo, hi))| matches!((lo, hi), (Some(lo), Some(hi)) if hi > lo))
-        .map(|(k, _)| (k, rates.per_partition.get(k).copied().unwrap_or(0.0)))
+        .map(|r| sample::record_bytes(r.key.as_deref(), r.value.as_deref(), &r.headers))
         .collect();
-    busiest.sort_by(|a, b| b.1.total_cmp(&a.1));
-    let mut by_topic: BTreeMap<&str, Vec<i32>> = BTreeMap::new();
-    for ((t, p), _) in busiest.into_iter().take(8) {
-        by_topic.entry(t.as_str()).or_default().push(*p);
-    }
-    let mut ranges = Vec::new();
-    for (t, ps) in by_topic {
-        ranges.extend(
-            records::plan_ranges(cluster, t, &ps, Start::Last, 25)
-                .await?
-                .0,
-        );
-    }
-    let max = ranges.iter().map(|r| (r.to - r.from).max(0) as usize).sum();
-    let (recs, _) = records::read_ranges(cluster, ranges, max).await?;
-    if recs.is_empty() {
-        return Ok(None);
-    }
-    let bytes: usize = recs
-        .iter()
-        .map(|r| {
-            r.key.as_ref().map_or(0, Vec::len)
-                + r.value.as_ref().map_or(0, Vec::len)
-                + r.headers
-                    .iter()
-                    .map(|(k, v)| k.len() + v.as_ref().map_or(0, Vec::len))
-                    .sum::<usize>()
-        })
-        .sum();
-    Ok(Some(bytes as f64 / recs.len() as f64))
+    Ok(sample::average(&sizes))
 }
 
 /// DescribeLogDirs for the brokers holding `t`'s replicas.
@@ -630,12 +495,4 @@ fn typical_rf(topics: &[TopicSnapshot]) -> u32 {
         .filter(|(rf, _)| *rf > 0)
         .max_by_key(|(rf, n)| (*n, *rf))
         .map_or(1, |(rf, _)| rf as u32)
-}
-
-/// The first names, then how many more: `orders-0, orders-3, orders-5 (+2 more)`.
-pub(super) fn first_few(names: &[String]) -> String {
-    use crate::analysis::finding::{Evidence, TITLE_ITEMS};
-    Evidence::from_items(names.iter().cloned(), "")
-        .names(TITLE_ITEMS)
-        .unwrap_or_default()
 }

@@ -6,9 +6,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use base64::Engine as _;
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::{tool, tool_router};
 use schemars::JsonSchema;
@@ -19,14 +18,13 @@ use crate::analysis::capacity::{
 };
 use crate::analysis::glob::glob_match;
 use crate::analysis::health;
-use crate::analysis::skew::{
-    self, KeyDistribution, KeyOptions, PartitionLoad, PartitionerGuess, SampledRecord, SkewReport,
-};
+use crate::analysis::payload::{decode, Payload};
+use crate::analysis::skew::{self, KeyDistribution, PartitionLoad, PartitionerGuess, SkewReport};
 use crate::analysis::snapshot::BrokerSnapshot;
 use crate::analysis::snapshot::{ConfigSet, ConfigSource, TopicSnapshot};
 use crate::analysis::topic_rules::{self as rules, PlanNote};
 use crate::error::ToolError;
-use crate::kafka::ffi::{OffsetSpec, ResourceType};
+
 use crate::kafka::groups::LogOffsets;
 use crate::kafka::log_dirs::{self, LogDirSizes};
 use crate::kafka::records::{self, OwnedRecord, Start};
@@ -39,8 +37,6 @@ mod load;
 mod plans;
 mod read;
 mod summary;
-
-use load::first_few;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
@@ -292,20 +288,6 @@ pub struct TopicDetail {
     pub partitions: Vec<PartitionOut>,
     /// Paging of partitions.
     pub partitions_page: PageInfo,
-}
-
-/// A decoded key or value.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-pub struct Payload {
-    /// json, utf8 or base64.
-    pub encoding: String,
-    /// The decoded data (JSON value for json).
-    pub data: serde_json::Value,
-    /// Size in bytes.
-    pub bytes: usize,
-    /// True when cut to max_value_bytes.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub truncated: bool,
 }
 
 /// A record read by peek.

@@ -141,20 +141,6 @@ impl KafkaMcp {
         ))
     }
 
-    pub(super) async fn current_configs(
-        &self,
-        cluster: &Arc<Cluster>,
-        topic: &str,
-    ) -> Result<ConfigSet, ToolError> {
-        let rows = admin::describe_configs(cluster, vec![(ResourceType::Topic, topic.to_string())])
-            .await?;
-        match rows.into_iter().next() {
-            Some((_, _, Ok(set))) => Ok(set),
-            Some((_, _, Err(e))) => Err(e.into()),
-            None => Ok(ConfigSet::default()),
-        }
-    }
-
     pub(super) async fn plan_alter(
         &self,
         cluster: &Arc<Cluster>,
@@ -173,7 +159,7 @@ impl KafkaMcp {
         if let Some(k) = delete.iter().find(|k| set.contains_key(*k)) {
             return Err(ToolError::invalid(format!("{k:?} is both set and deleted: pick one (remove it from `configs` or `delete_configs`)")));
         }
-        let current = self.current_configs(cluster, topic).await?;
+        let current = admin::topic_configs(cluster, topic).await?;
         let mut changes: Vec<rules::ConfigChange> = set
             .iter()
             .map(|(k, v)| rules::ConfigChange {
@@ -270,8 +256,7 @@ impl KafkaMcp {
                 i32::MAX
             )));
         }
-        let cfg = self
-            .current_configs(cluster, topic)
+        let cfg = admin::topic_configs(cluster, topic)
             .await
             .unwrap_or_default();
         let compacted = cfg
@@ -445,11 +430,7 @@ impl KafkaMcp {
                 }
                 let keys: BTreeSet<(String, i32)> =
                     parts.iter().map(|p| (topic.to_string(), *p)).collect();
-                let at = groups::list_offsets(
-                    cluster,
-                    &keys,
-                    crate::kafka::ffi::OffsetSpec::Timestamp(ts),
-                )
+                let at = groups::offsets_at(cluster, &keys, ts)
                 .await?;
                 let ends = groups::log_offsets(cluster, &keys).await?;
                 parts

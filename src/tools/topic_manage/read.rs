@@ -1,6 +1,7 @@
 //! Reads: list, describe, peek.
 
 use super::*;
+use crate::analysis::rates;
 
 impl KafkaMcp {
     pub(super) async fn topics_list(
@@ -128,16 +129,9 @@ impl KafkaMcp {
             .iter()
             .flat_map(|t| t.partitions.iter().map(|p| (t.name.clone(), p.id)))
             .collect();
-        let mut resources: Vec<(ResourceType, String)> = found
-            .iter()
-            .map(|t| (ResourceType::Topic, t.name.clone()))
-            .collect();
-        if let Some(b) = brokers.first() {
-            resources.push((ResourceType::Broker, b.id.to_string()));
-        }
         let (ends, cfgs, ids) = tokio::join!(
             groups::log_offsets(cluster, &parts),
-            admin::describe_configs(cluster, resources),
+            admin::topics_and_broker_configs(cluster, &names, brokers.first().map(|b| b.id)),
             topics::topic_ids(cluster, names.clone())
         );
         let ends = ends?;
@@ -145,18 +139,22 @@ impl KafkaMcp {
         let mut cfg_by_topic: BTreeMap<String, ConfigSet> = BTreeMap::new();
         let mut broker_min_isr = None;
         match cfgs {
-            Ok(rows) => {
-                for (kind, name, r) in rows {
-                    match (kind, r) {
-                        (ResourceType::Topic, Ok(set)) => {
+            Ok(c) => {
+                for (name, r) in c.topics {
+                    match r {
+                        Ok(set) => {
                             cfg_by_topic.insert(name, set);
                         }
-                        (ResourceType::Broker, Ok(set)) => {
-                            broker_min_isr = set.int("min.insync.replicas")
-                        }
-                        (_, Err(e)) => out.notes.push(format!("configs of {name}: {e}")),
-                        _ => {}
+                        Err(e) => out.notes.push(format!("configs of {name}: {e}")),
                     }
+                }
+                match c.broker {
+                    Some(Ok(set)) => broker_min_isr = set.int("min.insync.replicas"),
+                    Some(Err(e)) => out.notes.push(format!(
+                        "configs of {}: {e}",
+                        brokers.first().map(|b| b.id).unwrap_or_default()
+                    )),
+                    None => {}
                 }
             }
             Err(e) => out.notes.push(format!("DescribeConfigs failed: {e}")),
@@ -179,33 +177,14 @@ impl KafkaMcp {
                 Some(set) => set.int("min.insync.replicas").or(broker_min_isr),
                 None => None,
             };
-            let mut urp = Vec::new();
-            let mut under = Vec::new();
-            let mut at = Vec::new();
-            let mut offline = Vec::new();
             let mut total: Option<i64> = Some(0);
             let mut rows = Vec::new();
             for p in &t.partitions {
-                let st = health::partition_state(p, min_isr);
-                let name = format!("{}-{}", t.name, p.id);
-                for (hit, list) in [
-                    (st.under_replicated, &mut urp),
-                    (st.under_min_isr, &mut under),
-                    (st.at_min_isr, &mut at),
-                    (st.offline, &mut offline),
-                ] {
-                    if hit {
-                        list.push(name.clone());
-                    }
-                }
                 let (lo, hi) = ends
                     .get(&(t.name.clone(), p.id))
                     .copied()
                     .unwrap_or((None, None));
-                let msgs = match (lo, hi) {
-                    (Some(lo), Some(hi)) => Some((hi - lo).max(0)),
-                    _ => None,
-                };
+                let msgs = rates::retained(&ends, &(t.name.clone(), p.id));
                 total = total.zip(msgs).map(|(a, b)| a + b);
                 rows.push(PartitionOut {
                     partition: p.id,
@@ -223,39 +202,7 @@ impl KafkaMcp {
                     messages: msgs.map(|v| v.to_string()),
                 });
             }
-            let mut health = Vec::new();
-            if !offline.is_empty() {
-                health.push(format!(
-                    "{} offline: {}",
-                    offline.len(),
-                    first_few(&offline)
-                ));
-            }
-            if !urp.is_empty() {
-                health.push(format!(
-                    "{} under-replicated: {}",
-                    urp.len(),
-                    first_few(&urp)
-                ));
-            }
-            match min_isr {
-                Some(m) if !under.is_empty() => health.push(format!(
-                    "{} under min ISR (min.insync.replicas={m}): {}; acks=all producers fail",
-                    under.len(),
-                    first_few(&under)
-                )),
-                Some(m) if !at.is_empty() => health.push(format!(
-                    "{} at min ISR (min.insync.replicas={m}): {}",
-                    at.len(),
-                    first_few(&at)
-                )),
-                None if answered.is_none() => health.push(
-                    "min.insync.replicas unknown (its configs were not returned, see notes): ISR checks skipped"
-                        .into(),
-                ),
-                None => health.push("min.insync.replicas unknown: ISR checks skipped".into()),
-                _ => {}
-            }
+            let health = health::topic_health_note(t, min_isr, answered.is_some());
             let (page, info) = paginate(
                 rows,
                 input.limit,
@@ -270,11 +217,7 @@ impl KafkaMcp {
                 replication_factor: t.replication_factor(),
                 partition_count: t.partitions.len(),
                 messages: total.map(|v| v.to_string()),
-                health: if health.is_empty() {
-                    "OK".into()
-                } else {
-                    health.join("; ")
-                },
+                health,
                 configs: set
                     .entries
                     .iter()
@@ -373,44 +316,6 @@ impl KafkaMcp {
     }
 }
 
-/// Decodes bytes as JSON, else UTF-8, else base64, keeping at most `max` bytes.
-pub fn decode(bytes: &[u8], max: usize) -> Payload {
-    let truncated = bytes.len() > max;
-    let kept = &bytes[..bytes.len().min(max)];
-    if let Ok(text) = std::str::from_utf8(bytes) {
-        if !truncated {
-            if let Ok(v) = serde_json::from_str::<serde_json::Value>(text) {
-                if v.is_object() || v.is_array() {
-                    return Payload {
-                        encoding: "json".into(),
-                        data: v,
-                        bytes: bytes.len(),
-                        truncated: false,
-                    };
-                }
-            }
-        }
-        let mut end = kept.len();
-        while !text.is_char_boundary(end) {
-            end -= 1;
-        }
-        return Payload {
-            encoding: "utf8".into(),
-            data: text[..end].into(),
-            bytes: bytes.len(),
-            truncated,
-        };
-    }
-    Payload {
-        encoding: "base64".into(),
-        data: base64::engine::general_purpose::STANDARD
-            .encode(kept)
-            .into(),
-        bytes: bytes.len(),
-        truncated,
-    }
-}
-
 fn record_out(r: &OwnedRecord, max: usize) -> RecordOut {
     RecordOut {
         partition: r.partition,
@@ -423,28 +328,5 @@ fn record_out(r: &OwnedRecord, max: usize) -> RecordOut {
             .iter()
             .map(|(k, v)| (k.clone(), v.as_deref().map(|v| decode(v, max))))
             .collect(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn decode_prefers_json_then_utf8_then_base64() {
-        assert_eq!(decode(br#"{"a":1}"#, 100).encoding, "json");
-        let p = decode(b"hello", 100);
-        assert_eq!(
-            (p.encoding.as_str(), p.data.as_str()),
-            ("utf8", Some("hello"))
-        );
-        let p = decode(&[0xff, 0x00, 0x10], 100);
-        assert_eq!(p.encoding, "base64");
-        assert_eq!(p.data, "/wAQ");
-        let p = decode("héllo wörld".as_bytes(), 2);
-        assert!(p.truncated);
-        assert_eq!(p.data, "h");
-        // A number is valid JSON, but shown as text.
-        assert_eq!(decode(b"42", 100).encoding, "utf8");
     }
 }
