@@ -130,6 +130,59 @@ pub enum Precondition {
     },
 }
 
+impl Precondition {
+    /// The topic must still exist with `partitions` partitions (configs not checked).
+    pub fn topic_unchanged(topic: &str, partitions: usize) -> Precondition {
+        Precondition::TopicUnchanged {
+            topic: topic.to_string(),
+            partitions,
+            configs: BTreeMap::new(),
+        }
+    }
+}
+
+/// A plan before it is stored: every `plan_*` action of every tool builds one and hands it to
+/// `KafkaMcp::store_plan`, which adds the writes-disabled warning, stores it with its expiry,
+/// writes the audit line and renders the [`PlanOut`].
+#[derive(Debug, Clone)]
+pub struct Draft {
+    /// The exact change.
+    pub change: Change,
+    /// What must still hold when it is applied.
+    pub precondition: Precondition,
+    /// One line: target, change, impact.
+    pub summary: String,
+    /// What applying it does.
+    pub impact: serde_json::Value,
+    /// Things to know before applying.
+    pub warnings: Vec<String>,
+}
+
+impl Draft {
+    /// A draft with no impact details and no warnings yet.
+    pub fn new(change: Change, precondition: Precondition, summary: impl Into<String>) -> Draft {
+        Draft {
+            change,
+            precondition,
+            summary: summary.into(),
+            impact: serde_json::Value::Null,
+            warnings: Vec::new(),
+        }
+    }
+
+    /// The impact, as its JSON.
+    pub fn impact(mut self, impact: &impl Serialize) -> Draft {
+        self.impact = serde_json::to_value(impact).unwrap_or_default();
+        self
+    }
+
+    /// Warnings to show with the plan.
+    pub fn warnings(mut self, warnings: impl IntoIterator<Item = String>) -> Draft {
+        self.warnings.extend(warnings);
+        self
+    }
+}
+
 /// A stored plan.
 #[derive(Debug, Clone)]
 pub struct Plan {

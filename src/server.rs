@@ -150,6 +150,28 @@ impl KafkaMcp {
         });
     }
 
+    /// Stores a drafted plan for `apply_change` (with its expiry and audit line) and renders
+    /// it; a read-only cluster gets a warning that applying will be refused.
+    pub fn store_plan(
+        &self,
+        cluster: &crate::config::ClusterConfig,
+        tool: &str,
+        draft: crate::plans::Draft,
+    ) -> crate::plans::PlanOut {
+        let mut warnings = draft.warnings;
+        if !cluster.allow_writes {
+            warnings.push("writes are disabled for this cluster: apply_change will refuse this plan until the server runs with --allow-writes".into());
+        }
+        let stored = self.state.plans.insert(
+            &cluster.name,
+            draft.change,
+            draft.precondition,
+            draft.summary,
+        );
+        self.audit_plan(&cluster.name, tool, &stored);
+        crate::plans::PlanOut::new(&stored, draft.impact, warnings)
+    }
+
     /// Every tool this session serves (for `kafka-mcp tools` and tests).
     pub fn tools(&self) -> Vec<rmcp::model::Tool> {
         self.router().list_all()

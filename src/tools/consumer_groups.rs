@@ -22,7 +22,7 @@ use crate::error::ToolError;
 use crate::kafka::ffi::GroupDescription;
 use crate::kafka::{groups, Cluster};
 use crate::output::{paginate, Answer, PageInfo, Summary};
-use crate::plans::{now_ms, Change, PlanOut, Precondition};
+use crate::plans::{now_ms, Change, Draft, PlanOut, Precondition};
 use crate::server::KafkaMcp;
 use crate::tools::Progress;
 
@@ -925,8 +925,7 @@ impl KafkaMcp {
             })
             .take(20)
             .collect();
-        let stored = self.state().plans.insert(
-            &cluster.config.name,
+        let draft = Draft::new(
             Change::ResetOffsets {
                 group: group.to_string(),
                 offsets: offsets
@@ -942,18 +941,12 @@ impl KafkaMcp {
                     .collect(),
             },
             summary,
-        );
-        self.audit_plan(
-            &cluster.config.name,
-            "consumer_groups.plan_reset_offsets",
-            &stored,
-        );
+        )
+        .impact(&plan)
+        .warnings(warnings);
         let mut out = ConsumerGroupsOutput::new("plan_reset_offsets", &cluster.config.name);
-        out.plan = Some(PlanOut::new(
-            &stored,
-            serde_json::to_value(&plan).unwrap_or_default(),
-            warnings,
-        ));
+        out.plan =
+            Some(self.store_plan(&cluster.config, "consumer_groups.plan_reset_offsets", draft));
         Ok(out)
     }
 
@@ -981,8 +974,7 @@ impl KafkaMcp {
             committed.len(),
             topics.len()
         );
-        let stored = self.state().plans.insert(
-            &cluster.config.name,
+        let draft = Draft::new(
             Change::DeleteGroup {
                 group: group.to_string(),
             },
@@ -994,14 +986,11 @@ impl KafkaMcp {
                     .collect(),
             },
             summary,
-        );
-        self.audit_plan(
-            &cluster.config.name,
-            "consumer_groups.plan_delete_group",
-            &stored,
-        );
+        )
+        .impact(&impact);
         let mut out = ConsumerGroupsOutput::new("plan_delete_group", &cluster.config.name);
-        out.plan = Some(PlanOut::new(&stored, impact, vec![]));
+        out.plan =
+            Some(self.store_plan(&cluster.config, "consumer_groups.plan_delete_group", draft));
         Ok(out)
     }
 }

@@ -2,6 +2,7 @@
 //! broker where Kafka offers validate_only) and stored for apply_change.
 
 use super::*;
+use crate::plans::Draft;
 
 impl KafkaMcp {
     pub(super) fn guard(&self, cluster: &Cluster, topic: &str) -> Result<(), ToolError> {
@@ -13,29 +14,15 @@ impl KafkaMcp {
         Ok(())
     }
 
+    /// Stores the draft and answers with it.
     pub(super) fn finish_plan(
         &self,
         cluster: &Cluster,
         action: &str,
-        (change, pre): (Change, Precondition),
-        summary: String,
-        impact: serde_json::Value,
-        mut warnings: Vec<String>,
+        draft: Draft,
     ) -> TopicManageOutput {
-        if !cluster.config.allow_writes {
-            warnings.push("writes are disabled for this cluster: apply_change will refuse this plan until the server runs with --allow-writes".into());
-        }
-        let stored = self
-            .state()
-            .plans
-            .insert(&cluster.config.name, change, pre, summary);
-        self.audit_plan(
-            &cluster.config.name,
-            &format!("topic_manage.{action}"),
-            &stored,
-        );
         let mut out = TopicManageOutput::new(action, &cluster.config.name);
-        out.plan = Some(PlanOut::new(&stored, impact, warnings));
+        out.plan = Some(self.store_plan(&cluster.config, &format!("topic_manage.{action}"), draft));
         out
     }
 
@@ -126,7 +113,7 @@ impl KafkaMcp {
         Ok(self.finish_plan(
             cluster,
             "plan_create",
-            (
+            Draft::new(
                 Change::CreateTopic {
                     topic: topic.into(),
                     partitions: partitions as i32,
@@ -134,10 +121,10 @@ impl KafkaMcp {
                     configs,
                 },
                 Precondition::TopicAbsent(topic.into()),
-            ),
-            summary,
-            impact,
-            warnings,
+                summary,
+            )
+            .impact(&impact)
+            .warnings(warnings),
         ))
     }
 
@@ -219,7 +206,7 @@ impl KafkaMcp {
         Ok(self.finish_plan(
             cluster,
             "plan_alter_configs",
-            (
+            Draft::new(
                 Change::AlterTopicConfigs {
                     topic: topic.into(),
                     set,
@@ -230,10 +217,10 @@ impl KafkaMcp {
                     partitions: t.partitions.len(),
                     configs: touched,
                 },
-            ),
-            summary,
-            serde_json::to_value(&impact).unwrap_or_default(),
-            warnings,
+                summary,
+            )
+            .impact(&impact)
+            .warnings(warnings),
         ))
     }
 
@@ -273,21 +260,17 @@ impl KafkaMcp {
         Ok(self.finish_plan(
             cluster,
             "plan_add_partitions",
-            (
+            Draft::new(
                 Change::AddPartitions {
                     topic: topic.into(),
                     from: current,
                     to: requested as i32,
                 },
-                Precondition::TopicUnchanged {
-                    topic: topic.into(),
-                    partitions: t.partitions.len(),
-                    configs: BTreeMap::new(),
-                },
-            ),
-            summary,
-            serde_json::to_value(&impact).unwrap_or_default(),
-            warnings,
+                Precondition::topic_unchanged(topic, t.partitions.len()),
+                summary,
+            )
+            .impact(&impact)
+            .warnings(warnings),
         ))
     }
 
@@ -379,19 +362,15 @@ impl KafkaMcp {
         Ok(self.finish_plan(
             cluster,
             "plan_delete",
-            (
+            Draft::new(
                 Change::DeleteTopic {
                     topic: topic.into(),
                 },
-                Precondition::TopicUnchanged {
-                    topic: topic.into(),
-                    partitions: t.partitions.len(),
-                    configs: BTreeMap::new(),
-                },
-            ),
-            summary,
-            serde_json::to_value(&impact).unwrap_or_default(),
-            warnings,
+                Precondition::topic_unchanged(topic, t.partitions.len()),
+                summary,
+            )
+            .impact(&impact)
+            .warnings(warnings),
         ))
     }
 
@@ -473,20 +452,16 @@ impl KafkaMcp {
         Ok(self.finish_plan(
             cluster,
             "plan_purge",
-            (
+            Draft::new(
                 Change::PurgeTopic {
                     topic: topic.into(),
                     before,
                 },
-                Precondition::TopicUnchanged {
-                    topic: topic.into(),
-                    partitions: t.partitions.len(),
-                    configs: BTreeMap::new(),
-                },
-            ),
-            summary,
-            serde_json::to_value(&impact).unwrap_or_default(),
-            warnings,
+                Precondition::topic_unchanged(topic, t.partitions.len()),
+                summary,
+            )
+            .impact(&impact)
+            .warnings(warnings),
         ))
     }
 }
