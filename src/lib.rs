@@ -22,6 +22,7 @@ pub mod resources;
 pub mod schema;
 pub mod schema_format;
 pub mod server;
+pub mod snapshot;
 pub mod stdio;
 pub mod tools;
 

@@ -8,11 +8,11 @@ use std::sync::Arc;
 use futures::StreamExt;
 
 use super::admin::{from_ffi, metadata};
-use super::ffi::{
-    self, CommittedOffset, GroupDescription, GroupListing, IsolationLevel, OffsetSpec,
-};
+use super::ffi::{self, IsolationLevel, OffsetSpec};
 use super::{Cluster, Error, Result};
 use crate::analysis::lag::PartitionOffsets;
+use crate::analysis::snapshot::BrokerSnapshot;
+use crate::snapshot::{CommittedOffset, GroupListing, GroupSnapshot, MemberSnapshot};
 
 /// Groups fetched concurrently at most.
 const CONCURRENCY: usize = 32;
@@ -53,7 +53,7 @@ pub async fn list_groups(cluster: &Arc<Cluster>) -> Result<(Vec<GroupListing>, V
                 return Err(from_ffi(&c, "ListConsumerGroups", errors.swap_remove(0)));
             }
             Ok((
-                groups,
+                groups.into_iter().map(listing).collect(),
                 errors
                     .into_iter()
                     .map(|e| from_ffi(&c, "ListConsumerGroups", e).to_string())
@@ -63,11 +63,50 @@ pub async fn list_groups(cluster: &Arc<Cluster>) -> Result<(Vec<GroupListing>, V
         .await
 }
 
+/// The snapshot of one ListConsumerGroups row.
+fn listing(g: ffi::GroupListing) -> GroupListing {
+    GroupListing {
+        group_id: g.group_id,
+        is_simple: g.is_simple,
+        state: g.state,
+        group_type: g.group_type,
+    }
+}
+
+/// The snapshot of one DescribeConsumerGroups answer.
+fn group_snapshot(d: ffi::GroupDescription) -> GroupSnapshot {
+    GroupSnapshot {
+        group_id: d.group_id,
+        is_simple: d.is_simple,
+        state: d.state,
+        group_type: d.group_type,
+        partition_assignor: d.partition_assignor,
+        coordinator: d.coordinator.map(|n| BrokerSnapshot {
+            id: n.id,
+            host: n.host,
+            port: n.port,
+            rack: n.rack,
+        }),
+        members: d
+            .members
+            .into_iter()
+            .map(|m| MemberSnapshot {
+                member_id: m.member_id,
+                client_id: m.client_id,
+                host: m.host,
+                group_instance_id: m.group_instance_id,
+                assignment: m.assignment,
+                target_assignment: m.target_assignment,
+            })
+            .collect(),
+    }
+}
+
 /// Describes groups (members, assignments, coordinator, assignor, state), one result each.
 pub async fn describe_groups(
     cluster: &Arc<Cluster>,
     groups: Vec<String>,
-) -> Result<Vec<(String, Result<GroupDescription>)>> {
+) -> Result<Vec<(String, Result<GroupSnapshot>)>> {
     let admin = cluster.admin().await?;
     let timeout = cluster.timeout;
     let c = cluster.clone();
@@ -78,7 +117,9 @@ pub async fn describe_groups(
             Ok(rows
                 .into_iter()
                 .map(|(g, r)| {
-                    let r = r.map_err(|e| from_ffi(&c, &format!("DescribeConsumerGroups {g}"), e));
+                    let r = r
+                        .map(group_snapshot)
+                        .map_err(|e| from_ffi(&c, &format!("DescribeConsumerGroups {g}"), e));
                     (g, r)
                 })
                 .collect())
@@ -99,8 +140,17 @@ pub async fn committed(
     let what = format!("ListConsumerGroupOffsets {group}");
     cluster
         .blocking(&what.clone(), move || {
-            ffi::list_consumer_group_offsets(&admin, &g, partitions.as_deref(), timeout)
-                .map_err(|e| from_ffi(&c, &what, e))
+            let rows = ffi::list_consumer_group_offsets(&admin, &g, partitions.as_deref(), timeout)
+                .map_err(|e| from_ffi(&c, &what, e))?;
+            Ok(rows
+                .into_iter()
+                .map(|r| CommittedOffset {
+                    error: r.error.map(|e| from_ffi(&c, &what, e).to_string()),
+                    topic: r.topic,
+                    partition: r.partition,
+                    offset: r.offset,
+                })
+                .collect())
         })
         .await
 }
@@ -346,4 +396,91 @@ pub async fn delete_group(cluster: &Arc<Cluster>, group: &str) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// One group read for the lag tools: its offsets on every partition it committed on or is
+/// assigned, its description (when DescribeConsumerGroups answered) and notes on what is missing.
+#[derive(Debug, Clone)]
+pub struct GroupRead {
+    /// Committed and log offsets per partition.
+    pub offsets: Vec<PartitionOffsets>,
+    /// Members, state, assignor; `None` when the describe call failed (see `notes`).
+    pub description: Option<GroupSnapshot>,
+    /// What this read could not learn.
+    pub notes: Vec<String>,
+    /// False when Kafka knows no such group (no commits, and described as missing).
+    pub exists: bool,
+}
+
+/// Reads one group in batched calls: committed offsets, the description and partition counts
+/// at once, then the log offsets of the group's partitions.
+pub async fn read_group(cluster: &Arc<Cluster>, group: &str) -> Result<GroupRead> {
+    let committed = committed(cluster, group, None);
+    let described = describe_groups(cluster, vec![group.to_string()]);
+    let counts = partition_counts(cluster);
+    let (committed, described, counts) = tokio::join!(committed, described, counts);
+    let committed = committed?;
+    let counts = counts?;
+    let mut notes = Vec::new();
+    let description = match described {
+        Ok(mut rows) => match rows.pop() {
+            Some((_, Ok(d))) => Some(d),
+            Some((_, Err(e))) => {
+                notes.push(format!(
+                    "DescribeConsumerGroups failed ({e}): members unknown"
+                ));
+                None
+            }
+            None => None,
+        },
+        Err(e) => {
+            notes.push(format!(
+                "DescribeConsumerGroups failed ({e}): members unknown"
+            ));
+            None
+        }
+    };
+    let known = description.as_ref().is_some_and(|d| !d.looks_missing());
+    if committed.is_empty() && !known {
+        return Ok(GroupRead {
+            offsets: Vec::new(),
+            description,
+            notes,
+            exists: false,
+        });
+    }
+    let assigned: BTreeSet<String> = description
+        .iter()
+        .flat_map(|d| {
+            d.members
+                .iter()
+                .flat_map(|m| m.assignment.iter().map(|(t, _)| t.clone()))
+        })
+        .collect();
+    let parts = group_partitions(&committed, &assigned, &counts);
+    let ends = log_offsets(cluster, &parts).await?;
+    let offsets = offsets_for_group(&committed, &assigned, &counts, &ends);
+    if let Some(d) = &description {
+        if d.members.is_empty() && d.state.eq_ignore_ascii_case("stable") {
+            notes.push("the broker reports a Stable group with no member details: this broker does not return members/assignments (real Kafka does)".to_string());
+        }
+    }
+    Ok(GroupRead {
+        offsets,
+        description,
+        notes,
+        exists: true,
+    })
+}
+
+/// One group's description (members, state, assignor), or `None` when Kafka returned nothing.
+pub async fn describe_group(cluster: &Arc<Cluster>, group: &str) -> Result<Option<GroupSnapshot>> {
+    match describe_groups(cluster, vec![group.to_string()])
+        .await?
+        .into_iter()
+        .next()
+    {
+        Some((_, r)) => r.map(Some),
+        None => Ok(None),
+    }
 }

@@ -14,16 +14,18 @@ use tokio_util::sync::CancellationToken;
 
 use crate::analysis::finding::Finding;
 use crate::analysis::glob::glob_match;
+use crate::analysis::group_members::{hints, is_empty_group, presence_of, refuse_active};
 use crate::analysis::lag::{
-    self, ConsumerPresence, EvalConfig, GroupLag, GroupMembers, GroupVerdict, HintInput,
-    MemberAssignment, PartitionLag, PartitionOffsets, ResetInput, ResetSpec,
+    self, ConsumerPresence, EvalConfig, GroupLag, GroupVerdict, PartitionLag, PartitionOffsets,
+    ResetInput, ResetSpec,
 };
 use crate::error::ToolError;
-use crate::kafka::ffi::GroupDescription;
+use crate::kafka::groups::GroupRead;
 use crate::kafka::{groups, Cluster};
 use crate::output::{paginate, Answer, PageInfo, Summary};
 use crate::plans::{now_ms, Change, Draft, PlanOut, Precondition};
 use crate::server::KafkaMcp;
+use crate::snapshot::GroupSnapshot;
 use crate::tools::Progress;
 
 /// What to do.
@@ -308,7 +310,7 @@ fn tp(t: &str, p: i32) -> String {
     format!("{t}-{p}")
 }
 
-fn detail(d: &GroupDescription) -> GroupDetail {
+fn detail(d: &GroupSnapshot) -> GroupDetail {
     GroupDetail {
         group: d.group_id.clone(),
         state: d.state.clone(),
@@ -337,139 +339,22 @@ fn detail(d: &GroupDescription) -> GroupDetail {
     }
 }
 
-/// Kafka's "no such group": a describe answer with state Dead and nothing else.
-fn looks_missing(d: &GroupDescription) -> bool {
-    d.state.eq_ignore_ascii_case("dead") && d.members.is_empty() && d.partition_assignor.is_empty()
-}
-
-/// The offsets of one group, read in batched calls.
-struct GroupRead {
-    offsets: Vec<PartitionOffsets>,
-    description: Option<GroupDescription>,
-    notes: Vec<String>,
-}
-
+/// Reads one group; Kafka knowing no such group is a not-found tool error.
 async fn read_group(
     cluster: &std::sync::Arc<Cluster>,
     group: &str,
 ) -> Result<GroupRead, ToolError> {
-    let committed = groups::committed(cluster, group, None);
-    let described = groups::describe_groups(cluster, vec![group.to_string()]);
-    let counts = groups::partition_counts(cluster);
-    let (committed, described, counts) = tokio::join!(committed, described, counts);
-    let committed = committed?;
-    let counts = counts?;
-    let mut notes = Vec::new();
-    let description = match described {
-        Ok(mut rows) => match rows.pop() {
-            Some((_, Ok(d))) => Some(d),
-            Some((_, Err(e))) => {
-                notes.push(format!(
-                    "DescribeConsumerGroups failed ({e}): members unknown"
-                ));
-                None
-            }
-            None => None,
-        },
-        Err(e) => {
-            notes.push(format!(
-                "DescribeConsumerGroups failed ({e}): members unknown"
-            ));
-            None
-        }
-    };
-    let known = description.as_ref().is_some_and(|d| !looks_missing(d));
-    if committed.is_empty() && !known {
+    let read = groups::read_group(cluster, group).await?;
+    if !read.exists {
         return Err(ToolError::not_found(format!(
             "consumer group {group:?} not found (no committed offsets and no members). Call consumer_groups action=list to see the groups."
         )));
     }
-    let assigned: BTreeSet<String> = description
-        .iter()
-        .flat_map(|d| {
-            d.members
-                .iter()
-                .flat_map(|m| m.assignment.iter().map(|(t, _)| t.clone()))
-        })
-        .collect();
-    let parts = groups::group_partitions(&committed, &assigned, &counts);
-    let ends = groups::log_offsets(cluster, &parts).await?;
-    let offsets = groups::offsets_for_group(&committed, &assigned, &counts, &ends);
-    if let Some(d) = &description {
-        if d.members.is_empty() && d.state.eq_ignore_ascii_case("stable") {
-            notes.push("the broker reports a Stable group with no member details: this broker does not return members/assignments (real Kafka does)".to_string());
-        }
-    }
-    Ok(GroupRead {
-        offsets,
-        description,
-        notes,
-    })
+    Ok(read)
 }
 
-fn presence_of(d: Option<&GroupDescription>) -> BTreeMap<(String, i32), ConsumerPresence> {
-    let mut m = BTreeMap::new();
-    if let Some(d) = d {
-        for member in &d.members {
-            for (t, p) in &member.assignment {
-                m.insert((t.clone(), *p), ConsumerPresence::Active);
-            }
-        }
-    }
-    m
-}
-
-fn members_of(d: Option<&GroupDescription>) -> Option<GroupMembers> {
-    d.map(|d| GroupMembers {
-        group: d.group_id.clone(),
-        state: d.state.clone(),
-        members: d
-            .members
-            .iter()
-            .map(|m| MemberAssignment {
-                member_id: m.member_id.clone(),
-                client_id: m.client_id.clone(),
-                host: m.host.clone(),
-                partitions: m.assignment.clone(),
-            })
-            .collect(),
-    })
-}
-
-/// Why offsets of this group must not be changed now (members, or a rebalance), or `None`.
-pub fn refuse_active(d: &GroupDescription) -> Option<String> {
-    let group = &d.group_id;
-    if !d.members.is_empty() {
-        let who: Vec<String> = d
-            .members
-            .iter()
-            .take(5)
-            .map(|m| format!("{} ({})", m.client_id, m.host))
-            .collect();
-        return Some(format!(
-            "group {group:?} is active with {} member(s): {}. Stop those consumers first (offsets of an active group cannot be changed), then plan again.",
-            d.members.len(),
-            who.join(", ")
-        ));
-    }
-    let st = d.state.to_ascii_lowercase();
-    if st.contains("rebalanc") || st == "stable" || st == "assigning" || st == "reconciling" {
-        return Some(format!(
-            "group {group:?} is {} (a rebalance or live members): wait until it is Empty, then plan again.",
-            d.state
-        ));
-    }
-    None
-}
-
-fn hints(d: Option<&GroupDescription>, gl: &GroupLag) -> Vec<Finding> {
-    match members_of(d) {
-        Some(m) => lag::group_hints(&HintInput {
-            members: &m,
-            lag: Some(gl),
-        }),
-        None => Vec::new(),
-    }
+fn not_found(group: &str) -> ToolError {
+    ToolError::not_found(format!("consumer group {group:?} not found"))
 }
 
 #[tool_router(router = consumer_groups_router, vis = "pub(crate)")]
@@ -508,17 +393,10 @@ impl KafkaMcp {
             GroupAction::Describe => {
                 let group = need_group(input)?;
                 let mut out = ConsumerGroupsOutput::new("describe", &cluster.config.name);
-                let rows = groups::describe_groups(&cluster, vec![group.to_string()]).await?;
-                let d = match rows.into_iter().next() {
-                    Some((_, Ok(d))) => d,
-                    Some((_, Err(e))) => return Err(e.into()),
-                    None => {
-                        return Err(ToolError::not_found(format!(
-                            "consumer group {group:?} not found"
-                        )))
-                    }
-                };
-                if looks_missing(&d) {
+                let d = groups::describe_group(&cluster, group)
+                    .await?
+                    .ok_or_else(|| not_found(group))?;
+                if d.looks_missing() {
                     let committed = groups::committed(&cluster, group, None).await?;
                     if committed.is_empty() {
                         return Err(ToolError::not_found(format!(
@@ -731,10 +609,7 @@ impl KafkaMcp {
         }
         let read = last.expect("at least one sample");
         let presence = presence_of(read.description.as_ref());
-        let group_empty = read
-            .description
-            .as_ref()
-            .is_some_and(|d| d.members.is_empty() && d.state.eq_ignore_ascii_case("empty"));
+        let group_empty = read.description.as_ref().is_some_and(is_empty_group);
         let windows: Vec<_> = {
             let h = self
                 .state()
@@ -780,17 +655,10 @@ impl KafkaMcp {
         &self,
         cluster: &std::sync::Arc<Cluster>,
         group: &str,
-    ) -> Result<GroupDescription, ToolError> {
-        let rows = groups::describe_groups(cluster, vec![group.to_string()]).await?;
-        let d = match rows.into_iter().next() {
-            Some((_, Ok(d))) => d,
-            Some((_, Err(e))) => return Err(e.into()),
-            None => {
-                return Err(ToolError::not_found(format!(
-                    "consumer group {group:?} not found"
-                )))
-            }
-        };
+    ) -> Result<GroupSnapshot, ToolError> {
+        let d = groups::describe_group(cluster, group)
+            .await?
+            .ok_or_else(|| not_found(group))?;
         match refuse_active(&d) {
             Some(why) => Err(ToolError::refused(why)),
             None => Ok(d),
@@ -958,7 +826,7 @@ impl KafkaMcp {
         let group = need_group(input)?;
         let d = self.inactive_group(cluster, group).await?;
         let committed = groups::committed(cluster, group, None).await?;
-        if looks_missing(&d) && committed.is_empty() {
+        if d.looks_missing() && committed.is_empty() {
             return Err(ToolError::not_found(format!(
                 "consumer group {group:?} not found: nothing to delete. Call consumer_groups action=list to see the groups."
             )));
@@ -998,84 +866,7 @@ impl KafkaMcp {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::kafka::ffi::{Member, Node};
-    use serde_json::Value;
-
-    /// The recorded DescribeConsumerGroups answers of a real Kafka 4.0 cluster, as the FFI layer
-    /// returns them (librdkafka's state words instead of confluent-kafka's enum names).
-    fn recorded(scenario: &str) -> BTreeMap<String, GroupDescription> {
-        let path = format!(
-            "{}/fixtures/real-kafka-4.0/{scenario}/describe_consumer_groups.json",
-            env!("CARGO_MANIFEST_DIR")
-        );
-        let v: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-        let state = |s: &str| match s {
-            "STABLE" => "Stable",
-            "EMPTY" => "Empty",
-            "PREPARING_REBALANCING" => "PreparingRebalance",
-            "COMPLETING_REBALANCING" => "CompletingRebalance",
-            "DEAD" => "Dead",
-            _ => "Unknown",
-        };
-        let tps = |a: &Value| -> Vec<(String, i32)> {
-            a.as_array()
-                .map(|x| {
-                    x.iter()
-                        .map(|t| {
-                            (
-                                t["topic"].as_str().unwrap().to_string(),
-                                t["partition"].as_i64().unwrap() as i32,
-                            )
-                        })
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
-        v["data"]["result"]
-            .as_object()
-            .unwrap()
-            .iter()
-            .filter_map(|(g, e)| {
-                let r = e.get("result").filter(|r| !r.is_null())?;
-                Some((
-                    g.clone(),
-                    GroupDescription {
-                        group_id: g.clone(),
-                        is_simple: false,
-                        state: state(r["state"].as_str().unwrap()).to_string(),
-                        group_type: r["type"].as_str().unwrap().to_ascii_lowercase(),
-                        partition_assignor: r["partition_assignor"]
-                            .as_str()
-                            .unwrap_or("")
-                            .to_string(),
-                        coordinator: Some(Node {
-                            id: r["coordinator"]["id"].as_i64().unwrap() as i32,
-                            host: r["coordinator"]["host"].as_str().unwrap().to_string(),
-                            port: r["coordinator"]["port"].as_u64().unwrap() as u16,
-                            rack: None,
-                        }),
-                        members: r["members"]
-                            .as_array()
-                            .unwrap()
-                            .iter()
-                            .map(|m| Member {
-                                member_id: m["member_id"].as_str().unwrap().to_string(),
-                                client_id: m["client_id"].as_str().unwrap().to_string(),
-                                host: m["host"].as_str().unwrap().to_string(),
-                                group_instance_id: m["group_instance_id"]
-                                    .as_str()
-                                    .map(str::to_string),
-                                assignment: tps(&m["assignment"]),
-                                target_assignment: m["target_assignment"]
-                                    .as_array()
-                                    .map(|_| tps(&m["target_assignment"])),
-                            })
-                            .collect(),
-                    },
-                ))
-            })
-            .collect()
-    }
+    use crate::analysis::group_members::tests::recorded;
 
     #[test]
     fn describe_renders_classic_and_kip848_groups_as_recorded() {
@@ -1130,41 +921,5 @@ mod tests {
             ),
             ("Empty", 0, "")
         );
-    }
-
-    #[test]
-    fn resets_are_refused_for_active_or_rebalancing_groups_as_recorded() {
-        let healthy = recorded("healthy");
-        let why = refuse_active(&healthy["billing"]).expect("billing has members");
-        assert!(
-            why.contains("2 member(s)")
-                && why.contains("billing-1 (/127.0.0.1)")
-                && why.contains("Stop"),
-            "{why}"
-        );
-        assert!(refuse_active(&healthy["fraud"]).is_some());
-        assert_eq!(refuse_active(&healthy["analytics"]), None);
-        assert_eq!(refuse_active(&healthy["stalled"]), None);
-        // Recovered: classic groups rebalancing with old and new members, some unassigned.
-        let recovered = recorded("recovered");
-        let billing = &recovered["billing"];
-        assert_eq!(billing.state, "PreparingRebalance");
-        assert_eq!(billing.members.len(), 4);
-        assert!(refuse_active(billing).is_some());
-    }
-
-    #[test]
-    fn hints_flag_members_without_assignments_while_rebalancing() {
-        let recovered = recorded("recovered");
-        let gl = lag::group_lag("billing", &[]);
-        let h = hints(Some(&recovered["billing"]), &gl);
-        assert!(
-            h.iter().any(|f| f.id == "member-without-assignment"),
-            "{h:?}"
-        );
-        let healthy = recorded("healthy");
-        assert!(hints(Some(&healthy["billing"]), &gl)
-            .iter()
-            .all(|f| f.id != "member-without-assignment"));
     }
 }

@@ -1,0 +1,8 @@
+//! Plain data read from Kafka: what the shell (`crate::kafka`) produces and the pure core
+//! (`crate::analysis`) and the tools read. No I/O, no Kafka client types: every value can be built
+//! by hand in a test or loaded from a recorded fixture. The shell converts librdkafka's answers
+//! into these once; nothing from `kafka::ffi` travels further.
+
+pub mod group;
+
+pub use group::{CommittedOffset, GroupListing, GroupSnapshot, MemberSnapshot};
