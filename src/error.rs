@@ -84,3 +84,15 @@ impl IntoContents for ToolError {
         vec![ContentBlock::text(self.to_string())]
     }
 }
+
+impl From<crate::schema_dir::SchemaFileError> for ToolError {
+    fn from(e: crate::schema_dir::SchemaFileError) -> Self {
+        use crate::schema_dir::SchemaFileErrorKind as K;
+        match e.kind {
+            K::Invalid => ToolError::invalid(e.message),
+            K::Refused => ToolError::refused(e.message),
+            K::NotFound => ToolError::not_found(e.message),
+            K::Unavailable => ToolError::unavailable(e.message),
+        }
+    }
+}

@@ -20,6 +20,7 @@ pub mod proto_schema;
 pub mod registry;
 pub mod resources;
 pub mod schema;
+pub mod schema_dir;
 pub mod schema_format;
 pub mod server;
 pub mod snapshot;

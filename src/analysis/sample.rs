@@ -33,9 +33,9 @@ pub struct KeySample {
 }
 
 impl KeySample {
-    /// The key distribution of the sample over a topic of `partitions` partitions (the highest id
-    /// + 1 is `num_partitions`), or `None` when nothing was asked or read; caveats go to `notes`.
-    /// `partition_records` (records per partition) weighs each partition's share of the topic.
+    /// The key distribution of the sample over a topic with partitions `partition_ids`, or `None`
+    /// when nothing was asked or read; caveats go to `notes`. `partition_records` (records per
+    /// partition) weighs each partition's share of the topic.
     pub fn distribution(
         &self,
         partition_ids: &[i32],

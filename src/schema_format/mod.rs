@@ -605,6 +605,7 @@ fn push_notes(out: &mut Vec<String>, notes: Vec<String>, label: &str) {
     }
 }
 
+pub mod inputs;
 #[cfg(test)]
 mod tests;
 
