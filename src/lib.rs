@@ -7,6 +7,7 @@
 #![deny(unsafe_code)]
 
 pub mod analysis;
+pub mod app;
 pub mod avro;
 pub mod cli;
 pub mod config;

@@ -13,8 +13,8 @@ use rmcp::model::{
 };
 use serde_json::{json, Map, Value};
 
+use crate::app::KafkaMcp;
 use crate::error::ToolError;
-use crate::server::KafkaMcp;
 use crate::tools::cluster_health::{ClusterHealthInput, Detail};
 use crate::tools::consumer_groups::{ConsumerGroupsInput, GroupAction};
 use crate::tools::topic_manage::TopicManageInput;

@@ -12,11 +12,11 @@ use rmcp::{tool, tool_router, Peer, RoleServer};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::app::KafkaMcp;
 use crate::error::ToolError;
 use crate::kafka::{admin, groups, topics, Cluster};
 use crate::output::{Answer, Summary};
 use crate::plans::{now_ms, write_guard, AuditRecord, Change, Plan, Precondition};
-use crate::server::KafkaMcp;
 
 /// Input of `apply_change`.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]

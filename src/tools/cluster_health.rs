@@ -11,10 +11,10 @@ use serde::{Deserialize, Serialize};
 use crate::analysis::finding::Finding;
 use crate::analysis::health::{self, HealthCounts, HealthSettings, HealthStatus};
 use crate::analysis::snapshot::{ClusterSnapshot, QuorumView};
+use crate::app::KafkaMcp;
 use crate::error::ToolError;
 use crate::kafka::admin;
 use crate::output::{off, Answer, Summary};
-use crate::server::KafkaMcp;
 
 /// How much to return.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]

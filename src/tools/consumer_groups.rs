@@ -19,12 +19,12 @@ use crate::analysis::lag::{
     self, ConsumerPresence, EvalConfig, GroupLag, GroupVerdict, PartitionLag, PartitionOffsets,
     ResetInput, ResetSpec,
 };
+use crate::app::KafkaMcp;
 use crate::error::ToolError;
 use crate::kafka::groups::GroupRead;
 use crate::kafka::{groups, Cluster};
 use crate::output::{paginate, Answer, PageInfo, Summary};
 use crate::plans::{now_ms, Change, Draft, PlanOut, Precondition};
-use crate::server::KafkaMcp;
 use crate::snapshot::GroupSnapshot;
 use crate::tools::Progress;
 

@@ -14,6 +14,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::app::KafkaMcp;
 use crate::avro::{self, AvroError, Level, Mode, ModeVerdict, ProblemKind};
 use crate::error::ToolError;
 use crate::output::{Answer, Summary};
@@ -22,7 +23,6 @@ use crate::schema_dir;
 use crate::schema_dir::relative_inside;
 use crate::schema_format::inputs::{imports_of, inline_text_for, pairwise};
 use crate::schema_format::{self, CheckReport, Format, FormatError, Refs, SchemaValidation};
-use crate::server::KafkaMcp;
 
 mod check;
 mod sources;

@@ -25,13 +25,13 @@ use crate::analysis::snapshot::{ConfigSet, ConfigSource, TopicSnapshot};
 use crate::analysis::topic_rules::{self as rules, PlanNote};
 use crate::error::ToolError;
 
+use crate::app::KafkaMcp;
 use crate::kafka::groups::LogOffsets;
 use crate::kafka::log_dirs::{self, LogDirSizes};
 use crate::kafka::records::{self, OwnedRecord, Start};
 use crate::kafka::{admin, groups, topics, Cluster};
 use crate::output::{paginate, Answer, PageInfo, Summary};
 use crate::plans::{write_guard, Change, PlanOut, Precondition};
-use crate::server::KafkaMcp;
 
 mod load;
 mod plans;
