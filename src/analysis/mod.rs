@@ -10,7 +10,7 @@ pub mod lag;
 pub mod murmur2;
 pub mod skew;
 pub mod snapshot;
-pub mod topic_rules;
+pub mod topic;
 
 #[cfg(test)]
 pub mod fixtures;

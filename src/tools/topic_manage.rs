@@ -24,7 +24,7 @@ use crate::analysis::skew::{
 };
 use crate::analysis::snapshot::BrokerSnapshot;
 use crate::analysis::snapshot::{ConfigSet, ConfigSource, TopicSnapshot};
-use crate::analysis::topic_rules::{self as rules, PlanNote};
+use crate::analysis::topic::{self as rules, PlanNote};
 use crate::error::ToolError;
 use crate::kafka::ffi::{OffsetSpec, ResourceType};
 use crate::kafka::groups::LogOffsets;
