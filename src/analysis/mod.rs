@@ -10,6 +10,7 @@ pub mod lag;
 pub mod murmur2;
 pub mod skew;
 pub mod snapshot;
+pub mod suggest;
 pub mod topic;
 
 #[cfg(test)]

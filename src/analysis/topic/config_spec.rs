@@ -9,6 +9,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::analysis::suggest::{Tie, Typo, Unit};
+
 /// The type and validator of one topic config, as Kafka 4.0's `LogConfig` defines it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum ConfigKind {
@@ -357,37 +359,18 @@ fn suggestion_text(s: &Option<String>) -> String {
     }
 }
 
-/// Levenshtein distance over bytes (config keys are ASCII).
-fn edit_distance(a: &str, b: &str) -> usize {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.iter().enumerate() {
-        cur[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != cb);
-            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev[b.len()]
-}
-
-/// The candidate nearest to `word` by edit distance, if it is within `max(2, len/3)` edits (ties:
-/// first).
-fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let limit = (word.len() / 3).max(2);
-    candidates
-        .into_iter()
-        .map(|c| (edit_distance(word, c), c))
-        .filter(|(d, _)| *d <= limit)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
-}
+/// A typo of a config key or value: within `max(2, len / 3)` edits, counted in bytes (keys and
+/// values are ASCII); ties go to the first candidate in table order.
+const CONFIG_TYPO: Typo = Typo {
+    edits: Unit::Byte,
+    length: Unit::Byte,
+    floor: 2,
+    tie: Tie::First,
+};
 
 /// The known topic config key nearest to `key`, for "did you mean" hints.
 pub fn suggest_topic_config(key: &str) -> Option<&'static str> {
-    nearest(key, TOPIC_CONFIGS.iter().map(|s| s.name))
+    CONFIG_TYPO.nearest(key, TOPIC_CONFIGS.iter().map(|s| s.name))
 }
 
 pub(super) fn unknown_key_error(key: &str) -> ConfigValueError {
@@ -608,7 +591,7 @@ fn check_allowed(
     }
     let instead = if let Some(a) = allowed.iter().find(|a| a.eq_ignore_ascii_case(item)) {
         format!("`{a}` (values are case-sensitive)")
-    } else if let Some(a) = nearest(item, allowed.iter().copied()) {
+    } else if let Some(a) = CONFIG_TYPO.nearest(item, allowed.iter().copied()) {
         format!("`{a}`")
     } else {
         format!("`{}` (the Kafka default)", spec.default)
@@ -920,13 +903,5 @@ mod tests {
             validate_configs([("retention.ms", "1000"), ("cleanup.policy", "delete")]),
             Ok(())
         );
-    }
-
-    #[test]
-    fn edit_distance_basics() {
-        assert_eq!(edit_distance("", ""), 0);
-        assert_eq!(edit_distance("abc", ""), 3);
-        assert_eq!(edit_distance("kitten", "sitting"), 3);
-        assert_eq!(edit_distance("retention.ms", "retention.ms"), 0);
     }
 }

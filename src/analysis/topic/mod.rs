@@ -4,7 +4,8 @@
 //! Contract: pure. Plain values in (names, configs, offsets and commits the shell already read),
 //! verdicts out ([`PlanNote`]s, typed errors, impact rows); no Kafka, clock or I/O, and nothing
 //! here imports tokio, rdkafka, rmcp or `crate::kafka`. Arrows point inward only: the shell and
-//! the tools call in, this module calls only `analysis` siblings (`finding`, `glob`, `snapshot`).
+//! the tools call in, this module calls only `analysis` siblings (`finding`, `glob`, `snapshot`,
+//! `suggest`).
 //!
 //! One file per job:
 //! - [`names`]: topic names as Kafka's `Topic.validate` sees them, `.`/`_` collisions, protected
