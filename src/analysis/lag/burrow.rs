@@ -4,7 +4,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::i64_string;
+use crate::analysis::offset::{Offset, OptOffset};
 
 #[cfg(test)]
 #[path = "burrow_tests.rs"]
@@ -208,24 +208,19 @@ pub struct PartitionVerdict {
     /// `samples_with_commit / window size`, 0 to 1; below 1 the window is not full yet.
     pub complete: f64,
     /// First sample of the window, epoch ms; `null` without samples.
-    #[serde(serialize_with = "i64_string::serialize_option")]
-    #[schemars(with = "Option<String>")]
+    #[serde(with = "OptOffset")]
     pub window_start_ms: Option<i64>,
     /// Last sample of the window, epoch ms; `null` without samples.
-    #[serde(serialize_with = "i64_string::serialize_option")]
-    #[schemars(with = "Option<String>")]
+    #[serde(with = "OptOffset")]
     pub window_end_ms: Option<i64>,
     /// Committed offset at the last sample; `null` when none.
-    #[serde(serialize_with = "i64_string::serialize_option")]
-    #[schemars(with = "Option<String>")]
+    #[serde(with = "OptOffset")]
     pub committed_offset: Option<i64>,
     /// Log end offset at the last sample; `null` without samples.
-    #[serde(serialize_with = "i64_string::serialize_option")]
-    #[schemars(with = "Option<String>")]
+    #[serde(with = "OptOffset")]
     pub log_end_offset: Option<i64>,
     /// Lag in messages at the last sample; `null` when there is no commit (unknown, not 0).
-    #[serde(serialize_with = "i64_string::serialize_option")]
-    #[schemars(with = "Option<String>")]
+    #[serde(with = "OptOffset")]
     pub lag_messages: Option<i64>,
     /// Seconds the committed offset has kept its current value, as far back as the window sees.
     pub commit_unchanged_s: Option<f64>,
@@ -256,8 +251,7 @@ pub struct GroupVerdict {
     /// Partitions with no committed offset at the last sample (lag unknown, not 0).
     pub partitions_without_commit: usize,
     /// Sum of the partitions' current known lags, in messages.
-    #[serde(serialize_with = "i64_string::serialize")]
-    #[schemars(with = "String")]
+    #[serde(with = "Offset")]
     pub total_lag_messages: i64,
     /// The partition with the worst status (ties: the higher lag); `null` without partitions.
     pub worst_partition: Option<WorstPartition>,
@@ -277,8 +271,7 @@ pub struct WorstPartition {
     /// Its status.
     pub status: LagStatus,
     /// Its current lag in messages; `null` when unknown.
-    #[serde(serialize_with = "i64_string::serialize_option")]
-    #[schemars(with = "Option<String>")]
+    #[serde(with = "OptOffset")]
     pub lag_messages: Option<i64>,
 }
 

@@ -7,7 +7,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::burrow::Sample;
-use super::i64_string;
+use crate::analysis::offset::{Offset, OptOffset};
 
 #[cfg(test)]
 #[path = "current_tests.rs"]
@@ -63,30 +63,24 @@ pub struct PartitionLag {
     /// Whether the lag could be computed, and if not, why.
     pub state: LagState,
     /// The group's committed offset (next message it will read); `null` when it never committed.
-    #[serde(serialize_with = "i64_string::serialize_option")]
-    #[schemars(with = "Option<String>")]
+    #[serde(with = "OptOffset")]
     pub committed_offset: Option<i64>,
     /// Log start (earliest retained) offset; `null` when unknown.
-    #[serde(serialize_with = "i64_string::serialize_option")]
-    #[schemars(with = "Option<String>")]
+    #[serde(with = "OptOffset")]
     pub log_start_offset: Option<i64>,
     /// Log end (latest) offset; `null` when unknown.
-    #[serde(serialize_with = "i64_string::serialize_option")]
-    #[schemars(with = "Option<String>")]
+    #[serde(with = "OptOffset")]
     pub log_end_offset: Option<i64>,
     /// Messages behind the log end (`log_end_offset - committed_offset`, never negative); `null` when `state`
     /// is not `KNOWN`. A `null` lag is unknown, not 0.
-    #[serde(serialize_with = "i64_string::serialize_option")]
-    #[schemars(with = "Option<String>")]
+    #[serde(with = "OptOffset")]
     pub lag_messages: Option<i64>,
     /// Messages the group will never read because retention deleted them (`log_start_offset -
     /// committed_offset` when the commit is below the log start); `"0"` when none; `null` when unknown.
-    #[serde(serialize_with = "i64_string::serialize_option")]
-    #[schemars(with = "Option<String>")]
+    #[serde(with = "OptOffset")]
     pub messages_lost_to_retention: Option<i64>,
     /// Never committed: retained messages unread (log end - log start); else null.
-    #[serde(serialize_with = "i64_string::serialize_option")]
-    #[schemars(with = "Option<String>")]
+    #[serde(with = "OptOffset")]
     pub unread_messages: Option<i64>,
     /// Anything unusual about these offsets, in words (clamped lag, unknown ends, deleted messages).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -101,8 +95,7 @@ pub struct LagPartitionRef {
     /// Partition id.
     pub partition: i32,
     /// Its lag in messages (never committed: retained messages unread).
-    #[serde(serialize_with = "i64_string::serialize")]
-    #[schemars(with = "String")]
+    #[serde(with = "Offset")]
     pub lag_messages: i64,
     /// The group never committed it.
     pub never_committed: bool,
@@ -128,8 +121,7 @@ pub struct TopicLag {
     /// Topic name.
     pub topic: String,
     /// Sum of the known partition lags, in messages. A lower bound when `total_lag_complete` is false.
-    #[serde(serialize_with = "i64_string::serialize")]
-    #[schemars(with = "String")]
+    #[serde(with = "Offset")]
     pub total_lag_messages: i64,
     /// True when every partition's lag is known; false when some have no commit or an unknown log end.
     pub total_lag_complete: bool,
@@ -140,8 +132,7 @@ pub struct TopicLag {
     /// Partitions whose log end offset is unknown (leader unreachable).
     pub partitions_log_end_unknown: usize,
     /// Unread messages on never-committed partitions (not in the total).
-    #[serde(serialize_with = "i64_string::serialize")]
-    #[schemars(with = "String")]
+    #[serde(with = "Offset")]
     pub unread_without_commit_messages: i64,
     /// The partition most behind (lag, or unread if never committed); null when none is known.
     pub worst_partition: Option<LagPartitionRef>,
@@ -153,8 +144,7 @@ pub struct GroupLag {
     /// Group id.
     pub group: String,
     /// Sum of the known partition lags, in messages. A lower bound when `total_lag_complete` is false.
-    #[serde(serialize_with = "i64_string::serialize")]
-    #[schemars(with = "String")]
+    #[serde(with = "Offset")]
     pub total_lag_messages: i64,
     /// True when every partition's lag is known.
     pub total_lag_complete: bool,
@@ -165,12 +155,10 @@ pub struct GroupLag {
     /// Partitions whose log end offset is unknown (leader unreachable).
     pub partitions_log_end_unknown: usize,
     /// Sum of `messages_lost_to_retention` over the partitions: messages deleted before the group read them.
-    #[serde(serialize_with = "i64_string::serialize")]
-    #[schemars(with = "String")]
+    #[serde(with = "Offset")]
     pub messages_lost_to_retention: i64,
     /// Unread messages on never-committed partitions (not in the total).
-    #[serde(serialize_with = "i64_string::serialize")]
-    #[schemars(with = "String")]
+    #[serde(with = "Offset")]
     pub unread_without_commit_messages: i64,
     /// The partition most behind (lag, or unread if never committed); null when none is known.
     pub worst_partition: Option<LagPartitionRef>,

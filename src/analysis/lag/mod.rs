@@ -4,7 +4,7 @@
 //! Contract: pure. Offsets and samples in, verdicts out; no Kafka, clock or I/O (time comes in as epoch ms), and
 //! nothing here imports tokio, rdkafka, rmcp or `crate::kafka`. The shell reads offsets and feeds them in.
 //!
-//! Offsets are `i64` here and strings on the wire ([`i64_string`]). A partition the group never committed
+//! Offsets are `i64` here and strings on the wire ([`Offset`](crate::analysis::offset::Offset)). A partition the group never committed
 //! has `committed: None` and lag `None`, never lag 0; librdkafka's `-1001` (`OFFSET_INVALID`) becomes `None`
 //! through [`offset_from_raw`], for committed offsets and for log offsets alike.
 //!
@@ -44,26 +44,4 @@ pub use reset::{
     ResetPlan, ResetSpec,
 };
 
-/// Serde helpers that write 64-bit integers as JSON strings (`"1128"`), so no JSON reader rounds them.
-/// Use with `#[serde(serialize_with = "…")]` plus `#[schemars(with = "String")]` (or `Option<String>`).
-pub mod i64_string {
-    use serde::Serializer;
-
-    /// Writes an `i64` as a decimal string.
-    pub fn serialize<S: Serializer>(v: &i64, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(v)
-    }
-
-    /// Writes an `Option<i64>` as a decimal string, or `null`.
-    pub fn serialize_option<S: Serializer>(v: &Option<i64>, s: S) -> Result<S::Ok, S::Error> {
-        match v {
-            Some(v) => s.collect_str(v),
-            None => s.serialize_none(),
-        }
-    }
-}
-
-/// An offset as librdkafka reports it, with its sentinels (`-1001` OFFSET_INVALID, `-1`, ...) turned into `None`.
-pub fn offset_from_raw(raw: i64) -> Option<i64> {
-    (raw >= 0).then_some(raw)
-}
+pub use crate::analysis::offset::offset_from_raw;

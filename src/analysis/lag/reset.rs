@@ -6,7 +6,7 @@ use std::fmt;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::i64_string;
+use crate::analysis::offset::{Offset, OptOffset};
 
 #[cfg(test)]
 #[path = "reset_tests.rs"]
@@ -84,34 +84,27 @@ pub struct PartitionReset {
     /// Partition id.
     pub partition: i32,
     /// Committed offset now; `null` when the group never committed.
-    #[serde(serialize_with = "i64_string::serialize_option")]
-    #[schemars(with = "Option<String>")]
+    #[serde(with = "OptOffset")]
     pub committed_offset: Option<i64>,
     /// Offset the group will be set to.
-    #[serde(serialize_with = "i64_string::serialize")]
-    #[schemars(with = "String")]
+    #[serde(with = "Offset")]
     pub new_offset: i64,
     /// Log start offset the plan used.
-    #[serde(serialize_with = "i64_string::serialize")]
-    #[schemars(with = "String")]
+    #[serde(with = "Offset")]
     pub log_start_offset: i64,
     /// Log end offset the plan used.
-    #[serde(serialize_with = "i64_string::serialize")]
-    #[schemars(with = "String")]
+    #[serde(with = "Offset")]
     pub log_end_offset: i64,
     /// Set when the target was outside the log and was clamped; `notes` says from what.
     pub clamped_to: Option<ClampedTo>,
     /// Messages the group will process again (new offset before the committed one).
-    #[serde(serialize_with = "i64_string::serialize")]
-    #[schemars(with = "String")]
+    #[serde(with = "Offset")]
     pub messages_reread: i64,
     /// Retained messages the group will never process (new offset after the committed one).
-    #[serde(serialize_with = "i64_string::serialize")]
-    #[schemars(with = "String")]
+    #[serde(with = "Offset")]
     pub messages_skipped: i64,
     /// Lag right after the reset, in messages (`log_end_offset - new_offset`).
-    #[serde(serialize_with = "i64_string::serialize")]
-    #[schemars(with = "String")]
+    #[serde(with = "Offset")]
     pub lag_after_messages: i64,
     /// Clamping, missing commits and other things to know before applying the plan.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -126,12 +119,10 @@ pub struct ResetPlan {
     /// Per partition, sorted by topic then partition.
     pub partitions: Vec<PartitionReset>,
     /// Sum of `messages_reread`.
-    #[serde(serialize_with = "i64_string::serialize")]
-    #[schemars(with = "String")]
+    #[serde(with = "Offset")]
     pub total_messages_reread: i64,
     /// Sum of `messages_skipped`.
-    #[serde(serialize_with = "i64_string::serialize")]
-    #[schemars(with = "String")]
+    #[serde(with = "Offset")]
     pub total_messages_skipped: i64,
     /// Partitions whose target was clamped to the log start or end.
     pub partitions_clamped: usize,

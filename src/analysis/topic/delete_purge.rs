@@ -9,11 +9,7 @@ use serde::Serialize;
 
 use super::note::{note, PlanNote};
 use crate::analysis::finding::Severity;
-
-/// Offsets go on the wire as strings (house style); counts stay numbers.
-fn offset_str<S: serde::Serializer>(v: &i64, s: S) -> Result<S::Ok, S::Error> {
-    s.collect_str(v)
-}
+use crate::analysis::offset::Offset;
 
 /// One partition's offsets (ListOffsets earliest/latest), built by the shell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,8 +43,7 @@ pub struct GroupOnTopic {
     /// Partitions on which it has a committed offset.
     pub partitions_committed: usize,
     /// Records it has not read yet that the change removes (sum over its partitions).
-    #[serde(serialize_with = "offset_str")]
-    #[schemars(with = "String")]
+    #[serde(with = "Offset")]
     pub unread_messages_lost: i64,
 }
 
@@ -61,8 +56,7 @@ pub struct DeleteTopicImpact {
     pub partitions: usize,
     /// Records deleted: Σ(end − log start) over partitions. Counts offsets, so on compacted or
     /// transactional topics it is an upper bound.
-    #[serde(serialize_with = "offset_str")]
-    #[schemars(with = "String")]
+    #[serde(with = "Offset")]
     pub messages_lost: i64,
     /// Bytes deleted, one replica's worth (Σ size); multiply by the replication factor for disk
     /// freed. `null` when the size of any partition is unknown.
@@ -204,24 +198,19 @@ pub struct PartitionPurge {
     /// Partition id.
     pub partition: i32,
     /// Earliest offset now.
-    #[serde(serialize_with = "offset_str")]
-    #[schemars(with = "String")]
+    #[serde(with = "Offset")]
     pub log_start_offset: i64,
     /// End offset (high watermark) now.
-    #[serde(serialize_with = "offset_str")]
-    #[schemars(with = "String")]
+    #[serde(with = "Offset")]
     pub end_offset: i64,
     /// Records below this offset are deleted (`-1` already resolved to the end offset).
-    #[serde(serialize_with = "offset_str")]
-    #[schemars(with = "String")]
+    #[serde(with = "Offset")]
     pub before_offset: i64,
     /// Records deleted: max(0, before_offset − log_start_offset).
-    #[serde(serialize_with = "offset_str")]
-    #[schemars(with = "String")]
+    #[serde(with = "Offset")]
     pub messages_removed: i64,
     /// The earliest offset afterwards.
-    #[serde(serialize_with = "offset_str")]
-    #[schemars(with = "String")]
+    #[serde(with = "Offset")]
     pub new_log_start_offset: i64,
 }
 
@@ -233,8 +222,7 @@ pub struct PurgeImpact {
     /// One row per purged partition, by partition id.
     pub partitions: Vec<PartitionPurge>,
     /// Records deleted over all partitions.
-    #[serde(serialize_with = "offset_str")]
-    #[schemars(with = "String")]
+    #[serde(with = "Offset")]
     pub messages_removed_total: i64,
     /// Groups whose committed offset falls below the new start: they lose the records counted here
     /// unread, and their next fetch resets by `auto.offset.reset`.
