@@ -7,7 +7,7 @@
 //! - Partitions = ceil(max(peak ÷ per-partition throughput, consumer parallelism) × growth),
 //!   rounded up to a multiple of the broker count so leaders spread evenly. Growth applies to
 //!   partitions only: adding partitions later moves keys (see
-//!   `topic_rules::keys_keep_partition_fraction`), while brokers can be added when load arrives.
+//!   `topic::keys_keep_partition_fraction`), while brokers can be added when load arrives.
 //! - Network, cluster-wide at peak: in = peak × RF (producers to leaders, plus followers
 //!   fetching), out = peak × (RF − 1 + consumer groups) (replication fetches plus every group
 //!   reading everything). NICs are full duplex, so the larger direction decides.

@@ -9,12 +9,14 @@ pub mod group_members;
 pub mod health;
 pub mod lag;
 pub mod murmur2;
+pub mod offset;
 pub mod payload;
 pub mod rates;
 pub mod sample;
 pub mod skew;
 pub mod snapshot;
-pub mod topic_rules;
+pub mod suggest;
+pub mod topic;
 
 #[cfg(test)]
 pub mod fixtures;

@@ -1,6 +1,6 @@
 //! The one error type of the Avro room: each variant says what was wrong and what to send instead.
 
-use super::check::Mode;
+use super::mode::Mode;
 use super::validate::{Level, Problem};
 
 /// Why a compatibility check could not run.

@@ -7,12 +7,14 @@
 //! - `model`: the resolved form of a valid schema (named types in a table, logical types dropped).
 //! - `canonical`: the spec's Parsing Canonical Form and CRC-64-AVRO, our own (see its docs why).
 //! - `compat`: the spec's schema-resolution rules, every mismatch with a path and a fix.
+//! - `mode`: the seven compatibility modes (a leaf that `error` and `check` both name).
 //! - `check`: Confluent compatibility modes over a new schema and its previous versions.
 
 mod canonical;
 mod check;
 mod compat;
 mod error;
+mod mode;
 mod model;
 mod validate;
 
@@ -20,7 +22,8 @@ mod validate;
 mod tests;
 
 pub(crate) use canonical::rabin;
-pub use check::{check, modes, CheckReport, Incompatibility, Mode, ModeVerdict};
+pub use check::{check, modes, CheckReport, Incompatibility, ModeVerdict};
 pub use compat::{reader_writer, IncompatibilityKind, Mismatch};
 pub use error::AvroError;
+pub use mode::Mode;
 pub use validate::{validate, validate_value, Level, Problem, ProblemKind, ValidationReport};

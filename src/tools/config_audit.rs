@@ -17,6 +17,7 @@ use crate::analysis::audit::{
 use crate::analysis::finding::Severity;
 use crate::analysis::glob::glob_match;
 use crate::analysis::snapshot::TopicSnapshot;
+use crate::analysis::suggest::{Tie, Typo, Unit};
 use crate::app::KafkaMcp;
 use crate::error::ToolError;
 use crate::kafka::audit_snapshot::{self, SampleLimits};
@@ -304,34 +305,17 @@ fn is_glob(s: &str) -> bool {
     s.contains('*') || s.contains('?')
 }
 
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur.push(
-                (prev[j] + usize::from(ca != *cb))
-                    .min(prev[j + 1] + 1)
-                    .min(cur[j] + 1),
-            );
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
-
-/// The candidate closest to `name`, when close enough to be a typo.
-fn did_you_mean<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    candidates
-        .map(|c| (edit_distance(name, c), c))
-        .min()
-        .filter(|(d, _)| *d <= 2 || *d <= name.chars().count() / 3)
-        .map(|(_, c)| c)
-}
+/// A typo of `name`: within `max(2, chars / 3)` edits, counted in chars; ties go to the least name.
+const NAME_TYPO: Typo = Typo {
+    edits: Unit::Char,
+    length: Unit::Char,
+    floor: 2,
+    tie: Tie::Least,
+};
 
 fn suggest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> String {
-    did_you_mean(name, candidates)
+    NAME_TYPO
+        .nearest(name, candidates)
         .map(|c| format!(" (did you mean `{c}`?)"))
         .unwrap_or_default()
 }

@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::analysis::finding::{Evidence, Finding, Severity};
 use crate::analysis::snapshot::{ConfigSet, ConfigSource, TopicSnapshot};
+use crate::analysis::suggest::{Tie, Typo, Unit};
 
 mod client;
 mod cluster;
@@ -437,29 +438,20 @@ fn to_finding(rule: &Rule, hit: Hit) -> AuditFinding {
 }
 
 fn unknown_rule_note(id: &str) -> String {
-    let near = all_rules()
-        .map(|r| (edit_distance(id, r.id), r.id))
-        .min()
-        .filter(|(d, _)| *d <= 3 || id.len() > 6 && *d <= id.len() / 3);
-    match near {
-        Some((_, n)) => format!("disabled: unknown rule id `{id}` (did you mean `{n}`?)"),
+    match RULE_ID_TYPO.nearest(id, all_rules().map(|r| r.id)) {
+        Some(n) => format!("disabled: unknown rule id `{id}` (did you mean `{n}`?)"),
         None => format!("disabled: unknown rule id `{id}`; `rules()` lists them"),
     }
 }
 
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != *cb);
-            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
+/// A typo of a rule id: within `max(3, bytes / 3)` edits, counted in chars; ties go to the least
+/// id.
+const RULE_ID_TYPO: Typo = Typo {
+    edits: Unit::Char,
+    length: Unit::Byte,
+    floor: 3,
+    tie: Tie::Least,
+};
 
 #[cfg(test)]
 mod tests {

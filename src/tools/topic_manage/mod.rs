@@ -1,6 +1,6 @@
 //! `topic_manage`: list, describe and peek (reads); skew (hot partitions), keys (key spread and
 //! partitioner) and plan_capacity (sizing, pure unless a cluster is named); and plans for create /
-//! alter configs / add partitions / delete / purge. A plan is validated locally (topic_rules), then
+//! alter configs / add partitions / delete / purge. A plan is validated locally (analysis::topic), then
 //! by the broker's `validate_only` where Kafka has one, and stored for `apply_change`. Nothing
 //! here writes.
 
@@ -22,7 +22,7 @@ use crate::analysis::payload::{decode, Payload};
 use crate::analysis::skew::{self, KeyDistribution, PartitionLoad, PartitionerGuess, SkewReport};
 use crate::analysis::snapshot::BrokerSnapshot;
 use crate::analysis::snapshot::{ConfigSet, ConfigSource, TopicSnapshot};
-use crate::analysis::topic_rules::{self as rules, PlanNote};
+use crate::analysis::topic::{self as rules, PlanNote};
 use crate::error::ToolError;
 
 use crate::app::KafkaMcp;
