@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
-use super::snapshot::*;
+use crate::snapshot::*;
 
 /// Root of the recorded captures.
 pub fn root() -> PathBuf {

@@ -84,7 +84,7 @@ pub fn hints(d: Option<&GroupSnapshot>, gl: &GroupLag) -> Vec<Finding> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::analysis::snapshot::BrokerSnapshot;
+    use crate::snapshot::BrokerSnapshot;
     use crate::snapshot::MemberSnapshot;
     use serde_json::Value;
 

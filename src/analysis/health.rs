@@ -11,7 +11,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::finding::{sort_findings, titled, Evidence, Finding, Severity};
-use super::snapshot::{
+use crate::snapshot::{
     BrokerSnapshot, ClusterSnapshot, PartitionSnapshot, QuorumReplica, QuorumSnapshot,
     QuorumUnknownCause, QuorumView, TopicSnapshot,
 };
@@ -381,10 +381,7 @@ pub fn status_of(findings: &[Finding]) -> HealthStatus {
     }
 }
 
-/// True for Kafka's internal topics (`__consumer_offsets`, `__transaction_state`, ...).
-pub fn is_internal(name: &str) -> bool {
-    name.starts_with("__")
-}
+pub use crate::snapshot::is_internal;
 
 /// The effective `min.insync.replicas` of a topic, if known.
 pub fn min_isr(snap: &ClusterSnapshot, topic: &str) -> Option<i64> {

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::analysis::fixtures;
-use crate::analysis::snapshot::*;
+use crate::snapshot::*;
 
 fn report(scenario: &str) -> HealthReport {
     evaluate(&fixtures::cluster(scenario), &HealthSettings::default())

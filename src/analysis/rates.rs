@@ -5,8 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-/// (earliest, latest) per (topic, partition); `None` where unknown.
-pub type LogOffsets = BTreeMap<(String, i32), (Option<i64>, Option<i64>)>;
+pub use crate::snapshot::LogOffsets;
 
 /// Records per second per partition over one window.
 #[derive(Debug, Default, Clone, PartialEq)]

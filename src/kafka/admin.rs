@@ -9,9 +9,7 @@ use std::time::{Duration, Instant};
 use rdkafka::metadata::Metadata;
 
 use super::{ffi, log_dirs, quorum, Cluster, ClusterFacts, Error, Result};
-use crate::analysis::glob::glob_match;
-use crate::analysis::health::is_internal;
-use crate::analysis::snapshot::*;
+use crate::snapshot::*;
 
 /// Kafka's longest legal topic name.
 const MAX_TOPIC_NAME_LEN: usize = 249;
@@ -311,14 +309,22 @@ pub const CLUSTER_FACTS_TTL: Duration = Duration::from_secs(60);
 /// the first broker (the cluster-wide default).
 const HEALTH_CONFIG_KEYS: &[&str] = &["min.insync.replicas"];
 
+/// Which topics a cluster read covers (the caller decides, e.g. by glob); the shell only asks.
+pub type TopicFilter = Box<dyn Fn(&str) -> bool + Send + Sync>;
+
+/// Every topic.
+pub fn all_topics() -> TopicFilter {
+    Box::new(|_| true)
+}
+
 /// Metadata of every topic, then (on the same blocking thread, no hand-off in between)
-/// DescribeConfigs of `min.insync.replicas` for the topics matching `topic_glob` and the first
+/// DescribeConfigs of `min.insync.replicas` for the topics `wanted` accepts and the first
 /// broker, within one deadline; the Metadata conversion runs while the broker answers.
 /// Returns brokers, matching topics, the cluster id from Metadata and the config rows (`Err` when
 /// DescribeConfigs as a whole failed: a partial answer, not a failed read).
 async fn read_topics_and_min_isr(
     cluster: &Arc<Cluster>,
-    topic_glob: Option<&str>,
+    wanted: TopicFilter,
     brokers_seen: tokio::sync::oneshot::Sender<Vec<BrokerSnapshot>>,
 ) -> Result<(
     Vec<BrokerSnapshot>,
@@ -329,7 +335,6 @@ async fn read_topics_and_min_isr(
     let admin = cluster.admin().await?;
     let timeout = cluster.timeout;
     let c = cluster.clone();
-    let glob = topic_glob.map(str::to_string);
     cluster
         .blocking("Metadata", move || {
             let started = Instant::now();
@@ -351,7 +356,6 @@ async fn read_topics_and_min_isr(
             );
             // Non-blocking: the answer just parsed set it.
             let cluster_id = admin.inner().fetch_cluster_id(Duration::ZERO);
-            let wanted = |name: &str| glob.as_deref().is_none_or(|g| glob_match(g, name));
             let mut resources: Vec<(ffi::ResourceType, String)> = m
                 .topics()
                 .iter()
@@ -438,7 +442,7 @@ async fn describe_cluster_facts(cluster: &Arc<Cluster>) -> Result<ClusterFacts> 
 /// Failures of the optional calls become `notes` and unknowns, never a wrong value.
 pub async fn cluster_snapshot(
     cluster: &Arc<Cluster>,
-    topic_glob: Option<&str>,
+    wanted: TopicFilter,
 ) -> Result<(ClusterSnapshot, Vec<String>)> {
     let cached = cluster.facts();
     let stale = !cached
@@ -477,7 +481,7 @@ pub async fn cluster_snapshot(
         log_dirs::describe_log_dirs_within(cluster, &listed, None, left).await
     };
     let (read, early_dc, q, dirs) = tokio::join!(
-        read_topics_and_min_isr(cluster, topic_glob, brokers_seen),
+        read_topics_and_min_isr(cluster, wanted, brokers_seen),
         early_dc,
         q,
         dirs

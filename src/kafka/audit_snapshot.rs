@@ -12,7 +12,7 @@ use super::{admin, ffi, Cluster, Result};
 use crate::analysis::audit::{
     AuditInput, BrokerConfigSnapshot, NullKeySample, TopicConfigSnapshot,
 };
-use crate::analysis::snapshot::{ConfigSet, ConfigSource, TopicSnapshot};
+use crate::snapshot::{ConfigSet, ConfigSource, TopicSnapshot};
 
 /// How much to read when sampling keys of compacted topics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -10,9 +10,10 @@ use futures::StreamExt;
 use super::admin::{from_ffi, metadata};
 use super::ffi::{self, IsolationLevel, OffsetSpec};
 use super::{Cluster, Error, Result};
-use crate::analysis::lag::PartitionOffsets;
-use crate::analysis::snapshot::BrokerSnapshot;
-use crate::snapshot::{CommittedOffset, GroupListing, GroupSnapshot, MemberSnapshot};
+use crate::snapshot::BrokerSnapshot;
+use crate::snapshot::{
+    CommittedOffset, GroupListing, GroupSnapshot, MemberSnapshot, PartitionOffsets,
+};
 
 /// Groups fetched concurrently at most.
 const CONCURRENCY: usize = 32;
@@ -176,7 +177,7 @@ pub async fn committed_many(
     out.into_iter().map(|(_, g, r)| (g, r)).collect()
 }
 
-pub use crate::analysis::rates::LogOffsets;
+pub use crate::snapshot::LogOffsets;
 
 /// Earliest and latest offsets for every listed partition: two ListOffsets calls in parallel.
 /// A partition whose offset is unknown (leader down: -1001 with no error) maps to `None`.
@@ -483,4 +484,35 @@ pub async fn describe_group(cluster: &Arc<Cluster>, group: &str) -> Result<Optio
         Some((_, r)) => r.map(Some),
         None => Ok(None),
     }
+}
+
+/// Every group's committed offsets on `topic`, as (group, partition, offset), and notes on the
+/// groups whose offsets could not be read (a partial answer is kept, never an error).
+pub async fn commits_on_topic(
+    cluster: &Arc<Cluster>,
+    topic: &str,
+) -> (Vec<(String, i32, i64)>, Vec<String>) {
+    let mut notes = Vec::new();
+    let mut commits = Vec::new();
+    match list_groups(cluster).await {
+        Ok((listed, errs)) => {
+            notes.extend(
+                errs.into_iter()
+                    .map(|e| format!("groups partly unknown: {e}")),
+            );
+            let ids: Vec<String> = listed.into_iter().map(|g| g.group_id).collect();
+            for (g, r) in committed_many(cluster, &ids).await {
+                match r {
+                    Ok(rows) => commits.extend(
+                        rows.into_iter()
+                            .filter(|c| c.topic == topic)
+                            .filter_map(|c| c.offset.map(|o| (g.clone(), c.partition, o))),
+                    ),
+                    Err(e) => notes.push(format!("offsets of group {g} unknown: {e}")),
+                }
+            }
+        }
+        Err(e) => notes.push(format!("consumer groups unknown: {e}")),
+    }
+    (commits, notes)
 }

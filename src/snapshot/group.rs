@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::snapshot::BrokerSnapshot;
+use crate::snapshot::BrokerSnapshot;
 
 /// One group from ListConsumerGroups.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -77,4 +77,19 @@ pub struct CommittedOffset {
     pub offset: Option<i64>,
     /// Why this partition's commit could not be read, when it could not.
     pub error: Option<String>,
+}
+
+/// What the shell read for one partition of one group: the input of `analysis::lag::partition_lag`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartitionOffsets {
+    /// Topic name.
+    pub topic: String,
+    /// Partition id.
+    pub partition: i32,
+    /// The group's committed offset; `None` when the group never committed this partition.
+    pub committed: Option<i64>,
+    /// Log start (earliest) offset; `None` when unknown.
+    pub log_start: Option<i64>,
+    /// Log end (latest) offset; `None` when unknown, e.g. ListOffsets gave `-1001` because the leader is down.
+    pub log_end: Option<i64>,
 }

@@ -3,6 +3,13 @@
 //! by hand in a test or loaded from a recorded fixture. The shell converts librdkafka's answers
 //! into these once; nothing from `kafka::ffi` travels further.
 
+pub mod cluster;
 pub mod group;
 
-pub use group::{CommittedOffset, GroupListing, GroupSnapshot, MemberSnapshot};
+pub use cluster::*;
+pub use group::{CommittedOffset, GroupListing, GroupSnapshot, MemberSnapshot, PartitionOffsets};
+
+use std::collections::BTreeMap;
+
+/// (earliest, latest) offset per (topic, partition); `None` where unknown.
+pub type LogOffsets = BTreeMap<(String, i32), (Option<i64>, Option<i64>)>;

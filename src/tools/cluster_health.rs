@@ -9,12 +9,13 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::finding::Finding;
+use crate::analysis::glob::glob_match;
 use crate::analysis::health::{self, HealthCounts, HealthSettings, HealthStatus};
-use crate::analysis::snapshot::{ClusterSnapshot, QuorumView};
 use crate::app::KafkaMcp;
 use crate::error::ToolError;
 use crate::kafka::admin;
 use crate::output::{off, Answer, Summary};
+use crate::snapshot::{ClusterSnapshot, QuorumView};
 
 /// How much to return.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
@@ -314,7 +315,7 @@ pub fn evaluate(
 fn quorum_out(q: &QuorumView) -> QuorumOut {
     match q {
         QuorumView::Known(q) => {
-            let member = |r: &crate::analysis::snapshot::QuorumReplica| QuorumMemberOut {
+            let member = |r: &crate::snapshot::QuorumReplica| QuorumMemberOut {
                 id: r.id,
                 log_end_offset: off(r.log_end_offset),
                 lag: off(q.lag_of(r).unwrap_or(0).max(0)),
@@ -421,7 +422,10 @@ impl KafkaMcp {
         input: &ClusterHealthInput,
     ) -> Result<ClusterHealthOutput, ToolError> {
         let cluster = self.cluster(input.cluster.as_deref())?;
-        let (snap, notes) = admin::cluster_snapshot(&cluster, input.topics.as_deref()).await?;
+        let glob = input.topics.clone();
+        let wanted: admin::TopicFilter =
+            Box::new(move |name| glob.as_deref().is_none_or(|g| glob_match(g, name)));
+        let (snap, notes) = admin::cluster_snapshot(&cluster, wanted).await?;
         let settings = HealthSettings {
             skew_tolerance: self.config().skew_tolerance,
             max_partitions_per_broker: self.config().max_partitions_per_broker,

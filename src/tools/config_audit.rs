@@ -16,13 +16,13 @@ use crate::analysis::audit::{
 };
 use crate::analysis::finding::Severity;
 use crate::analysis::glob::glob_match;
-use crate::analysis::snapshot::TopicSnapshot;
 use crate::analysis::suggest::{Tie, Typo, Unit};
 use crate::app::KafkaMcp;
 use crate::error::ToolError;
 use crate::kafka::audit_snapshot::{self, SampleLimits};
 use crate::kafka::{admin, Cluster};
 use crate::output::{paginate, Answer, PageInfo, Summary};
+use crate::snapshot::TopicSnapshot;
 
 /// Findings listed in `top`.
 pub const TOP_N: usize = 5;

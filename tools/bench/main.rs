@@ -364,9 +364,18 @@ fn in_process_health(
         rt,
         iters,
         || raw.health(&list),
-        || async { Ok(kafka_mcp::kafka::admin::cluster_snapshot(&cluster, None).await?) },
+        || async {
+            Ok(kafka_mcp::kafka::admin::cluster_snapshot(
+                &cluster,
+                kafka_mcp::kafka::admin::all_topics(),
+            )
+            .await?)
+        },
     )?;
-    let (snap, notes) = rt.block_on(kafka_mcp::kafka::admin::cluster_snapshot(&cluster, None))?;
+    let (snap, notes) = rt.block_on(kafka_mcp::kafka::admin::cluster_snapshot(
+        &cluster,
+        kafka_mcp::kafka::admin::all_topics(),
+    ))?;
     let settings = kafka_mcp::analysis::health::HealthSettings::default();
     let pure = (0..=iters)
         .map(|_| {

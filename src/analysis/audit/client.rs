@@ -968,7 +968,7 @@ mod tests {
     use super::*;
     use crate::analysis::audit::testkit::*;
     use crate::analysis::audit::{AuditInput, ClientKind, ClientLibrary};
-    use crate::analysis::snapshot::ConfigSource;
+    use crate::snapshot::ConfigSource;
 
     fn producer_with(props: &[(&str, &str)]) -> AuditInput {
         with_client(client(ClientKind::Producer, props))

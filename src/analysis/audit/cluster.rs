@@ -2,7 +2,7 @@
 //! spread.
 
 use crate::analysis::finding::Severity;
-use crate::analysis::snapshot::ConfigSource;
+use crate::snapshot::ConfigSource;
 
 use super::context::{
     broker_topic_default, broker_val, list, manual, origin_text, Ctx, Hit, Rule, Val,

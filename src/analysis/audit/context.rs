@@ -6,7 +6,7 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::analysis::finding::{Severity, EVIDENCE_ITEMS};
-use crate::analysis::snapshot::{ConfigEntry, ConfigSource};
+use crate::snapshot::{ConfigEntry, ConfigSource};
 
 use super::{
     AlterOp, AlterOpKind, AlterResourceType, AuditInput, AuditOptions, BrokerConfigSnapshot,
@@ -865,7 +865,7 @@ impl<'a> ClientView<'a> {
 mod tests {
     use super::*;
     use crate::analysis::audit::testkit::*;
-    use crate::analysis::snapshot::ConfigSet;
+    use crate::snapshot::ConfigSet;
 
     #[test]
     fn scratch_names() {

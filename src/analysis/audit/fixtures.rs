@@ -17,7 +17,7 @@ use serde_json::Value;
 use super::context::{broker_topic_default, broker_val};
 use super::testkit::run;
 use super::*;
-use crate::analysis::snapshot::{ConfigEntry, ConfigSynonym};
+use crate::snapshot::{ConfigEntry, ConfigSynonym};
 
 macro_rules! fx {
     ($path:literal) => {

@@ -18,8 +18,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::finding::{Evidence, Finding, Severity};
-use crate::analysis::snapshot::{ConfigSet, ConfigSource, TopicSnapshot};
 use crate::analysis::suggest::{Tie, Typo, Unit};
+use crate::snapshot::{ConfigSet, ConfigSource, TopicSnapshot};
 
 mod client;
 mod cluster;
@@ -557,7 +557,7 @@ mod tests {
 
     #[test]
     fn topic_view_from_metadata_snapshot() {
-        use crate::analysis::snapshot::PartitionSnapshot;
+        use crate::snapshot::PartitionSnapshot;
         let part = |id, replicas: Vec<i32>| PartitionSnapshot {
             id,
             leader: replicas[0],

@@ -3,7 +3,7 @@
 //! order (topic > per-broker dynamic > cluster-wide dynamic default > static > default) and the
 //! first one with a value is the effective value.
 
-use crate::analysis::snapshot::{ConfigEntry, ConfigSet, ConfigSource, ConfigSynonym};
+use crate::snapshot::{ConfigEntry, ConfigSet, ConfigSource, ConfigSynonym};
 
 use super::context::broker_synonyms;
 use super::{AlterOp, AlterOpKind, AlterResourceType, AuditInput, Remediation};

@@ -1,7 +1,7 @@
 //! Test helpers: a clean cluster to break one setting at a time, and assertions on reports.
 
 use super::*;
-use crate::analysis::snapshot::{ConfigEntry, ConfigSynonym};
+use crate::snapshot::{ConfigEntry, ConfigSynonym};
 
 /// Sets (or adds) `name=value` with `source` in a config set, as Kafka would report it.
 pub fn put(cs: &mut ConfigSet, name: &str, value: &str, source: ConfigSource) {

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use crate::analysis::finding::{Severity, EVIDENCE_ITEMS};
-use crate::analysis::snapshot::ConfigSource;
+use crate::snapshot::ConfigSource;
 
 use super::context::{
     fmt_bytes, fmt_ms, is_scratch_topic, manual, policy_has, Ctx, Hit, Rule, Val, DAY_MS, GIB,

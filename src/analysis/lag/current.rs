@@ -8,25 +8,11 @@ use serde::{Deserialize, Serialize};
 
 use super::burrow::Sample;
 use crate::analysis::offset::{Offset, OptOffset};
+use crate::snapshot::PartitionOffsets;
 
 #[cfg(test)]
 #[path = "current_tests.rs"]
 mod tests;
-
-/// What the shell read for one partition of one group: the input of [`partition_lag`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PartitionOffsets {
-    /// Topic name.
-    pub topic: String,
-    /// Partition id.
-    pub partition: i32,
-    /// The group's committed offset; `None` when the group never committed this partition.
-    pub committed: Option<i64>,
-    /// Log start (earliest) offset; `None` when unknown.
-    pub log_start: Option<i64>,
-    /// Log end (latest) offset; `None` when unknown, e.g. ListOffsets gave `-1001` because the leader is down.
-    pub log_end: Option<i64>,
-}
 
 impl PartitionOffsets {
     /// This read as a history [`Sample`] taken at `ts_ms`; `None` when the log end is unknown

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, VecDeque};
 
 use super::burrow::{ConsumerPresence, PartitionWindow, Sample};
-use super::current::PartitionOffsets;
+use crate::snapshot::PartitionOffsets;
 
 #[cfg(test)]
 #[path = "history_tests.rs"]

@@ -32,7 +32,7 @@ pub use burrow::{
 };
 pub use current::{
     group_lag, never_committed_summary, partition_lag, GroupLag, LagPartitionRef, LagState,
-    PartitionLag, PartitionOffsets, TopicLag, NEVER_COMMITTED_MEANING,
+    PartitionLag, TopicLag, NEVER_COMMITTED_MEANING,
 };
 pub use hints::{
     group_hints, is_rebalancing_state, rebalance_storm, GroupMembers, HintInput, HintRule,

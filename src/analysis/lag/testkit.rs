@@ -1,6 +1,7 @@
 //! Test-only fixture loaders for `analysis::lag`: the recorded Kafka 4.0 lag series and group
 //! snapshots, and small builders shared by the job tests.
 
+use crate::snapshot::PartitionOffsets;
 use serde_json::Value;
 
 use super::*;

@@ -12,7 +12,7 @@ use super::config_spec::{
 };
 use super::note::{note, PlanNote};
 use crate::analysis::finding::Severity;
-use crate::analysis::snapshot::{ConfigEntry, ConfigSet, ConfigSource};
+use crate::snapshot::{ConfigEntry, ConfigSet, ConfigSource};
 
 /// One requested config change.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -474,8 +474,8 @@ pub fn config_change_impact(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::snapshot::ConfigSynonym;
     use crate::analysis::topic::config_spec::{human_bytes, human_ms, validate_config};
+    use crate::snapshot::ConfigSynonym;
 
     /// Loads one topic's configs from a recorded `describe_configs.topics.json`.
     fn fixture_configs(json: &str, topic: &str) -> ConfigSet {

@@ -13,7 +13,7 @@ use crate::analysis::offset::Offset;
 
 /// One partition's offsets (ListOffsets earliest/latest), built by the shell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PartitionOffsets {
+pub struct PartitionLog {
     /// Partition id.
     pub partition: i32,
     /// Earliest offset still in the log (`log_start_offset`).
@@ -89,7 +89,7 @@ fn groups_on(
 /// it. Commits with a negative offset (`-1001`, nothing committed) are ignored.
 pub fn delete_topic_impact(
     topic: &str,
-    partitions: &[PartitionOffsets],
+    partitions: &[PartitionLog],
     commits: &[GroupCommit],
 ) -> DeleteTopicImpact {
     let messages_lost: i64 = partitions
@@ -235,7 +235,7 @@ pub struct PurgeImpact {
 /// partitions, negative offsets other than `-1`, and offsets past the end.
 pub fn purge_impact(
     topic: &str,
-    partitions: &[PartitionOffsets],
+    partitions: &[PartitionLog],
     targets: &[PurgeTarget],
     commits: &[GroupCommit],
 ) -> Result<PurgeImpact, PurgeError> {
@@ -344,11 +344,11 @@ mod tests {
     use super::*;
 
     /// `orders` end offsets in the healthy fixture (`list_offsets.json`), all starting at 0.
-    fn orders() -> Vec<PartitionOffsets> {
+    fn orders() -> Vec<PartitionLog> {
         [896, 850, 769, 857, 782, 846]
             .iter()
             .enumerate()
-            .map(|(i, &end)| PartitionOffsets {
+            .map(|(i, &end)| PartitionLog {
                 partition: i as i32,
                 log_start_offset: 0,
                 end_offset: end,
@@ -411,19 +411,19 @@ mod tests {
     #[test]
     fn purge_impact_per_partition() {
         let parts = vec![
-            PartitionOffsets {
+            PartitionLog {
                 partition: 0,
                 log_start_offset: 100,
                 end_offset: 500,
                 size_bytes: None,
             },
-            PartitionOffsets {
+            PartitionLog {
                 partition: 1,
                 log_start_offset: 0,
                 end_offset: 50,
                 size_bytes: None,
             },
-            PartitionOffsets {
+            PartitionLog {
                 partition: 2,
                 log_start_offset: 300,
                 end_offset: 300,

@@ -36,8 +36,8 @@ pub use config_spec::{
     ConfigValueError, TopicConfigSpec, REMOVED_TOPIC_CONFIGS, TOPIC_CONFIGS,
 };
 pub use delete_purge::{
-    delete_topic_impact, purge_impact, DeleteTopicImpact, GroupCommit, GroupOnTopic,
-    PartitionOffsets, PartitionPurge, PurgeError, PurgeImpact, PurgeTarget,
+    delete_topic_impact, purge_impact, DeleteTopicImpact, GroupCommit, GroupOnTopic, PartitionLog,
+    PartitionPurge, PurgeError, PurgeImpact, PurgeTarget,
 };
 pub use names::{
     check_new_topic_name, collision_key, is_protected, topic_protection, validate_topic_name,

@@ -16,8 +16,7 @@ use crate::analysis::finding::Finding;
 use crate::analysis::glob::glob_match;
 use crate::analysis::group_members::{hints, is_empty_group, presence_of, refuse_active};
 use crate::analysis::lag::{
-    self, ConsumerPresence, EvalConfig, GroupLag, GroupVerdict, PartitionLag, PartitionOffsets,
-    ResetInput, ResetSpec,
+    self, ConsumerPresence, EvalConfig, GroupLag, GroupVerdict, PartitionLag, ResetInput, ResetSpec,
 };
 use crate::app::KafkaMcp;
 
@@ -29,7 +28,7 @@ use crate::kafka::groups::GroupRead;
 use crate::kafka::{groups, Cluster};
 use crate::output::{paginate, Answer, PageInfo, Summary};
 use crate::plans::{now_ms, Change, Draft, PlanOut, Precondition};
-use crate::snapshot::GroupSnapshot;
+use crate::snapshot::{GroupSnapshot, PartitionOffsets};
 use crate::tools::Progress;
 
 /// What to do.

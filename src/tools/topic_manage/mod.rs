@@ -20,10 +20,10 @@ use crate::analysis::glob::glob_match;
 use crate::analysis::health;
 use crate::analysis::payload::{decode, Payload};
 use crate::analysis::skew::{self, KeyDistribution, PartitionLoad, PartitionerGuess, SkewReport};
-use crate::analysis::snapshot::BrokerSnapshot;
-use crate::analysis::snapshot::{ConfigSet, ConfigSource, TopicSnapshot};
 use crate::analysis::topic::{self as rules, PlanNote};
 use crate::error::ToolError;
+use crate::snapshot::BrokerSnapshot;
+use crate::snapshot::{ConfigSet, ConfigSource, TopicSnapshot};
 
 use crate::app::KafkaMcp;
 use crate::kafka::groups::LogOffsets;

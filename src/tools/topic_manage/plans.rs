@@ -281,7 +281,7 @@ impl KafkaMcp {
         t: &TopicSnapshot,
     ) -> Result<
         (
-            Vec<rules::PartitionOffsets>,
+            Vec<rules::PartitionLog>,
             Vec<rules::GroupCommit>,
             Vec<String>,
         ),
@@ -301,7 +301,7 @@ impl KafkaMcp {
                     .get(&(t.name.clone(), p.id))
                     .copied()
                     .unwrap_or((None, None));
-                rules::PartitionOffsets {
+                rules::PartitionLog {
                     partition: p.id,
                     log_start_offset: lo.unwrap_or(0),
                     end_offset: hi.unwrap_or(0),
@@ -309,34 +309,15 @@ impl KafkaMcp {
                 }
             })
             .collect();
-        let mut notes = Vec::new();
-        let mut commits = Vec::new();
-        match groups::list_groups(cluster).await {
-            Ok((listed, errs)) => {
-                notes.extend(
-                    errs.into_iter()
-                        .map(|e| format!("groups partly unknown: {e}")),
-                );
-                let ids: Vec<String> = listed.into_iter().map(|g| g.group_id).collect();
-                for (g, r) in groups::committed_many(cluster, &ids).await {
-                    match r {
-                        Ok(rows) => commits.extend(
-                            rows.into_iter()
-                                .filter(|c| c.topic == t.name)
-                                .filter_map(|c| {
-                                    c.offset.map(|o| rules::GroupCommit {
-                                        group: g.clone(),
-                                        partition: c.partition,
-                                        committed_offset: o,
-                                    })
-                                }),
-                        ),
-                        Err(e) => notes.push(format!("offsets of group {g} unknown: {e}")),
-                    }
-                }
-            }
-            Err(e) => notes.push(format!("consumer groups unknown: {e}")),
-        }
+        let (found, notes) = groups::commits_on_topic(cluster, &t.name).await;
+        let commits = found
+            .into_iter()
+            .map(|(group, partition, committed_offset)| rules::GroupCommit {
+                group,
+                partition,
+                committed_offset,
+            })
+            .collect();
         Ok((offsets, commits, notes))
     }
 
@@ -432,7 +413,7 @@ impl KafkaMcp {
             }
         };
         let (offsets, commits, notes) = self.topic_usage(cluster, &t).await?;
-        let offsets: Vec<rules::PartitionOffsets> = offsets
+        let offsets: Vec<rules::PartitionLog> = offsets
             .into_iter()
             .filter(|o| parts.contains(&o.partition))
             .collect();

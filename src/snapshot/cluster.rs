@@ -336,3 +336,8 @@ pub struct UnreachableEndpoint {
     /// What happened, e.g. `connection refused`.
     pub reason: String,
 }
+
+/// True for Kafka's internal topics (`__consumer_offsets`, `__transaction_state`, ...).
+pub fn is_internal(name: &str) -> bool {
+    name.starts_with("__")
+}
