@@ -14,7 +14,6 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 use crate::config::RegistryToml;
-use crate::error::ToolError;
 
 /// Largest response body read (a subject with many big schemas still fits).
 const MAX_RESPONSE_BYTES: usize = 16 << 20;
@@ -308,23 +307,6 @@ pub enum RegistryError {
         /// What was wrong.
         detail: String,
     },
-}
-
-impl From<RegistryError> for ToolError {
-    fn from(e: RegistryError) -> ToolError {
-        let msg = e.to_string();
-        match e {
-            RegistryError::BadUrl(_) => ToolError::invalid(msg),
-            RegistryError::SubjectNotFound { .. } | RegistryError::VersionNotFound { .. } => {
-                ToolError::not_found(msg)
-            }
-            RegistryError::Auth { .. } => ToolError::refused(msg),
-            RegistryError::Unreachable { .. }
-            | RegistryError::Deadline { .. }
-            | RegistryError::Http { .. }
-            | RegistryError::BadResponse { .. } => ToolError::unavailable(msg),
-        }
-    }
 }
 
 /// A Schema Registry client for one call.
@@ -820,6 +802,7 @@ fn dechunk(mut rest: &[u8]) -> Result<Option<Vec<u8>>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ToolError;
 
     fn reg(url: &str, user: Option<&str>, pw: Option<&str>, token: Option<&str>) -> Registry {
         let c = RegistryToml {
