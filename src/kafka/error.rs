@@ -3,7 +3,7 @@
 //! secret (callers scrub librdkafka's text before it lands here).
 //!
 //! Never names the MCP layer: turning an [`Error`] into a tool error is `crate::error`'s job.
-//! The raw wire client (`kafka::quorum`) has its own error, `QuorumError`, because its failures
+//! The raw wire client (`kafka::wire`) has its own error, `wire::WireError`, because its failures
 //! name a broker address and a protocol step and never reach a tool as they are.
 
 /// Shell errors. Display says what failed and what to do next; secrets never appear.

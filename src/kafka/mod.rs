@@ -2,8 +2,8 @@
 //! librdkafka says into errors a person can act on. One admin handle per cluster, created lazily
 //! and reused. Blocking librdkafka calls run on tokio's blocking pool, never on the async workers.
 //!
-//! May use rdkafka, rdkafka-sys (through `ffi` only) and kafka-protocol (through `quorum` and
-//! `log_dirs`).
+//! May use rdkafka, rdkafka-sys (through `ffi` only) and kafka-protocol (through `wire`, and its
+//! users `quorum` and `log_dirs`).
 //! Never evaluates anything: it returns snapshots for `crate::analysis`.
 
 pub mod admin;
@@ -16,6 +16,7 @@ pub mod log_dirs;
 pub mod quorum;
 pub mod records;
 pub mod topics;
+pub mod wire;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
