@@ -905,6 +905,58 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn untrusted_tls_is_unreachable_naming_the_certificate() {
+        use openssl::asn1::Asn1Time;
+        use openssl::ec::{EcGroup, EcKey};
+        use openssl::hash::MessageDigest;
+        use openssl::nid::Nid;
+        use openssl::pkey::PKey;
+        use openssl::ssl::{Ssl, SslAcceptor, SslMethod};
+        use openssl::x509::{X509Builder, X509NameBuilder};
+
+        let group = EcGroup::from_curve_name(Nid::X9_62_PRIME256V1).unwrap();
+        let key = PKey::from_ec_key(EcKey::generate(&group).unwrap()).unwrap();
+        let mut name = X509NameBuilder::new().unwrap();
+        name.append_entry_by_text("CN", "127.0.0.1").unwrap();
+        let name = name.build();
+        let mut b = X509Builder::new().unwrap();
+        b.set_version(2).unwrap();
+        b.set_subject_name(&name).unwrap();
+        b.set_issuer_name(&name).unwrap();
+        b.set_pubkey(&key).unwrap();
+        b.set_not_before(&Asn1Time::days_from_now(0).unwrap())
+            .unwrap();
+        b.set_not_after(&Asn1Time::days_from_now(1).unwrap())
+            .unwrap();
+        b.sign(&key, MessageDigest::sha256()).unwrap();
+        let cert = b.build();
+        let mut acceptor = SslAcceptor::mozilla_intermediate_v5(SslMethod::tls_server()).unwrap();
+        acceptor.set_private_key(&key).unwrap();
+        acceptor.set_certificate(&cert).unwrap();
+        let acceptor = acceptor.build();
+
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let (tcp, _) = listener.accept().await.unwrap();
+            let ssl = Ssl::new(acceptor.context()).unwrap();
+            let mut s = tokio_openssl::SslStream::new(ssl, tcp).unwrap();
+            let _ = std::pin::Pin::new(&mut s).accept().await;
+        });
+        let e = reg(&format!("https://u:pw-777@{addr}"), None, None, None)
+            .versions("s")
+            .await
+            .unwrap_err();
+        assert!(matches!(e, RegistryError::Unreachable { .. }), "{e}");
+        let text = e.to_string();
+        assert!(
+            text.contains("TLS handshake failed") && text.contains("certificate verify"),
+            "{text}"
+        );
+        assert!(!text.contains("pw-777"), "{text}");
+    }
+
+    #[tokio::test]
     async fn closed_port_is_unreachable_and_silent_port_hits_the_deadline() {
         let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let port = closed.local_addr().unwrap().port();
