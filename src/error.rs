@@ -1,8 +1,12 @@
-//! Tool errors: what failed, in the caller's words, and the next move. One `From` turns each
-//! shell error into a [`ToolError`]; rmcp renders it as a result with `isError: true` (the agent
-//! can act on it), never as a JSON-RPC protocol error.
+//! Tool errors: what failed, in the caller's words, and the next move. One `From` per shell
+//! error type turns it into a [`ToolError`] (all of them live here, so the shell never names the
+//! MCP layer); rmcp renders it as a result with `isError: true` (the agent can act on it), never
+//! as a JSON-RPC protocol error.
 
 use rmcp::model::{ContentBlock, IntoContents};
+
+use crate::kafka::Error as KafkaError;
+use crate::registry::RegistryError;
 
 /// Why a tool call failed, coarse enough for an agent to branch on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,6 +86,63 @@ impl ToolError {
 impl IntoContents for ToolError {
     fn into_contents(self) -> Vec<ContentBlock> {
         vec![ContentBlock::text(self.to_string())]
+    }
+}
+
+/// Kafka's error name decides the kind: missing things, bad requests, refusals, missing APIs.
+impl From<KafkaError> for ToolError {
+    fn from(e: KafkaError) -> Self {
+        let msg = e.to_string();
+        match &e {
+            KafkaError::UnknownCluster(_) => ToolError::not_found(msg),
+            KafkaError::BadClientConfig { .. } => ToolError::invalid(msg),
+            KafkaError::Deadline { .. } => ToolError::unavailable(msg),
+            KafkaError::Unsupported { .. } => ToolError::unsupported(msg),
+            KafkaError::Internal { .. } => ToolError::unavailable(msg),
+            KafkaError::Broker { name, .. } => match name.as_str() {
+                n if n.contains("AUTHORIZATION") => ToolError::refused(msg),
+                "UNKNOWN_TOPIC_OR_PART"
+                | "UNKNOWN_TOPIC_ID"
+                | "GROUP_ID_NOT_FOUND"
+                | "_UNKNOWN_TOPIC"
+                | "_UNKNOWN_PARTITION"
+                | "_NOENT" => ToolError::not_found(msg),
+                "INVALID_REQUEST"
+                | "INVALID_CONFIG"
+                | "INVALID_PARTITIONS"
+                | "INVALID_REPLICATION_FACTOR"
+                | "INVALID_TOPIC_EXCEPTION"
+                | "TOPIC_ALREADY_EXISTS"
+                | "_INVALID_ARG" => ToolError::invalid(msg),
+                "NON_EMPTY_GROUP"
+                | "POLICY_VIOLATION"
+                | "TOPIC_DELETION_DISABLED"
+                | "CLUSTER_AUTHORIZATION_FAILED" => ToolError::refused(msg),
+                "UNSUPPORTED_VERSION" | "_UNSUPPORTED_FEATURE" | "INVALID_REQUEST_UNSUPPORTED" => {
+                    ToolError::unsupported(msg)
+                }
+                _ => ToolError::unavailable(msg),
+            },
+        }
+    }
+}
+
+/// Registry failures: a bad url is the caller's to fix, missing subjects/versions are not found,
+/// refused credentials are refusals, everything else is the registry being unavailable.
+impl From<RegistryError> for ToolError {
+    fn from(e: RegistryError) -> ToolError {
+        let msg = e.to_string();
+        match e {
+            RegistryError::BadUrl(_) => ToolError::invalid(msg),
+            RegistryError::SubjectNotFound { .. } | RegistryError::VersionNotFound { .. } => {
+                ToolError::not_found(msg)
+            }
+            RegistryError::Auth { .. } => ToolError::refused(msg),
+            RegistryError::Unreachable { .. }
+            | RegistryError::Deadline { .. }
+            | RegistryError::Http { .. }
+            | RegistryError::BadResponse { .. } => ToolError::unavailable(msg),
+        }
     }
 }
 

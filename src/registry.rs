@@ -1,20 +1,20 @@
 //! A small Confluent Schema Registry REST client: the subset `schema_validate` needs (list a
 //! subject's versions, fetch one, ask the compatibility endpoint, read the compatibility level).
-//! Plain HTTP/1.1 over tokio, TLS through openssl; one deadline per request; credentials from
-//! `[server.schema_registry]` are sent as headers and never logged, displayed or echoed.
+//! HTTP/1.1 through `reqwest` (TLS by native-tls, i.e. the same OpenSSL librdkafka links, trusting
+//! OpenSSL's default store, which honours `SSL_CERT_FILE` / `SSL_CERT_DIR`); no proxy, no
+//! redirects; one deadline per request over connect, TLS, send and the whole body. Credentials
+//! from `[server.schema_registry]` are sent as a sensitive `Authorization` header and never
+//! logged, displayed or echoed; the URL handed to `reqwest` carries none.
 
 use std::fmt;
-use std::pin::Pin;
 use std::time::Duration;
 
 use base64::Engine as _;
+use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
-use tokio::net::TcpStream;
 
 use crate::config::RegistryToml;
-use crate::error::ToolError;
 
 /// Largest response body read (a subject with many big schemas still fits).
 const MAX_RESPONSE_BYTES: usize = 16 << 20;
@@ -310,23 +310,6 @@ pub enum RegistryError {
     },
 }
 
-impl From<RegistryError> for ToolError {
-    fn from(e: RegistryError) -> ToolError {
-        let msg = e.to_string();
-        match e {
-            RegistryError::BadUrl(_) => ToolError::invalid(msg),
-            RegistryError::SubjectNotFound { .. } | RegistryError::VersionNotFound { .. } => {
-                ToolError::not_found(msg)
-            }
-            RegistryError::Auth { .. } => ToolError::refused(msg),
-            RegistryError::Unreachable { .. }
-            | RegistryError::Deadline { .. }
-            | RegistryError::Http { .. }
-            | RegistryError::BadResponse { .. } => ToolError::unavailable(msg),
-        }
-    }
-}
-
 /// A Schema Registry client for one call.
 #[derive(Clone)]
 pub struct Registry {
@@ -335,6 +318,8 @@ pub struct Registry {
     timeout: Duration,
     /// Secret values to scrub from any text that leaves this module.
     secrets: Vec<String>,
+    /// The HTTP client, or why it could not be set up (reported by every request).
+    client: Result<reqwest::Client, String>,
 }
 
 impl fmt::Debug for Registry {
@@ -410,11 +395,18 @@ impl Registry {
             secrets.push(info.clone());
         }
         secrets.retain(|s| !s.is_empty());
+        let client = reqwest::Client::builder()
+            .no_proxy()
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("kafka-mcp/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| format!("HTTP client setup failed: {}", describe(&e)));
         Ok(Registry {
             endpoint,
             auth,
             timeout,
             secrets,
+            client,
         })
     }
 
@@ -585,14 +577,15 @@ impl Registry {
         body: Option<&str>,
         what: &str,
     ) -> Result<Response, RegistryError> {
-        let request = self.request_bytes(method, path, body);
         let ms = self.timeout.as_millis() as u64;
-        match tokio::time::timeout(self.timeout, self.exchange(&request)).await {
+        let unreachable = |detail: String| RegistryError::Unreachable {
+            url: self.url(),
+            detail: self.scrub(&detail),
+        };
+        let request = self.request(method, path, body).map_err(unreachable)?;
+        match tokio::time::timeout(self.timeout, self.exchange(request)).await {
             Ok(Ok(r)) => Ok(r),
-            Ok(Err(detail)) => Err(RegistryError::Unreachable {
-                url: self.url(),
-                detail: self.scrub(&detail),
-            }),
+            Ok(Err(detail)) => Err(unreachable(detail)),
             Err(_) => Err(RegistryError::Deadline {
                 url: self.url(),
                 what: what.to_string(),
@@ -601,63 +594,58 @@ impl Registry {
         }
     }
 
-    fn request_bytes(&self, method: &str, path: &str, body: Option<&str>) -> Vec<u8> {
-        let mut head = format!(
-            "{method} {}{path} HTTP/1.1\r\nHost: {}\r\nUser-Agent: kafka-mcp/{}\r\n\
-             Accept: application/vnd.schemaregistry.v1+json, application/json\r\nConnection: close\r\n",
-            self.endpoint.prefix,
+    /// The request for `method` `path` (below the URL's prefix), with auth, accept and, for a
+    /// body, content type and length.
+    fn request(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&str>,
+    ) -> Result<reqwest::Request, String> {
+        let client = self.client.as_ref().map_err(Clone::clone)?;
+        let scheme = if self.endpoint.tls { "https" } else { "http" };
+        let url = format!(
+            "{scheme}://{}{}{path}",
             self.endpoint.host_header(),
-            env!("CARGO_PKG_VERSION"),
+            self.endpoint.prefix
+        );
+        let method = reqwest::Method::from_bytes(method.as_bytes())
+            .map_err(|_| format!("bad HTTP method {method:?}"))?;
+        let is_get = method == reqwest::Method::GET;
+        let mut rb = client.request(method, url).header(
+            ACCEPT,
+            "application/vnd.schemaregistry.v1+json, application/json",
         );
         if let Auth::Header(h) = &self.auth {
-            head.push_str("Authorization: ");
-            head.push_str(h);
-            head.push_str("\r\n");
+            let mut value = HeaderValue::from_str(h)
+                .map_err(|_| "the credentials contain characters HTTP headers cannot carry")?;
+            value.set_sensitive(true);
+            rb = rb.header(AUTHORIZATION, value);
         }
-        let body = body.unwrap_or("");
-        if method != "GET" {
-            head.push_str("Content-Type: application/vnd.schemaregistry.v1+json\r\n");
-            head.push_str(&format!("Content-Length: {}\r\n", body.len()));
+        if !is_get {
+            rb = rb
+                .header(CONTENT_TYPE, "application/vnd.schemaregistry.v1+json")
+                .body(body.unwrap_or("").to_string());
         }
-        head.push_str("\r\n");
-        let mut out = head.into_bytes();
-        out.extend_from_slice(body.as_bytes());
-        out
+        rb.build().map_err(|e| describe(&e))
     }
 
-    async fn exchange(&self, request: &[u8]) -> Result<Response, String> {
-        let ep = &self.endpoint;
-        let tcp = TcpStream::connect((ep.host.as_str(), ep.port))
-            .await
-            .map_err(|e| describe_io(&e))?;
-        let _ = tcp.set_nodelay(true);
-        if !ep.tls {
-            return roundtrip(tcp, request).await;
-        }
-        let connector = openssl::ssl::SslConnector::builder(openssl::ssl::SslMethod::tls())
-            .map_err(|e| format!("TLS setup failed: {}", ssl_reason(&e)))?
-            .build();
-        let ssl = connector
-            .configure()
-            .and_then(|c| c.into_ssl(&ep.host))
-            .map_err(|e| format!("TLS setup failed: {}", ssl_reason(&e)))?;
-        let mut stream = tokio_openssl::SslStream::new(ssl, tcp)
-            .map_err(|e| format!("TLS setup failed: {}", ssl_reason(&e)))?;
-        if let Err(e) = Pin::new(&mut stream).connect().await {
-            let verify = stream.ssl().verify_result();
-            let mut detail = match e.ssl_error() {
-                Some(stack) => ssl_reason(stack),
-                None => e
-                    .io_error()
-                    .map(describe_io)
-                    .unwrap_or_else(|| e.to_string()),
-            };
-            if verify.as_raw() != 0 {
-                detail.push_str(&format!(" (certificate verify: {})", verify.error_string()));
+    /// Sends `request` and reads the whole body (at most [`MAX_RESPONSE_BYTES`]).
+    async fn exchange(&self, request: reqwest::Request) -> Result<Response, String> {
+        let client = self.client.as_ref().map_err(Clone::clone)?;
+        let mut resp = client.execute(request).await.map_err(|e| describe(&e))?;
+        let status = resp.status().as_u16();
+        let mut body = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(|e| describe(&e))? {
+            body.extend_from_slice(&chunk);
+            if body.len() > MAX_RESPONSE_BYTES {
+                return Err(format!(
+                    "the answer exceeds {} MiB",
+                    MAX_RESPONSE_BYTES >> 20
+                ));
             }
-            return Err(format!("TLS handshake failed: {detail}"));
         }
-        roundtrip(stream, request).await
+        Ok(Response { status, body })
     }
 }
 
@@ -675,11 +663,38 @@ fn level_of(v: &Value) -> Option<String> {
         .map(str::to_string)
 }
 
-fn ssl_reason(e: &openssl::error::ErrorStack) -> String {
-    e.errors()
-        .iter()
-        .find_map(|x| x.reason().map(str::to_owned))
-        .unwrap_or_else(|| e.to_string())
+/// What went wrong, in a person's words: the I/O error (refused, reset, closed early) or the TLS
+/// failure (openssl's reason and the certificate verify result) underneath reqwest's error,
+/// never the URL.
+fn describe(e: &reqwest::Error) -> String {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
+    let mut last = None;
+    while let Some(s) = source {
+        if let Some(tls) = s.downcast_ref::<native_tls::Error>() {
+            return format!("TLS handshake failed: {tls}");
+        }
+        if let Some(io) = s.downcast_ref::<std::io::Error>() {
+            if let Some(tls) = io
+                .get_ref()
+                .and_then(|inner| inner.downcast_ref::<native_tls::Error>())
+            {
+                return format!("TLS handshake failed: {tls}");
+            }
+            return describe_io(io);
+        }
+        last = Some(s);
+        source = s.source();
+    }
+    if e.is_body() || e.is_decode() {
+        return match last {
+            Some(s) => format!("the connection closed before a full answer ({s})"),
+            None => "the connection closed before a full answer".to_string(),
+        };
+    }
+    match last {
+        Some(s) => s.to_string(),
+        None => e.to_string(),
+    }
 }
 
 fn describe_io(e: &std::io::Error) -> String {
@@ -692,134 +707,10 @@ fn describe_io(e: &std::io::Error) -> String {
     }
 }
 
-async fn roundtrip<S: AsyncRead + AsyncWrite + Unpin>(
-    mut s: S,
-    request: &[u8],
-) -> Result<Response, String> {
-    s.write_all(request).await.map_err(|e| describe_io(&e))?;
-    s.flush().await.map_err(|e| describe_io(&e))?;
-    let mut buf = Vec::with_capacity(8192);
-    let mut chunk = [0u8; 8192];
-    loop {
-        if let Some(r) = parse_response(&buf, false)? {
-            return Ok(r);
-        }
-        let n = match s.read(&mut chunk).await {
-            Ok(n) => n,
-            // TLS peers often close without close_notify once the body is complete.
-            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => 0,
-            Err(e) => return Err(describe_io(&e)),
-        };
-        if n == 0 {
-            return parse_response(&buf, true)?
-                .ok_or_else(|| "the connection closed before a full HTTP answer".to_string());
-        }
-        buf.extend_from_slice(&chunk[..n]);
-        if buf.len() > MAX_RESPONSE_BYTES {
-            return Err(format!(
-                "the answer exceeds {} MiB",
-                MAX_RESPONSE_BYTES >> 20
-            ));
-        }
-    }
-}
-
-/// Parses a complete HTTP/1.1 response from `buf`; `Ok(None)` when more bytes are needed.
-/// At `eof`, a body without length ends where the bytes end.
-fn parse_response(buf: &[u8], eof: bool) -> Result<Option<Response>, String> {
-    let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") else {
-        return if eof && !buf.is_empty() {
-            Err("malformed HTTP answer (no header end)".into())
-        } else {
-            Ok(None)
-        };
-    };
-    let head = String::from_utf8_lossy(&buf[..end]);
-    let mut lines = head.split("\r\n");
-    let status_line = lines.next().unwrap_or("");
-    let status: u16 = status_line
-        .split_whitespace()
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .filter(|_| status_line.starts_with("HTTP/"))
-        .ok_or_else(|| {
-            format!(
-                "not an HTTP answer (`{}`)",
-                status_line.chars().take(60).collect::<String>()
-            )
-        })?;
-    let mut length = None;
-    let mut chunked = false;
-    for line in lines {
-        if let Some((k, v)) = line.split_once(':') {
-            let (k, v) = (k.trim(), v.trim());
-            if k.eq_ignore_ascii_case("content-length") {
-                length = Some(
-                    v.parse::<usize>()
-                        .map_err(|_| "bad Content-Length".to_string())?,
-                );
-            } else if k.eq_ignore_ascii_case("transfer-encoding")
-                && v.to_ascii_lowercase().contains("chunked")
-            {
-                chunked = true;
-            }
-        }
-    }
-    let body = &buf[end + 4..];
-    if status == 204 || status == 304 || (100..200).contains(&status) {
-        return Ok(Some(Response {
-            status,
-            body: Vec::new(),
-        }));
-    }
-    if chunked {
-        return match dechunk(body)? {
-            Some(b) => Ok(Some(Response { status, body: b })),
-            None if eof => Err("the connection closed inside a chunked body".into()),
-            None => Ok(None),
-        };
-    }
-    match length {
-        Some(n) if body.len() >= n => Ok(Some(Response {
-            status,
-            body: body[..n].to_vec(),
-        })),
-        Some(_) if eof => Err("the connection closed before the whole body arrived".into()),
-        Some(_) => Ok(None),
-        None if eof => Ok(Some(Response {
-            status,
-            body: body.to_vec(),
-        })),
-        None => Ok(None),
-    }
-}
-
-/// Decodes a chunked body; `Ok(None)` while incomplete.
-fn dechunk(mut rest: &[u8]) -> Result<Option<Vec<u8>>, String> {
-    let mut out = Vec::new();
-    loop {
-        let Some(i) = rest.windows(2).position(|w| w == b"\r\n") else {
-            return Ok(None);
-        };
-        let size_text = String::from_utf8_lossy(&rest[..i]);
-        let size_hex = size_text.split(';').next().unwrap_or("").trim();
-        let size = usize::from_str_radix(size_hex, 16)
-            .map_err(|_| format!("bad chunk size `{size_hex}`"))?;
-        rest = &rest[i + 2..];
-        if size == 0 {
-            return Ok(Some(out));
-        }
-        if rest.len() < size + 2 {
-            return Ok(None);
-        }
-        out.extend_from_slice(&rest[..size]);
-        rest = &rest[size + 2..];
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ToolError;
 
     fn reg(url: &str, user: Option<&str>, pw: Option<&str>, token: Option<&str>) -> Registry {
         let c = RegistryToml {
@@ -854,11 +745,10 @@ mod tests {
         let r = reg("http://alice:s3cr3t@h:8081", None, None, None);
         assert_eq!(r.url(), "http://h:8081");
         assert!(!format!("{r:?}").contains("s3cr3t"));
-        let req = String::from_utf8(r.request_bytes("GET", "/config", None)).unwrap();
-        assert!(
-            req.contains("Authorization: Basic YWxpY2U6czNjcjN0\r\n"),
-            "{req}"
-        );
+        let req = r.request("GET", "/config", None).unwrap();
+        assert_eq!(req.headers()["authorization"], "Basic YWxpY2U6czNjcjN0");
+        assert!(req.headers()["authorization"].is_sensitive());
+        assert_eq!(req.url().as_str(), "http://h:8081/config");
         assert_eq!(r.scrub("echo s3cr3t"), "echo ********");
     }
 
@@ -883,50 +773,83 @@ mod tests {
     #[test]
     fn builds_requests_with_auth_and_prefix() {
         let r = reg("http://h:8081/sr", Some("u"), Some("p"), None);
-        let req = String::from_utf8(r.request_bytes(
-            "POST",
-            "/compatibility/subjects/s/versions/1?verbose=true",
-            Some("{}"),
-        ))
-        .unwrap();
-        assert!(req.starts_with("POST /sr/compatibility/subjects/s/versions/1?verbose=true HTTP/1.1\r\nHost: h:8081\r\n"), "{req}");
-        assert!(req.contains("Authorization: Basic dTpw\r\n"));
-        assert!(req.contains("Content-Length: 2\r\n"));
-        assert!(req.ends_with("\r\n\r\n{}"));
-        let r = reg("https://h", None, None, Some("tok"));
-        let req = String::from_utf8(r.request_bytes("GET", "/config", None)).unwrap();
-        assert!(
-            req.contains("Host: h\r\n") && req.contains("Authorization: Bearer tok\r\n"),
-            "{req}"
+        let req = r
+            .request(
+                "POST",
+                "/compatibility/subjects/s/versions/1?verbose=true",
+                Some("{}"),
+            )
+            .unwrap();
+        assert_eq!(req.method(), reqwest::Method::POST);
+        assert_eq!(
+            req.url().as_str(),
+            "http://h:8081/sr/compatibility/subjects/s/versions/1?verbose=true"
         );
+        assert_eq!(req.headers()["authorization"], "Basic dTpw");
+        assert_eq!(
+            req.headers()["content-type"],
+            "application/vnd.schemaregistry.v1+json"
+        );
+        assert_eq!(req.body().and_then(|b| b.as_bytes()), Some(&b"{}"[..]));
+        let r = reg("https://h", None, None, Some("tok"));
+        let req = r.request("GET", "/config", None).unwrap();
+        assert_eq!(req.url().as_str(), "https://h/config");
+        assert_eq!(req.url().authority(), "h");
+        assert_eq!(req.headers()["authorization"], "Bearer tok");
+        assert!(req.body().is_none());
         assert!(!format!("{r:?}").contains("tok\""));
         let r = reg("http://h", None, None, None);
-        assert!(!String::from_utf8(r.request_bytes("GET", "/x", None))
+        assert!(!r
+            .request("GET", "/x", None)
             .unwrap()
-            .contains("Authorization"));
+            .headers()
+            .contains_key("authorization"));
     }
 
-    #[test]
-    fn parses_responses() {
-        let r = parse_response(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n[1]", false)
-            .unwrap()
+    /// Serves `answer` to one request on a fresh port, then closes; returns the registry URL.
+    async fn answer_once(answer: &'static [u8]) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            use tokio::io::{AsyncReadExt, AsyncWriteExt};
+            let (mut s, _) = listener.accept().await.unwrap();
+            let mut head = Vec::new();
+            let mut byte = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") && s.read(&mut byte).await.unwrap_or(0) == 1 {
+                head.push(byte[0]);
+            }
+            let _ = s.write_all(answer).await;
+            let _ = s.shutdown().await;
+        });
+        format!("http://{addr}")
+    }
+
+    async fn get(answer: &'static [u8]) -> Result<Response, RegistryError> {
+        let r = reg(&answer_once(answer).await, None, None, None);
+        r.send("GET", "/x", None, "GET x").await
+    }
+
+    #[tokio::test]
+    async fn parses_responses() {
+        let r = get(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n[1]")
+            .await
             .unwrap();
         assert_eq!((r.status, r.body.as_slice()), (200, &b"[1]"[..]));
-        assert!(
-            parse_response(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n[1]", false)
-                .unwrap()
-                .is_none()
-        );
-        assert!(parse_response(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n[1]", true).is_err());
+        let e = get(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n[1]")
+            .await
+            .unwrap_err();
+        assert!(matches!(e, RegistryError::Unreachable { .. }), "{e}");
         let c = b"HTTP/1.1 404 Not Found\r\nTransfer-Encoding: chunked\r\n\r\n4\r\n{\"a\"\r\n3;x=y\r\n:1}\r\n0\r\n\r\n";
-        let r = parse_response(c, false).unwrap().unwrap();
+        let r = get(c).await.unwrap();
         assert_eq!((r.status, r.body.as_slice()), (404, &b"{\"a\":1}"[..]));
-        assert!(parse_response(&c[..c.len() - 7], false).unwrap().is_none());
-        let r = parse_response(b"HTTP/1.0 200 OK\r\n\r\nabc", true)
-            .unwrap()
-            .unwrap();
+        let e = get(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\n{\"a\"\r\n")
+            .await
+            .unwrap_err();
+        assert!(matches!(e, RegistryError::Unreachable { .. }), "{e}");
+        let r = get(b"HTTP/1.0 200 OK\r\n\r\nabc").await.unwrap();
         assert_eq!(r.body, b"abc");
-        assert!(parse_response(b"SSH-2.0-OpenSSH\r\n\r\n", false).is_err());
+        let e = get(b"SSH-2.0-OpenSSH\r\n\r\n").await.unwrap_err();
+        assert!(matches!(e, RegistryError::Unreachable { .. }), "{e}");
     }
 
     #[test]
@@ -979,6 +902,58 @@ mod tests {
             .ok_json::<Vec<i32>>(resp(200, "{}"), "w", None, None)
             .unwrap_err();
         assert!(matches!(e, RegistryError::BadResponse { .. }));
+    }
+
+    #[tokio::test]
+    async fn untrusted_tls_is_unreachable_naming_the_certificate() {
+        use openssl::asn1::Asn1Time;
+        use openssl::ec::{EcGroup, EcKey};
+        use openssl::hash::MessageDigest;
+        use openssl::nid::Nid;
+        use openssl::pkey::PKey;
+        use openssl::ssl::{Ssl, SslAcceptor, SslMethod};
+        use openssl::x509::{X509Builder, X509NameBuilder};
+
+        let group = EcGroup::from_curve_name(Nid::X9_62_PRIME256V1).unwrap();
+        let key = PKey::from_ec_key(EcKey::generate(&group).unwrap()).unwrap();
+        let mut name = X509NameBuilder::new().unwrap();
+        name.append_entry_by_text("CN", "127.0.0.1").unwrap();
+        let name = name.build();
+        let mut b = X509Builder::new().unwrap();
+        b.set_version(2).unwrap();
+        b.set_subject_name(&name).unwrap();
+        b.set_issuer_name(&name).unwrap();
+        b.set_pubkey(&key).unwrap();
+        b.set_not_before(&Asn1Time::days_from_now(0).unwrap())
+            .unwrap();
+        b.set_not_after(&Asn1Time::days_from_now(1).unwrap())
+            .unwrap();
+        b.sign(&key, MessageDigest::sha256()).unwrap();
+        let cert = b.build();
+        let mut acceptor = SslAcceptor::mozilla_intermediate_v5(SslMethod::tls_server()).unwrap();
+        acceptor.set_private_key(&key).unwrap();
+        acceptor.set_certificate(&cert).unwrap();
+        let acceptor = acceptor.build();
+
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let (tcp, _) = listener.accept().await.unwrap();
+            let ssl = Ssl::new(acceptor.context()).unwrap();
+            let mut s = tokio_openssl::SslStream::new(ssl, tcp).unwrap();
+            let _ = std::pin::Pin::new(&mut s).accept().await;
+        });
+        let e = reg(&format!("https://u:pw-777@{addr}"), None, None, None)
+            .versions("s")
+            .await
+            .unwrap_err();
+        assert!(matches!(e, RegistryError::Unreachable { .. }), "{e}");
+        let text = e.to_string();
+        assert!(
+            text.contains("TLS handshake failed") && text.contains("certificate verify"),
+            "{text}"
+        );
+        assert!(!text.contains("pw-777"), "{text}");
     }
 
     #[tokio::test]

@@ -14,9 +14,6 @@ pub mod payload;
 pub mod rates;
 pub mod sample;
 pub mod skew;
-/// Transitional path for the shell files being moved on another branch; use `crate::snapshot`.
-#[doc(hidden)]
-pub use crate::snapshot;
 pub mod suggest;
 pub mod topic;
 

@@ -1,6 +1,6 @@
 //! Admin calls that build snapshots: Metadata, DescribeCluster, DescribeConfigs and
 //! DescribeQuorum, each under the cluster's deadline, run concurrently where they are
-//! independent. Returns plain `analysis::snapshot` types; partial failures become notes.
+//! independent. Returns plain `crate::snapshot` types; partial failures become notes.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use rdkafka::metadata::Metadata;
 
+pub use super::error::{ffi_name, from_ffi, hint_for, translate};
 use super::{ffi, log_dirs, quorum, Cluster, ClusterFacts, Error, Result};
 use crate::snapshot::*;
 
@@ -111,65 +112,6 @@ pub fn from_metadata(m: &Metadata) -> (Vec<BrokerSnapshot>, Vec<TopicSnapshot>) 
         .collect();
     topics.sort_by(|a, b| a.name.cmp(&b.name));
     (brokers, topics)
-}
-
-/// Translates an rdkafka error into a shell error for `what`.
-pub fn translate(cluster: &Cluster, what: &str, e: rdkafka::error::KafkaError) -> Error {
-    use rdkafka::types::RDKafkaErrorCode as C;
-    let code = match &e {
-        rdkafka::error::KafkaError::AdminOp(code) => Some(*code),
-        other => other.rdkafka_error_code(),
-    };
-    if let Some(c @ (C::UnsupportedFeature | C::UnsupportedVersion)) = code {
-        return Error::Unsupported {
-            what: what.to_string(),
-            detail: format!("{}: {c}", ffi_name(c)),
-        };
-    }
-    match code {
-        Some(C::OperationTimedOut)
-        | Some(C::AllBrokersDown)
-        | Some(C::BrokerTransportFailure)
-        | Some(C::RequestTimedOut) => cluster.deadline_error(what),
-        Some(code) => Error::Broker {
-            what: what.to_string(),
-            name: ffi_name(code),
-            message: cluster.context().scrub(&e.to_string()),
-            hint: hint_for(&ffi_name(code)),
-        },
-        None => Error::Internal {
-            what: what.to_string(),
-            message: cluster.context().scrub(&e.to_string()),
-        },
-    }
-}
-
-/// Kafka's/librdkafka's error name for a code (e.g. `UNKNOWN_TOPIC_OR_PART`, `_TIMED_OUT`).
-pub fn ffi_name(code: rdkafka::types::RDKafkaErrorCode) -> String {
-    ffi::FfiError::new(code as i32, None).name
-}
-
-/// The next step for a Kafka error name.
-pub fn hint_for(name: &str) -> String {
-    let h = match name {
-        "UNKNOWN_TOPIC_OR_PART" | "_UNKNOWN_TOPIC" => "Check the topic name with topic_manage action=list.",
-        "GROUP_ID_NOT_FOUND" => "Check the group id with consumer_groups action=list.",
-        "TOPIC_AUTHORIZATION_FAILED" => "Grant the principal DESCRIBE (reads) or ALTER/CREATE/DELETE (writes) on the topic.",
-        "GROUP_AUTHORIZATION_FAILED" => "Grant the principal DESCRIBE (reads) or READ/DELETE (writes) on the group.",
-        "CLUSTER_AUTHORIZATION_FAILED" => "Grant the principal DESCRIBE (reads) or ALTER/ALTER_CONFIGS (writes) on the CLUSTER resource.",
-        "POLICY_VIOLATION" => "A broker-side create/alter policy refused it; ask the cluster operators which values are allowed.",
-        "INVALID_REPLICATION_FACTOR" => "Use a replication factor at most the number of live brokers.",
-        "TOPIC_ALREADY_EXISTS" => "Pick another name, or describe the existing topic.",
-        "NOT_CONTROLLER" | "NOT_COORDINATOR" | "COORDINATOR_NOT_AVAILABLE" | "LEADER_NOT_AVAILABLE" => {
-            "Leadership is moving (a broker restarted?); retry in a few seconds."
-        }
-        _ => "",
-    };
-    if h.is_empty() {
-        String::new()
-    } else {
-        format!(". {h}")
-    }
 }
 
 /// One resource's configs, or why they could not be had.
@@ -278,25 +220,6 @@ pub fn config_entry(e: ffi::RawConfigEntry) -> ConfigEntry {
             })
             .collect(),
         name: e.name,
-    }
-}
-
-/// Translates an FFI error.
-pub fn from_ffi(cluster: &Cluster, what: &str, e: ffi::FfiError) -> Error {
-    match e.name.as_str() {
-        "_TIMED_OUT" | "REQUEST_TIMED_OUT" | "_TRANSPORT" | "_ALL_BROKERS_DOWN" => {
-            cluster.deadline_error(what)
-        }
-        "UNSUPPORTED_VERSION" | "_UNSUPPORTED_FEATURE" | "INVALID_REQUEST" => Error::Unsupported {
-            what: what.to_string(),
-            detail: format!("{}: {}", e.name, cluster.context().scrub(&e.message)),
-        },
-        name => Error::Broker {
-            what: what.to_string(),
-            name: name.to_string(),
-            message: cluster.context().scrub(&e.message),
-            hint: hint_for(name),
-        },
     }
 }
 

@@ -1,7 +1,7 @@
 //! One read of a cluster for the config audit: broker configs (DescribeConfigs BROKER, for the
 //! brokers asked for) and topic configs (DescribeConfigs TOPIC) in one concurrent call, the
 //! topics' layout from the caller's Metadata, then null-key samples of compacted topics (recent
-//! records read without joining a group). Returns `analysis::audit::AuditInput` plus notes:
+//! records read without joining a group). Returns a `snapshot::ConfigsSnapshot` plus notes:
 //! partial failures are recorded per resource or left out, never filled with a guessed value.
 
 use std::collections::BTreeSet;
@@ -9,10 +9,10 @@ use std::sync::Arc;
 
 use super::records::{plan_ranges, read_ranges, Start};
 use super::{admin, ffi, Cluster, Result};
-use crate::analysis::audit::{
-    AuditInput, BrokerConfigSnapshot, NullKeySample, TopicConfigSnapshot,
+use crate::snapshot::{
+    BrokerConfigSnapshot, ConfigSet, ConfigSource, ConfigsSnapshot, NullKeySample,
+    TopicConfigSnapshot, TopicSnapshot,
 };
-use crate::snapshot::{ConfigSet, ConfigSource, TopicSnapshot};
 
 /// How much to read when sampling keys of compacted topics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,8 +38,8 @@ impl Default for SampleLimits {
 /// What the audit read, with what it could not read.
 #[derive(Debug, Clone, Default)]
 pub struct AuditRead {
-    /// The audit's input (no client; the caller adds it).
-    pub input: AuditInput,
+    /// The configs read (the caller adds a client's properties for the audit).
+    pub configs: ConfigsSnapshot,
     /// Partial failures and limits hit, in words.
     pub notes: Vec<String>,
     /// Compacted topics whose recent records were sampled for null keys.
@@ -207,11 +207,10 @@ pub async fn read(
     let mut live = live;
     live.sort_unstable();
     Ok(AuditRead {
-        input: AuditInput {
+        configs: ConfigsSnapshot {
             live_broker_ids: live,
             brokers,
             topics: audited,
-            client: None,
         },
         notes,
         sampled_topics,

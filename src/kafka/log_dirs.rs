@@ -1,5 +1,5 @@
 //! Partition sizes on disk: DescribeLogDirs (API key 35), which librdkafka lacks, framed with
-//! `kafka-protocol` over `quorum`'s connection setup (TCP, TLS, SASL). Each broker reports only
+//! `kafka-protocol` over `wire`'s connection setup (TCP, TLS, SASL). Each broker reports only
 //! its own replicas, so every broker asked is asked directly and concurrently, within the cluster
 //! deadline. Returns sizes, or why they are unknown; never a guess. No verdicts.
 
@@ -13,9 +13,9 @@ use kafka_protocol::messages::{
 };
 use kafka_protocol::protocol::StrBytes;
 
-use super::quorum::{self, QuorumSecurity};
+use super::wire::{self, Security};
 use super::Cluster;
-use crate::analysis::snapshot::{BrokerSnapshot, LogDirState};
+use crate::snapshot::{BrokerSnapshot, LogDirState};
 
 /// Largest topics kept per log dir.
 const LARGEST_PER_DIR: usize = 3;
@@ -65,7 +65,7 @@ impl LogDirSizes {
         if resp.error_code != 0 {
             self.failures.push(format!(
                 "broker {broker_id} answered DescribeLogDirs with {}{}",
-                quorum::error_name(resp.error_code),
+                wire::error_name(resp.error_code),
                 advice(resp.error_code)
             ));
             return;
@@ -93,7 +93,7 @@ impl LogDirSizes {
             self.dirs.push(LogDirState {
                 broker: broker_id,
                 dir: dir.log_dir.as_str().to_string(),
-                error: (dir.error_code != 0).then(|| quorum::error_name(dir.error_code)),
+                error: (dir.error_code != 0).then(|| wire::error_name(dir.error_code)),
                 total_bytes: known(dir.total_bytes),
                 usable_bytes: known(dir.usable_bytes),
                 largest_topics: largest,
@@ -102,7 +102,7 @@ impl LogDirSizes {
                 self.failures.push(format!(
                     "broker {broker_id} log dir {} is unreadable: {}",
                     dir.log_dir.as_str(),
-                    quorum::error_name(dir.error_code)
+                    wire::error_name(dir.error_code)
                 ));
                 continue;
             }
@@ -133,7 +133,7 @@ impl LogDirSizes {
 }
 
 fn advice(code: i16) -> &'static str {
-    match quorum::error_name(code).as_str() {
+    match wire::error_name(code).as_str() {
         "CLUSTER_AUTHORIZATION_FAILED" => {
             ": the principal needs DESCRIBE on the CLUSTER resource (kafka-acls.sh --operation Describe --cluster)"
         }
@@ -179,12 +179,12 @@ pub async fn describe_log_dirs_within(
     topics: Option<&BTreeMap<String, Vec<i32>>>,
     timeout: Duration,
 ) -> Result<LogDirSizes, String> {
-    let security = QuorumSecurity::from_properties(cluster.config.properties.iter());
+    let security = Security::from_properties(cluster.config.properties.iter());
     ask(&security, timeout, brokers, topics).await
 }
 
 async fn ask(
-    security: &QuorumSecurity,
+    security: &Security,
     timeout: Duration,
     brokers: &[BrokerSnapshot],
     topics: Option<&BTreeMap<String, Vec<i32>>>,
@@ -194,7 +194,7 @@ async fn ask(
     }
     let calls = brokers.iter().map(|b| async move {
         let addr = address(b);
-        let r = quorum::request_one::<_, DescribeLogDirsResponse>(
+        let r = wire::request_one::<_, DescribeLogDirsResponse>(
             &addr,
             security,
             timeout,
@@ -454,13 +454,7 @@ mod tests {
         b: BrokerSnapshot,
         topics: Option<&BTreeMap<String, Vec<i32>>>,
     ) -> Result<LogDirSizes, String> {
-        ask(
-            &QuorumSecurity::plaintext(),
-            Duration::from_secs(3),
-            &[b],
-            topics,
-        )
-        .await
+        ask(&Security::plaintext(), Duration::from_secs(3), &[b], topics).await
     }
 
     #[tokio::test]

@@ -2,19 +2,21 @@
 //! librdkafka says into errors a person can act on. One admin handle per cluster, created lazily
 //! and reused. Blocking librdkafka calls run on tokio's blocking pool, never on the async workers.
 //!
-//! May use rdkafka, rdkafka-sys (through `ffi` only) and kafka-protocol (through `quorum` and
-//! `log_dirs`).
+//! May use rdkafka, rdkafka-sys (through `ffi` only) and kafka-protocol (through `wire`, and its
+//! users `quorum` and `log_dirs`).
 //! Never evaluates anything: it returns snapshots for `crate::analysis`.
 
 pub mod admin;
 pub mod audit_snapshot;
 pub mod context;
+pub mod error;
 pub mod ffi;
 pub mod groups;
 pub mod log_dirs;
 pub mod quorum;
 pub mod records;
 pub mod topics;
+pub mod wire;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -27,115 +29,7 @@ use tokio::sync::OnceCell;
 
 use crate::config::{ClusterConfig, Config};
 use context::KafkaContext;
-
-/// Shell errors. Display says what failed and what to do next; secrets never appear.
-#[derive(Debug, Clone, thiserror::Error)]
-pub enum Error {
-    /// No cluster configured / unknown cluster name.
-    #[error("{0}")]
-    UnknownCluster(String),
-    /// librdkafka refused the client configuration.
-    #[error("the client configuration of cluster {cluster:?} is invalid: {message}. Fix that property in the config file or KAFKA_* env vars.")]
-    BadClientConfig {
-        /// Cluster.
-        cluster: String,
-        /// librdkafka's message.
-        message: String,
-    },
-    /// The deadline passed with no answer.
-    #[error("{what}: no answer within {ms} ms from {bootstrap}{cause}. {hint}")]
-    Deadline {
-        /// The call.
-        what: String,
-        /// Deadline.
-        ms: u64,
-        /// bootstrap.servers.
-        bootstrap: String,
-        /// `: <cause>` from librdkafka's error/log callbacks, or empty.
-        cause: String,
-        /// Next step.
-        hint: String,
-    },
-    /// Kafka answered with an error.
-    #[error("{what}: Kafka returned {name}: {message}{hint}")]
-    Broker {
-        /// The call.
-        what: String,
-        /// Kafka error name, e.g. `UNKNOWN_TOPIC_OR_PART`.
-        name: String,
-        /// Message.
-        message: String,
-        /// ` ` + next step, or empty.
-        hint: String,
-    },
-    /// The broker does not implement the API (e.g. a Kafka-compatible test broker).
-    #[error("{what}: this broker does not support it ({detail}). Real Apache Kafka does; nothing was changed.")]
-    Unsupported {
-        /// The call.
-        what: String,
-        /// What the broker said.
-        detail: String,
-    },
-    /// Something else went wrong in the shell (a task panicked, a bad answer).
-    #[error("{what}: {message}")]
-    Internal {
-        /// The call.
-        what: String,
-        /// Message.
-        message: String,
-    },
-}
-
-impl Error {
-    /// Kafka error name, when Kafka answered with one.
-    pub fn kafka_name(&self) -> Option<&str> {
-        match self {
-            Error::Broker { name, .. } => Some(name),
-            _ => None,
-        }
-    }
-}
-
-impl From<Error> for crate::error::ToolError {
-    fn from(e: Error) -> Self {
-        use crate::error::ToolError;
-        let msg = e.to_string();
-        match &e {
-            Error::UnknownCluster(_) => ToolError::not_found(msg),
-            Error::BadClientConfig { .. } => ToolError::invalid(msg),
-            Error::Deadline { .. } => ToolError::unavailable(msg),
-            Error::Unsupported { .. } => ToolError::unsupported(msg),
-            Error::Internal { .. } => ToolError::unavailable(msg),
-            Error::Broker { name, .. } => match name.as_str() {
-                n if n.contains("AUTHORIZATION") => ToolError::refused(msg),
-                "UNKNOWN_TOPIC_OR_PART"
-                | "UNKNOWN_TOPIC_ID"
-                | "GROUP_ID_NOT_FOUND"
-                | "_UNKNOWN_TOPIC"
-                | "_UNKNOWN_PARTITION"
-                | "_NOENT" => ToolError::not_found(msg),
-                "INVALID_REQUEST"
-                | "INVALID_CONFIG"
-                | "INVALID_PARTITIONS"
-                | "INVALID_REPLICATION_FACTOR"
-                | "INVALID_TOPIC_EXCEPTION"
-                | "TOPIC_ALREADY_EXISTS"
-                | "_INVALID_ARG" => ToolError::invalid(msg),
-                "NON_EMPTY_GROUP"
-                | "POLICY_VIOLATION"
-                | "TOPIC_DELETION_DISABLED"
-                | "CLUSTER_AUTHORIZATION_FAILED" => ToolError::refused(msg),
-                "UNSUPPORTED_VERSION" | "_UNSUPPORTED_FEATURE" | "INVALID_REQUEST_UNSUPPORTED" => {
-                    ToolError::unsupported(msg)
-                }
-                _ => ToolError::unavailable(msg),
-            },
-        }
-    }
-}
-
-/// Result of a shell call.
-pub type Result<T> = std::result::Result<T, Error>;
+pub use error::{Error, Result};
 
 /// What DescribeCluster adds to Metadata: facts that only change when a broker restarts
 /// (`broker.rack` is a static broker config; the cluster id never changes).

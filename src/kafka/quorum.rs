@@ -2,658 +2,40 @@
 //! forwards it to the active controller, as `kafka-metadata-quorum.sh --bootstrap-server` does.
 //!
 //! Under KRaft, the "controller" that Metadata and DescribeCluster name is an arbitrary live broker
-//! (fixture fact 1), and librdkafka has no DescribeQuorum. So this module frames the requests itself
-//! with `kafka-protocol` over TCP (optionally TLS via openssl, optionally SASL PLAIN or SCRAM) and
-//! returns `QuorumView::Known` or `QuorumView::Unknown { reason }`: never a guessed leader id.
-//! Owns: framing, deadlines, version negotiation, error translation. Produces only
-//! `crate::analysis::snapshot` types; no verdicts. Secrets never reach logs, errors or `Debug`.
+//! (fixture fact 1), and librdkafka has no DescribeQuorum. So this module asks it through
+//! `kafka::wire` (TCP, optionally TLS, optionally SASL PLAIN or SCRAM) and returns
+//! `QuorumView::Known` or `QuorumView::Unknown { reason }`: never a guessed leader id.
+//! Owns: the DescribeQuorum request and answer, which bootstrap server to ask next, and what a
+//! failure says about the quorum. Framing, TLS and SASL are `wire`'s. Produces only
+//! `crate::snapshot` types; no verdicts. Secrets never reach logs, errors or `Debug`.
 
-use std::collections::BTreeMap;
-use std::fmt;
-use std::io;
-use std::pin::Pin;
 use std::time::Duration;
 
-use base64::engine::general_purpose::STANDARD as BASE64;
-use base64::Engine as _;
-use bytes::{BufMut, Bytes, BytesMut};
-use kafka_protocol::error::ResponseError;
-use kafka_protocol::messages::api_versions_response::ApiVersion;
 use kafka_protocol::messages::{
-    describe_quorum_request, describe_quorum_response, ApiKey, ApiVersionsRequest,
-    ApiVersionsResponse, DescribeQuorumRequest, DescribeQuorumResponse, RequestHeader,
-    ResponseHeader, SaslAuthenticateRequest, SaslAuthenticateResponse, SaslHandshakeRequest,
-    SaslHandshakeResponse, TopicName,
+    describe_quorum_request, describe_quorum_response, ApiKey, DescribeQuorumRequest,
+    DescribeQuorumResponse, TopicName,
 };
-use kafka_protocol::protocol::{Decodable, Encodable, HeaderVersion, StrBytes};
-use openssl::hash::MessageDigest;
-use openssl::pkcs12::Pkcs12;
-use openssl::pkey::PKey;
-use openssl::ssl::{SslConnector, SslMethod, SslVerifyMode};
-use openssl::x509::X509;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
-use tokio::net::TcpStream;
-use tokio::time::{timeout_at, Instant};
+use kafka_protocol::protocol::{Decodable, StrBytes};
+use tokio::time::Instant;
 
-use crate::analysis::snapshot::{QuorumReplica, QuorumSnapshot, QuorumUnknownCause, QuorumView};
+use super::wire::conn::{pick_version, Attempt};
+use super::wire::error_name;
+use super::wire::sasl::authenticate;
+use crate::snapshot::{QuorumReplica, QuorumSnapshot, QuorumUnknownCause, QuorumView};
 
-/// The KRaft metadata log's topic; DescribeQuorum asks for its partition 0.
-pub const CLUSTER_METADATA_TOPIC: &str = "__cluster_metadata";
-
-/// Largest response frame we accept, in bytes; a bigger size prefix is refused unread.
-pub const MAX_FRAME_BYTES: usize = 16 * 1024 * 1024;
+/// How to reach the brokers for DescribeQuorum (`wire::Security`).
+pub use super::wire::Security as QuorumSecurity;
+pub use super::wire::{
+    SaslMechanism, SecurityProtocol, WireError as QuorumError, CLUSTER_METADATA_TOPIC,
+    MAX_FRAME_BYTES,
+};
 
 /// DescribeQuorum versions this module can decode (v1 adds last fetch / caught-up timestamps).
 const DESCRIBE_QUORUM_VERSIONS: (i16, i16) = (0, 2);
 
-/// SaslAuthenticate versions this module speaks.
-const SASL_AUTHENTICATE_VERSIONS: (i16, i16) = (0, 2);
-
-/// Client id sent in every request header unless `client.id` is set.
-const DEFAULT_CLIENT_ID: &str = "kafka-mcp";
-
-/// Reason text when ApiVersions does not list DescribeQuorum.
-const NOT_SUPPORTED: &str =
-    "broker does not support DescribeQuorum (not a KRaft cluster, or a Kafka-compatible broker)";
-
-/// SCRAM iteration counts outside this range are refused (Kafka allows 4096..=16384).
-const SCRAM_MAX_ITERATIONS: u32 = 100_000;
-
 // ---------------------------------------------------------------------------------------------
-// Security settings
+// What a failure says about the quorum
 // ---------------------------------------------------------------------------------------------
-
-/// `security.protocol`, in librdkafka's words.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SecurityProtocol {
-    /// No TLS, no SASL.
-    Plaintext,
-    /// TLS, no SASL.
-    Ssl,
-    /// SASL over plain TCP.
-    SaslPlaintext,
-    /// SASL over TLS.
-    SaslSsl,
-}
-
-impl SecurityProtocol {
-    fn uses_tls(self) -> bool {
-        matches!(self, SecurityProtocol::Ssl | SecurityProtocol::SaslSsl)
-    }
-
-    fn uses_sasl(self) -> bool {
-        matches!(
-            self,
-            SecurityProtocol::SaslPlaintext | SecurityProtocol::SaslSsl
-        )
-    }
-}
-
-/// A SASL mechanism this module can speak.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SaslMechanism {
-    /// `PLAIN`: user name and password sent as is (use it over SASL_SSL).
-    Plain,
-    /// `SCRAM-SHA-256` (RFC 5802 / 7677).
-    ScramSha256,
-    /// `SCRAM-SHA-512`.
-    ScramSha512,
-}
-
-impl SaslMechanism {
-    /// Kafka's name for the mechanism.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SaslMechanism::Plain => "PLAIN",
-            SaslMechanism::ScramSha256 => "SCRAM-SHA-256",
-            SaslMechanism::ScramSha512 => "SCRAM-SHA-512",
-        }
-    }
-
-    fn digest(self) -> MessageDigest {
-        match self {
-            SaslMechanism::ScramSha512 => MessageDigest::sha512(),
-            _ => MessageDigest::sha256(),
-        }
-    }
-}
-
-/// A password or key passphrase: kept out of `Debug`, logs and error text.
-#[derive(Clone, Default)]
-struct Secret(String);
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("<redacted>")
-    }
-}
-
-#[derive(Debug, Clone)]
-struct SaslSettings {
-    mechanism: SaslMechanism,
-    username: String,
-    password: Secret,
-}
-
-#[derive(Debug, Clone)]
-struct TlsSettings {
-    ca_location: Option<String>,
-    ca_pem: Option<String>,
-    certificate_location: Option<String>,
-    certificate_pem: Option<String>,
-    key_location: Option<String>,
-    key_pem: Option<Secret>,
-    key_password: Option<Secret>,
-    keystore_location: Option<String>,
-    keystore_password: Option<Secret>,
-    verify_certificate: bool,
-    verify_hostname: bool,
-}
-
-impl Default for TlsSettings {
-    fn default() -> Self {
-        TlsSettings {
-            ca_location: None,
-            ca_pem: None,
-            certificate_location: None,
-            certificate_pem: None,
-            key_location: None,
-            key_pem: None,
-            key_password: None,
-            keystore_location: None,
-            keystore_password: None,
-            verify_certificate: true,
-            verify_hostname: true,
-        }
-    }
-}
-
-/// How to reach the brokers for DescribeQuorum: built from the same librdkafka-style properties
-/// as the admin client (`security.protocol`, `sasl.*`, `ssl.*`). `Debug` never shows secrets.
-#[derive(Debug, Clone)]
-pub struct QuorumSecurity {
-    protocol: SecurityProtocol,
-    sasl: Option<SaslSettings>,
-    tls: TlsSettings,
-    client_id: String,
-    problem: Option<String>,
-}
-
-impl Default for QuorumSecurity {
-    fn default() -> Self {
-        QuorumSecurity::plaintext()
-    }
-}
-
-impl QuorumSecurity {
-    /// PLAINTEXT: no TLS, no SASL.
-    pub fn plaintext() -> Self {
-        QuorumSecurity {
-            protocol: SecurityProtocol::Plaintext,
-            sasl: None,
-            tls: TlsSettings::default(),
-            client_id: DEFAULT_CLIENT_ID.to_owned(),
-            problem: None,
-        }
-    }
-
-    /// Reads librdkafka-style properties. Understood: `security.protocol`, `sasl.mechanism`
-    /// (or `sasl.mechanisms`), `sasl.username`, `sasl.password`, `ssl.ca.location`
-    /// (file, directory or `probe`), `ssl.ca.pem`, `ssl.certificate.location`,
-    /// `ssl.certificate.pem`, `ssl.key.location`, `ssl.key.pem`, `ssl.key.password`,
-    /// `ssl.keystore.location` (PKCS#12), `ssl.keystore.password`,
-    /// `enable.ssl.certificate.verification`, `ssl.endpoint.identification.algorithm`,
-    /// `client.id`; others are ignored. Never fails: a setting this module cannot honour is kept
-    /// as [`QuorumSecurity::problem`], and `describe_quorum` then answers `Unknown` with it.
-    pub fn from_properties<I, K, V>(props: I) -> Self
-    where
-        I: IntoIterator<Item = (K, V)>,
-        K: AsRef<str>,
-        V: AsRef<str>,
-    {
-        let props: BTreeMap<String, String> = props
-            .into_iter()
-            .map(|(k, v)| (k.as_ref().trim().to_owned(), v.as_ref().to_owned()))
-            .collect();
-        let get = |key: &str| {
-            props
-                .get(key)
-                .map(|v| v.trim())
-                .filter(|v| !v.is_empty())
-                .map(str::to_owned)
-        };
-        // Secrets are taken verbatim (no trimming): they are compared byte for byte.
-        let secret = |key: &str| {
-            props
-                .get(key)
-                .filter(|v| !v.is_empty())
-                .cloned()
-                .map(Secret)
-        };
-        let mut problems: Vec<String> = Vec::new();
-
-        let protocol = match get("security.protocol")
-            .map(|p| p.to_ascii_uppercase())
-            .as_deref()
-        {
-            None | Some("PLAINTEXT") => SecurityProtocol::Plaintext,
-            Some("SSL") => SecurityProtocol::Ssl,
-            Some("SASL_PLAINTEXT") => SecurityProtocol::SaslPlaintext,
-            Some("SASL_SSL") => SecurityProtocol::SaslSsl,
-            Some(other) => {
-                problems.push(format!(
-                    "security.protocol '{other}' is not one of PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL"
-                ));
-                SecurityProtocol::Plaintext
-            }
-        };
-
-        let mut sasl = None;
-        if protocol.uses_sasl() {
-            let mechanism = get("sasl.mechanism").or_else(|| get("sasl.mechanisms"));
-            let mechanism = match mechanism.map(|m| m.to_ascii_uppercase()).as_deref() {
-                Some("PLAIN") => Some(SaslMechanism::Plain),
-                Some("SCRAM-SHA-256") => Some(SaslMechanism::ScramSha256),
-                Some("SCRAM-SHA-512") => Some(SaslMechanism::ScramSha512),
-                None => {
-                    problems.push(
-                        "sasl.mechanism is not set (librdkafka then uses GSSAPI), and DescribeQuorum \
-                         over SASL/GSSAPI is not supported yet: set sasl.mechanism to PLAIN, \
-                         SCRAM-SHA-256 or SCRAM-SHA-512"
-                            .to_owned(),
-                    );
-                    None
-                }
-                Some(other) => {
-                    problems.push(format!(
-                        "DescribeQuorum over SASL/{other} is not supported yet (PLAIN, \
-                         SCRAM-SHA-256 and SCRAM-SHA-512 are)"
-                    ));
-                    None
-                }
-            };
-            if let Some(mechanism) = mechanism {
-                match (get("sasl.username"), secret("sasl.password")) {
-                    (Some(username), Some(password)) => {
-                        sasl = Some(SaslSettings {
-                            mechanism,
-                            username,
-                            password,
-                        })
-                    }
-                    _ => problems.push(format!(
-                        "sasl.username and sasl.password must both be set for SASL/{}",
-                        mechanism.as_str()
-                    )),
-                }
-            }
-        }
-
-        let mut tls = TlsSettings {
-            ca_location: get("ssl.ca.location"),
-            ca_pem: get("ssl.ca.pem"),
-            certificate_location: get("ssl.certificate.location"),
-            certificate_pem: get("ssl.certificate.pem"),
-            key_location: get("ssl.key.location"),
-            key_pem: secret("ssl.key.pem"),
-            key_password: secret("ssl.key.password"),
-            keystore_location: get("ssl.keystore.location"),
-            keystore_password: secret("ssl.keystore.password"),
-            ..TlsSettings::default()
-        };
-        match get("enable.ssl.certificate.verification")
-            .map(|v| v.to_ascii_lowercase())
-            .as_deref()
-        {
-            None | Some("true") => {}
-            Some("false") => tls.verify_certificate = false,
-            Some(other) => problems.push(format!(
-                "enable.ssl.certificate.verification '{other}' is not true or false"
-            )),
-        }
-        match props
-            .get("ssl.endpoint.identification.algorithm")
-            .map(|v| v.trim().to_ascii_lowercase())
-            .as_deref()
-        {
-            None | Some("https") => {}
-            Some("none") | Some("") => tls.verify_hostname = false,
-            Some(other) => problems.push(format!(
-                "ssl.endpoint.identification.algorithm '{other}' is not https or none"
-            )),
-        }
-
-        QuorumSecurity {
-            protocol,
-            sasl,
-            tls,
-            client_id: get("client.id").unwrap_or_else(|| DEFAULT_CLIENT_ID.to_owned()),
-            problem: (!problems.is_empty()).then(|| problems.join("; ")),
-        }
-    }
-
-    /// The `security.protocol` in force.
-    pub fn protocol(&self) -> SecurityProtocol {
-        self.protocol
-    }
-
-    /// The SASL mechanism, when the protocol is SASL_* and the settings are complete.
-    pub fn sasl_mechanism(&self) -> Option<SaslMechanism> {
-        self.sasl.as_ref().map(|s| s.mechanism)
-    }
-
-    /// Why these settings cannot be used for DescribeQuorum, if they cannot.
-    pub fn problem(&self) -> Option<&str> {
-        self.problem.as_deref()
-    }
-
-    /// Replaces every secret in `text` (a broker's free-text message) with `<redacted>`.
-    fn scrub(&self, text: &str) -> String {
-        let mut out = text.to_owned();
-        let secrets = [
-            self.sasl.as_ref().map(|s| &s.password),
-            self.tls.key_password.as_ref(),
-            self.tls.keystore_password.as_ref(),
-        ];
-        for secret in secrets.into_iter().flatten() {
-            if !secret.0.is_empty() {
-                out = out.replace(&secret.0, "<redacted>");
-            }
-        }
-        out
-    }
-
-    /// The TLS connector for SSL / SASL_SSL, `None` otherwise.
-    fn tls_connector(&self) -> Result<Option<SslConnector>, QuorumError> {
-        if !self.protocol.uses_tls() {
-            return Ok(None);
-        }
-        let t = &self.tls;
-        let config = |what: String| QuorumError::Config { reason: what };
-        let ssl_err = |what: &str, e: openssl::error::ErrorStack| {
-            config(format!("{what}: {}", first_ssl_reason(&e)))
-        };
-        let mut b = SslConnector::builder(SslMethod::tls_client())
-            .map_err(|e| ssl_err("could not set up TLS", e))?;
-
-        match t.ca_location.as_deref() {
-            None | Some("probe") => {}
-            Some(path) => {
-                let is_dir = std::fs::metadata(path)
-                    .map_err(|e| config(format!("cannot read ssl.ca.location '{path}': {e}")))?
-                    .is_dir();
-                let res = if is_dir {
-                    b.load_verify_locations(None, Some(std::path::Path::new(path)))
-                } else {
-                    b.set_ca_file(path)
-                };
-                res.map_err(|e| ssl_err(&format!("ssl.ca.location '{path}' is not usable"), e))?;
-            }
-        }
-        if let Some(pem) = &t.ca_pem {
-            let certs = X509::stack_from_pem(pem.as_bytes())
-                .map_err(|e| ssl_err("ssl.ca.pem is not PEM certificates", e))?;
-            for cert in certs {
-                b.cert_store_mut()
-                    .add_cert(cert)
-                    .map_err(|e| ssl_err("ssl.ca.pem could not be trusted", e))?;
-            }
-        }
-
-        if let Some(path) = &t.keystore_location {
-            let der = std::fs::read(path)
-                .map_err(|e| config(format!("cannot read ssl.keystore.location '{path}': {e}")))?;
-            let pass = t.keystore_password.as_ref().map_or("", |s| s.0.as_str());
-            let parsed = Pkcs12::from_der(&der)
-                .and_then(|p| p.parse2(pass))
-                .map_err(|e| {
-                    ssl_err(
-                        &format!(
-                            "ssl.keystore.location '{path}' could not be opened with \
-                             ssl.keystore.password"
-                        ),
-                        e,
-                    )
-                })?;
-            if let Some(cert) = parsed.cert {
-                b.set_certificate(&cert)
-                    .map_err(|e| ssl_err("keystore certificate rejected", e))?;
-            }
-            if let Some(key) = parsed.pkey {
-                b.set_private_key(&key)
-                    .map_err(|e| ssl_err("keystore key rejected", e))?;
-            }
-            for ca in parsed.ca.into_iter().flatten() {
-                b.add_extra_chain_cert(ca)
-                    .map_err(|e| ssl_err("keystore chain rejected", e))?;
-            }
-        }
-
-        if let Some(path) = &t.certificate_location {
-            b.set_certificate_chain_file(path).map_err(|e| {
-                ssl_err(
-                    &format!("ssl.certificate.location '{path}' is not usable"),
-                    e,
-                )
-            })?;
-        } else if let Some(pem) = &t.certificate_pem {
-            let mut certs = X509::stack_from_pem(pem.as_bytes())
-                .map_err(|e| ssl_err("ssl.certificate.pem is not PEM certificates", e))?
-                .into_iter();
-            if let Some(leaf) = certs.next() {
-                b.set_certificate(&leaf)
-                    .map_err(|e| ssl_err("ssl.certificate.pem rejected", e))?;
-            }
-            for extra in certs {
-                b.add_extra_chain_cert(extra)
-                    .map_err(|e| ssl_err("ssl.certificate.pem chain rejected", e))?;
-            }
-        }
-
-        let key_pem: Option<(Vec<u8>, &str)> = if let Some(path) = &t.key_location {
-            let bytes = std::fs::read(path)
-                .map_err(|e| config(format!("cannot read ssl.key.location '{path}': {e}")))?;
-            Some((bytes, "ssl.key.location"))
-        } else {
-            t.key_pem
-                .as_ref()
-                .map(|s| (s.0.as_bytes().to_vec(), "ssl.key.pem"))
-        };
-        if let Some((pem, what)) = key_pem {
-            let key = match &t.key_password {
-                Some(pass) => PKey::private_key_from_pem_passphrase(&pem, pass.0.as_bytes()),
-                None => PKey::private_key_from_pem(&pem),
-            }
-            .map_err(|e| {
-                ssl_err(
-                    &format!(
-                        "{what} is not a PEM private key, or ssl.key.password does not open it"
-                    ),
-                    e,
-                )
-            })?;
-            b.set_private_key(&key)
-                .map_err(|e| ssl_err(&format!("{what} rejected"), e))?;
-            b.check_private_key().map_err(|e| {
-                ssl_err(&format!("{what} does not match the client certificate"), e)
-            })?;
-        }
-        if !t.verify_certificate {
-            b.set_verify(SslVerifyMode::NONE);
-        }
-        Ok(Some(b.build()))
-    }
-}
-
-/// The first reason in an openssl error stack, without file/line noise.
-fn first_ssl_reason(e: &openssl::error::ErrorStack) -> String {
-    e.errors()
-        .iter()
-        .find_map(|x| x.reason().map(str::to_owned))
-        .unwrap_or_else(|| e.to_string())
-}
-
-// ---------------------------------------------------------------------------------------------
-// Errors
-// ---------------------------------------------------------------------------------------------
-
-/// Why DescribeQuorum gave no answer. Each message names the broker and the next move.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum QuorumError {
-    /// The security settings cannot be used (unsupported mechanism, unreadable CA file, ...).
-    #[error("{reason}")]
-    Config {
-        /// What is wrong and which property to change.
-        reason: String,
-    },
-    /// The bootstrap list was empty.
-    #[error("no bootstrap servers given: set bootstrap.servers to host:port[,host:port...]")]
-    NoBootstrap,
-    /// A bootstrap entry is not `host:port`.
-    #[error("bootstrap server '{broker}' is not host:port; fix bootstrap.servers")]
-    BadAddress {
-        /// The entry as given.
-        broker: String,
-    },
-    /// Host name resolution failed.
-    #[error("could not resolve {broker}: {detail}; check bootstrap.servers")]
-    Resolve {
-        /// `host:port`.
-        broker: String,
-        /// The resolver's error.
-        detail: String,
-    },
-    /// TCP connect failed (refused, unreachable, ...).
-    #[error("could not connect to {broker}: {detail}; check that the broker is up and bootstrap.servers is right")]
-    Connect {
-        /// `host:port`.
-        broker: String,
-        /// `connection refused`, ...
-        detail: String,
-    },
-    /// The deadline passed while waiting on `broker`.
-    #[error("{broker} did not answer {step} within {waited_ms} ms{}", timeout_hint(.step))]
-    Timeout {
-        /// `host:port`.
-        broker: String,
-        /// What we were waiting for: `connect`, `TLS handshake`, `ApiVersions`, ...
-        step: &'static str,
-        /// How long we waited on this broker, in ms.
-        waited_ms: u64,
-    },
-    /// The connection broke mid-exchange.
-    #[error("connection to {broker} failed during {step}: {detail}{}", io_hint(.step))]
-    Io {
-        /// `host:port`.
-        broker: String,
-        /// The exchange in progress.
-        step: &'static str,
-        /// The I/O error.
-        detail: String,
-    },
-    /// The TLS handshake failed.
-    #[error(
-        "TLS handshake with {broker} failed: {detail}; check ssl.ca.location (or \
-             enable.ssl.certificate.verification, ssl.endpoint.identification.algorithm) and that \
-             this listener speaks SSL"
-    )]
-    Tls {
-        /// `host:port`.
-        broker: String,
-        /// openssl's reason and the certificate verify result.
-        detail: String,
-    },
-    /// A response frame claimed more than [`MAX_FRAME_BYTES`].
-    #[error("{broker} sent a {size}-byte frame during {step}, over the {limit}-byte limit; is this \
-             a Kafka listener with the configured security.protocol? (an SSL listener answers \
-             plaintext with a TLS alert)", limit = MAX_FRAME_BYTES)]
-    FrameTooLarge {
-        /// `host:port`.
-        broker: String,
-        /// The exchange in progress.
-        step: &'static str,
-        /// The size prefix received (negative sizes show as huge).
-        size: u64,
-    },
-    /// A response could not be decoded.
-    #[error("{broker} sent a {step} response we could not decode: {detail}")]
-    Protocol {
-        /// `host:port`.
-        broker: String,
-        /// The exchange in progress.
-        step: &'static str,
-        /// What did not parse.
-        detail: String,
-    },
-    /// ApiVersions does not list DescribeQuorum.
-    #[error("{NOT_SUPPORTED}; asked {broker}")]
-    NotSupported {
-        /// `host:port`.
-        broker: String,
-    },
-    /// The broker's DescribeQuorum versions do not overlap ours (v0..v2).
-    #[error("{broker} supports DescribeQuorum v{min}..v{max} only, kafka-mcp speaks v0..v2")]
-    VersionMismatch {
-        /// `host:port`.
-        broker: String,
-        /// Broker's lowest version.
-        min: i16,
-        /// Broker's highest version.
-        max: i16,
-    },
-    /// SASL authentication failed.
-    #[error("SASL authentication to {broker} failed: {detail}")]
-    Sasl {
-        /// `host:port`.
-        broker: String,
-        /// The broker's reason (secrets scrubbed) and what to check.
-        detail: String,
-    },
-    /// Kafka answered with an error code.
-    #[error("{broker} answered {step} with {name} (code {code}){}: {}",
-            message_suffix(.message), advice(.code))]
-    Kafka {
-        /// `host:port`.
-        broker: String,
-        /// The request answered.
-        step: &'static str,
-        /// Kafka error code.
-        code: i16,
-        /// Kafka error name, e.g. `CLUSTER_AUTHORIZATION_FAILED`.
-        name: String,
-        /// The broker's message, secrets scrubbed.
-        message: Option<String>,
-    },
-    /// The quorum answered but has no leader.
-    #[error(
-        "{broker} reports no KRaft quorum leader (leader id {leader_id}): an election is in \
-             progress or a majority of controllers is down; retry in a few seconds and check the \
-             controllers"
-    )]
-    NoLeader {
-        /// `host:port`.
-        broker: String,
-        /// The leader id reported (negative).
-        leader_id: i32,
-    },
-    /// The answer lacks `__cluster_metadata` partition 0.
-    #[error(
-        "{broker} answered DescribeQuorum without {CLUSTER_METADATA_TOPIC} partition 0 ({detail})"
-    )]
-    Malformed {
-        /// `host:port`.
-        broker: String,
-        /// What was missing.
-        detail: String,
-    },
-    /// Every bootstrap server failed; one error each, in order.
-    #[error("no bootstrap server answered DescribeQuorum: {}", join_errors(.errors))]
-    AllFailed {
-        /// One error per broker tried.
-        errors: Vec<QuorumError>,
-    },
-}
 
 impl QuorumError {
     /// True for answers that another broker of the same cluster would repeat (Kafka error codes,
@@ -731,88 +113,18 @@ impl From<QuorumError> for QuorumView {
     }
 }
 
-fn timeout_hint(step: &str) -> &'static str {
-    if step == "DescribeQuorum" {
-        " (brokers forward DescribeQuorum to the active controller, so the KRaft quorum may have no \
-         leader: check that a majority of controllers is up); retry, or raise --timeout-ms"
-    } else {
-        "; check that the broker is up and reachable, or raise --timeout-ms"
-    }
-}
-
-fn io_hint(step: &str) -> &'static str {
-    match step {
-        "ApiVersions" => {
-            " (a broker closes the connection on a request it cannot read: if this listener uses \
-             SSL or SASL, set security.protocol)"
-        }
-        "DescribeQuorum" => {
-            " (a SASL listener closes unauthenticated connections: if it uses SASL, set \
-             security.protocol and sasl.*)"
-        }
-        _ => "",
-    }
-}
-
-fn message_suffix(message: &Option<String>) -> String {
-    match message {
-        Some(m) if !m.is_empty() => format!(" \"{m}\""),
-        _ => String::new(),
-    }
-}
-
-fn advice(code: &i16) -> &'static str {
-    match ResponseError::try_from_code(*code) {
-        Some(ResponseError::ClusterAuthorizationFailed) => {
-            "the principal kafka-mcp connects as needs the ACL DESCRIBE on CLUSTER (kafka-acls.sh \
-             --add --allow-principal User:<name> --operation Describe --cluster)"
-        }
-        Some(ResponseError::NotLeaderOrFollower)
-        | Some(ResponseError::NotController)
-        | Some(ResponseError::BrokerNotAvailable)
-        | Some(ResponseError::LeaderNotAvailable) => {
-            "the KRaft quorum has no active leader right now (an election is in progress, or a \
-             majority of controllers is down); retry in a few seconds and check the controllers"
-        }
-        Some(ResponseError::RequestTimedOut) => {
-            "the broker could not reach the active controller in time; check that a majority of \
-             controllers is up"
-        }
-        Some(ResponseError::UnknownTopicOrPartition) => {
-            "the broker has no __cluster_metadata partition: this is not a KRaft cluster"
-        }
-        Some(ResponseError::UnsupportedVersion) | Some(ResponseError::InvalidRequest) => {
-            "the broker rejected kafka-mcp's request version; report this with the broker's version"
-        }
-        Some(ResponseError::SaslAuthenticationFailed) => "check sasl.username and sasl.password",
-        _ => "see the broker's log for details",
-    }
-}
-
-fn join_errors(errors: &[QuorumError]) -> String {
-    errors
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join(" | ")
-}
-
-/// Kafka's name for an error code (`CLUSTER_AUTHORIZATION_FAILED`), or `error code N`.
-pub(crate) fn error_name(code: i16) -> String {
-    match ResponseError::try_from_code(code) {
-        None => "NONE".to_owned(),
-        Some(ResponseError::Unknown(c)) => format!("UNKNOWN_ERROR_CODE_{c}"),
-        Some(e) => {
-            // `Display` gives the variant name, e.g. `ClusterAuthorizationFailed`.
-            let camel = e.to_string();
-            let mut out = String::with_capacity(camel.len() + 8);
-            for (i, ch) in camel.chars().enumerate() {
-                if ch.is_ascii_uppercase() && i > 0 {
-                    out.push('_');
-                }
-                out.push(ch.to_ascii_uppercase());
+impl QuorumError {
+    /// `(host:port, detail)` of every connect this error records as refused.
+    pub fn refused_endpoints(&self) -> Vec<(String, String)> {
+        match self {
+            QuorumError::Connect { broker, detail } if detail.contains("refused") => {
+                vec![(broker.clone(), detail.clone())]
             }
-            out
+            QuorumError::AllFailed { errors } => errors
+                .iter()
+                .flat_map(QuorumError::refused_endpoints)
+                .collect(),
+            _ => Vec::new(),
         }
     }
 }
@@ -856,33 +168,13 @@ pub async fn describe_quorum_seen(
     }
 }
 
-impl QuorumError {
-    /// `(host:port, detail)` of every connect this error records as refused.
-    pub fn refused_endpoints(&self) -> Vec<(String, String)> {
-        match self {
-            QuorumError::Connect { broker, detail } if detail.contains("refused") => {
-                vec![(broker.clone(), detail.clone())]
-            }
-            QuorumError::AllFailed { errors } => errors
-                .iter()
-                .flat_map(QuorumError::refused_endpoints)
-                .collect(),
-            _ => Vec::new(),
-        }
-    }
-}
-
 /// Like [`describe_quorum`], with the error kept typed.
 pub async fn describe_quorum_snapshot(
     bootstrap: &[String],
     security: &QuorumSecurity,
     timeout: Duration,
 ) -> Result<QuorumSnapshot, QuorumError> {
-    if let Some(problem) = &security.problem {
-        return Err(QuorumError::Config {
-            reason: problem.clone(),
-        });
-    }
+    security.usable()?;
     let brokers: Vec<&str> = bootstrap
         .iter()
         .flat_map(|b| b.split(','))
@@ -912,7 +204,7 @@ pub async fn describe_quorum_snapshot(
             setup_deadline,
             deadline,
         };
-        match attempt.run().await {
+        match ask_one(&attempt).await {
             Ok(snapshot) => {
                 tracing::debug!(
                     broker = %broker,
@@ -1019,656 +311,48 @@ fn snapshot_from_response(
     })
 }
 
-/// Sends one request to one broker (`host:port`) over a fresh connection set up as for
-/// DescribeQuorum (TCP, TLS, ApiVersions, SASL), at the highest version in `ours` that the broker
-/// lists, all within `timeout`. `Ok(Err(None))`: the broker does not list `key`;
-/// `Ok(Err(Some((min, max))))`: its versions do not overlap `ours`. Used by `kafka::log_dirs`.
-pub(crate) async fn request_one<Req, Resp>(
-    broker: &str,
-    security: &QuorumSecurity,
-    timeout: Duration,
-    key: ApiKey,
-    ours: (i16, i16),
-    make: impl FnOnce(i16) -> Req,
-) -> Result<Result<Resp, Option<(i16, i16)>>, QuorumError>
-where
-    Req: Encodable + HeaderVersion,
-    Resp: Decodable + HeaderVersion,
-{
-    if let Some(problem) = &security.problem {
-        return Err(QuorumError::Config {
-            reason: problem.clone(),
-        });
-    }
-    let connector = security.tls_connector()?;
-    let now = Instant::now();
-    let attempt = Attempt {
-        broker,
-        security,
-        connector: connector.as_ref(),
-        started: now,
-        setup_deadline: now + timeout,
-        deadline: now + timeout,
-    };
-    let step = step_name(key);
+/// DescribeQuorum through one broker: connect, check the API is listed, authenticate, ask.
+async fn ask_one(attempt: &Attempt<'_>) -> Result<QuorumSnapshot, QuorumError> {
+    let broker = attempt.broker;
     let (mut conn, api_keys) = attempt.open().await?;
-    let version = match pick_version(&api_keys, key, ours) {
-        Ok(v) => v,
-        Err(found) => return Ok(Err(found)),
-    };
-    if let Some(sasl) = &security.sasl {
+    let version = pick_version(&api_keys, ApiKey::DescribeQuorum, DESCRIBE_QUORUM_VERSIONS)
+        .map_err(|found| match found {
+            None => QuorumError::NotSupported {
+                broker: broker.to_owned(),
+            },
+            Some((min, max)) => QuorumError::VersionMismatch {
+                broker: broker.to_owned(),
+                min,
+                max,
+            },
+        })?;
+
+    if let Some(sasl) = attempt.security.sasl() {
         attempt
             .within(
                 attempt.setup_deadline,
                 "SASL authentication",
-                authenticate(&mut conn, sasl, &api_keys, security),
+                authenticate(&mut conn, sasl, &api_keys, attempt.security),
             )
             .await?;
     }
-    let req = make(version);
-    let resp = attempt
-        .within(attempt.deadline, step, conn.call(key, &req, version))
-        .await?;
-    Ok(Ok(resp))
-}
 
-// ---------------------------------------------------------------------------------------------
-// One broker
-// ---------------------------------------------------------------------------------------------
-
-/// One try against one bootstrap server.
-struct Attempt<'a> {
-    broker: &'a str,
-    security: &'a QuorumSecurity,
-    connector: Option<&'a SslConnector>,
-    started: Instant,
-    setup_deadline: Instant,
-    deadline: Instant,
-}
-
-impl Attempt<'_> {
-    fn waited_ms(&self) -> u64 {
-        u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX)
-    }
-
-    /// Runs `fut` until `deadline`, naming `step` if it passes.
-    async fn within<T>(
-        &self,
-        deadline: Instant,
-        step: &'static str,
-        fut: impl std::future::Future<Output = Result<T, QuorumError>>,
-    ) -> Result<T, QuorumError> {
-        match timeout_at(deadline, fut).await {
-            Ok(r) => r,
-            Err(_) => Err(QuorumError::Timeout {
-                broker: self.broker.to_owned(),
-                step,
-                waited_ms: self.waited_ms(),
-            }),
-        }
-    }
-
-    /// Connects (TCP, then TLS when configured) and asks ApiVersions; SASL is left to the
-    /// caller, which first checks that the API it wants is listed.
-    async fn open(&self) -> Result<(Conn<'_>, Vec<ApiVersion>), QuorumError> {
-        let broker = self.broker;
-        let host = split_host(broker).ok_or_else(|| QuorumError::BadAddress {
-            broker: broker.to_owned(),
-        })?;
-        let tcp = self
-            .within(self.setup_deadline, "connect", self.connect_tcp())
-            .await?;
-        let io: Box<dyn Stream> = match self.connector {
-            None => Box::new(tcp),
-            Some(connector) => Box::new(
-                self.within(
-                    self.setup_deadline,
-                    "TLS handshake",
-                    self.tls_handshake(connector, host, tcp),
-                )
-                .await?,
-            ),
-        };
-        let mut conn = Conn {
-            io,
-            broker,
-            correlation_id: 0,
-            client_id: StrBytes::from_string(self.security.client_id.clone()),
-        };
-
-        let versions: ApiVersionsResponse = self
-            .within(
-                self.setup_deadline,
-                "ApiVersions",
-                conn.call(ApiKey::ApiVersions, &ApiVersionsRequest::default(), 0),
-            )
-            .await?;
-        if versions.error_code != 0 {
-            return Err(QuorumError::Kafka {
-                broker: broker.to_owned(),
-                step: "ApiVersions",
-                code: versions.error_code,
-                name: error_name(versions.error_code),
-                message: None,
-            });
-        }
-        Ok((conn, versions.api_keys))
-    }
-
-    async fn run(&self) -> Result<QuorumSnapshot, QuorumError> {
-        let broker = self.broker;
-        let (mut conn, api_keys) = self.open().await?;
-        let version = pick_version(&api_keys, ApiKey::DescribeQuorum, DESCRIBE_QUORUM_VERSIONS)
-            .map_err(|found| match found {
-                None => QuorumError::NotSupported {
-                    broker: broker.to_owned(),
-                },
-                Some((min, max)) => QuorumError::VersionMismatch {
-                    broker: broker.to_owned(),
-                    min,
-                    max,
-                },
-            })?;
-
-        if let Some(sasl) = &self.security.sasl {
-            self.within(
-                self.setup_deadline,
-                "SASL authentication",
-                authenticate(&mut conn, sasl, &api_keys, self.security),
-            )
-            .await?;
-        }
-
-        tracing::debug!(broker = %broker, version, "sending DescribeQuorum");
-        let request = DescribeQuorumRequest::default().with_topics(vec![
-            describe_quorum_request::TopicData::default()
-                .with_topic_name(TopicName(StrBytes::from_static_str(CLUSTER_METADATA_TOPIC)))
-                .with_partitions(vec![
-                    describe_quorum_request::PartitionData::default().with_partition_index(0)
-                ]),
-        ]);
-        let resp: DescribeQuorumResponse = self
-            .within(
-                self.deadline,
-                "DescribeQuorum",
-                conn.call(ApiKey::DescribeQuorum, &request, version),
-            )
-            .await?;
-        snapshot_from_response(&resp, broker, self.security)
-    }
-
-    async fn connect_tcp(&self) -> Result<TcpStream, QuorumError> {
-        let broker = self.broker;
-        let addrs: Vec<_> = tokio::net::lookup_host(broker)
-            .await
-            .map_err(|e| QuorumError::Resolve {
-                broker: broker.to_owned(),
-                detail: e.to_string(),
-            })?
-            .collect();
-        let mut last = None;
-        for addr in addrs {
-            match TcpStream::connect(addr).await {
-                Ok(s) => {
-                    // Nagle only delays our small request frames.
-                    let _ = s.set_nodelay(true);
-                    tracing::debug!(broker = %broker, %addr, "connected");
-                    return Ok(s);
-                }
-                Err(e) => last = Some(e),
-            }
-        }
-        Err(QuorumError::Connect {
-            broker: broker.to_owned(),
-            detail: match last {
-                Some(e) => describe_io(&e),
-                None => "the name resolved to no address".to_owned(),
-            },
-        })
-    }
-
-    async fn tls_handshake(
-        &self,
-        connector: &SslConnector,
-        host: &str,
-        tcp: TcpStream,
-    ) -> Result<tokio_openssl::SslStream<TcpStream>, QuorumError> {
-        let tls_err = |detail: String| QuorumError::Tls {
-            broker: self.broker.to_owned(),
-            detail,
-        };
-        let ssl = connector
-            .configure()
-            .and_then(|c| {
-                c.verify_hostname(self.security.tls.verify_hostname)
-                    .into_ssl(host)
-            })
-            .map_err(|e| tls_err(first_ssl_reason(&e)))?;
-        let mut stream =
-            tokio_openssl::SslStream::new(ssl, tcp).map_err(|e| tls_err(first_ssl_reason(&e)))?;
-        if let Err(e) = Pin::new(&mut stream).connect().await {
-            let verify = stream.ssl().verify_result();
-            let mut detail = match e.ssl_error() {
-                Some(stack) => first_ssl_reason(stack),
-                None => match e.io_error() {
-                    Some(io) => describe_io(io),
-                    None => e.to_string(),
-                },
-            };
-            if verify.as_raw() != 0 {
-                detail.push_str(&format!(" (certificate verify: {})", verify.error_string()));
-            }
-            return Err(tls_err(detail));
-        }
-        Ok(stream)
-    }
-}
-
-/// The host part of `host:port` / `[v6]:port`, if it has a numeric port.
-fn split_host(broker: &str) -> Option<&str> {
-    let (host, port) = broker.rsplit_once(':')?;
-    port.parse::<u16>().ok()?;
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    (!host.is_empty()).then_some(host)
-}
-
-fn describe_io(e: &io::Error) -> String {
-    match e.kind() {
-        io::ErrorKind::ConnectionRefused => match e.raw_os_error() {
-            Some(code) => format!("connection refused (os error {code})"),
-            None => "connection refused".to_owned(),
-        },
-        io::ErrorKind::UnexpectedEof => "the broker closed the connection".to_owned(),
-        _ => e.to_string(),
-    }
-}
-
-/// The highest version of `key` both sides speak; `Err(None)` when the broker does not list
-/// the API, `Err(Some(range))` when the ranges do not overlap.
-fn pick_version(
-    api_keys: &[ApiVersion],
-    key: ApiKey,
-    ours: (i16, i16),
-) -> Result<i16, Option<(i16, i16)>> {
-    let theirs = api_keys
-        .iter()
-        .find(|a| a.api_key == key as i16)
-        .ok_or(None)?;
-    let lo = theirs.min_version.max(ours.0);
-    let hi = theirs.max_version.min(ours.1);
-    if lo > hi {
-        Err(Some((theirs.min_version, theirs.max_version)))
-    } else {
-        Ok(hi)
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Framing
-// ---------------------------------------------------------------------------------------------
-
-trait Stream: AsyncRead + AsyncWrite + Unpin + Send {}
-impl<T: AsyncRead + AsyncWrite + Unpin + Send> Stream for T {}
-
-/// One connection: size-prefixed request/response frames with correlation ids.
-struct Conn<'a> {
-    io: Box<dyn Stream>,
-    broker: &'a str,
-    correlation_id: i32,
-    client_id: StrBytes,
-}
-
-fn step_name(key: ApiKey) -> &'static str {
-    match key {
-        ApiKey::ApiVersions => "ApiVersions",
-        ApiKey::SaslHandshake => "SaslHandshake",
-        ApiKey::SaslAuthenticate => "SaslAuthenticate",
-        ApiKey::DescribeQuorum => "DescribeQuorum",
-        ApiKey::DescribeLogDirs => "DescribeLogDirs",
-        _ => "request",
-    }
-}
-
-impl Conn<'_> {
-    fn protocol_err(&self, step: &'static str, detail: impl fmt::Display) -> QuorumError {
-        QuorumError::Protocol {
-            broker: self.broker.to_owned(),
-            step,
-            detail: detail.to_string(),
-        }
-    }
-
-    fn io_err(&self, step: &'static str, e: &io::Error) -> QuorumError {
-        QuorumError::Io {
-            broker: self.broker.to_owned(),
-            step,
-            detail: describe_io(e),
-        }
-    }
-
-    /// Sends `req` as `key` v`version` and decodes the matching response.
-    async fn call<Req, Resp>(
-        &mut self,
-        key: ApiKey,
-        req: &Req,
-        version: i16,
-    ) -> Result<Resp, QuorumError>
-    where
-        Req: Encodable + HeaderVersion,
-        Resp: Decodable + HeaderVersion,
-    {
-        let step = step_name(key);
-        self.correlation_id = self.correlation_id.wrapping_add(1);
-        let id = self.correlation_id;
-        let header = RequestHeader::default()
-            .with_request_api_key(key as i16)
-            .with_request_api_version(version)
-            .with_correlation_id(id)
-            .with_client_id(Some(self.client_id.clone()));
-        let mut buf = BytesMut::with_capacity(128);
-        buf.put_i32(0);
-        header
-            .encode(&mut buf, Req::header_version(version))
-            .map_err(|e| self.protocol_err(step, e))?;
-        req.encode(&mut buf, version)
-            .map_err(|e| self.protocol_err(step, e))?;
-        let size = i32::try_from(buf.len() - 4).map_err(|e| self.protocol_err(step, e))?;
-        buf[..4].copy_from_slice(&size.to_be_bytes());
-        self.io
-            .write_all(&buf)
-            .await
-            .map_err(|e| self.io_err(step, &e))?;
-        self.io.flush().await.map_err(|e| self.io_err(step, &e))?;
-
-        let mut frame = self.read_frame(step).await?;
-        let rh = ResponseHeader::decode(&mut frame, Resp::header_version(version))
-            .map_err(|e| self.protocol_err(step, e))?;
-        if rh.correlation_id != id {
-            return Err(self.protocol_err(
-                step,
-                format!(
-                    "correlation id {} does not match request {id}",
-                    rh.correlation_id
-                ),
-            ));
-        }
-        Resp::decode(&mut frame, version).map_err(|e| self.protocol_err(step, e))
-    }
-
-    /// One SaslAuthenticate exchange.
-    async fn sasl_round(
-        &mut self,
-        token: Vec<u8>,
-        version: i16,
-    ) -> Result<SaslAuthenticateResponse, QuorumError> {
-        let req = SaslAuthenticateRequest::default().with_auth_bytes(Bytes::from(token));
-        self.call(ApiKey::SaslAuthenticate, &req, version).await
-    }
-
-    /// Reads one size-prefixed frame, refusing sizes over [`MAX_FRAME_BYTES`].
-    async fn read_frame(&mut self, step: &'static str) -> Result<Bytes, QuorumError> {
-        let mut prefix = [0u8; 4];
-        self.io
-            .read_exact(&mut prefix)
-            .await
-            .map_err(|e| self.io_err(step, &e))?;
-        let size = i32::from_be_bytes(prefix);
-        let len = usize::try_from(size)
-            .ok()
-            .filter(|n| *n <= MAX_FRAME_BYTES)
-            .ok_or_else(|| QuorumError::FrameTooLarge {
-                broker: self.broker.to_owned(),
-                step,
-                size: u64::from(u32::from_be_bytes(prefix)),
-            })?;
-        // Grow as bytes arrive rather than trusting the prefix with one big allocation.
-        let mut body = Vec::with_capacity(len.min(64 * 1024));
-        (&mut self.io)
-            .take(len as u64)
-            .read_to_end(&mut body)
-            .await
-            .map_err(|e| self.io_err(step, &e))?;
-        if body.len() != len {
-            return Err(self.io_err(
-                step,
-                &io::Error::new(io::ErrorKind::UnexpectedEof, "short frame"),
-            ));
-        }
-        Ok(Bytes::from(body))
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// SASL
-// ---------------------------------------------------------------------------------------------
-
-async fn authenticate(
-    conn: &mut Conn<'_>,
-    sasl: &SaslSettings,
-    api_keys: &[ApiVersion],
-    security: &QuorumSecurity,
-) -> Result<(), QuorumError> {
-    let broker = conn.broker;
-    let fail = |detail: String| QuorumError::Sasl {
-        broker: broker.to_owned(),
-        detail,
-    };
-    let mech = sasl.mechanism.as_str();
-    pick_version(api_keys, ApiKey::SaslHandshake, (1, 1)).map_err(|_| {
-        fail("the broker does not offer SaslHandshake v1; is this a SASL listener?".to_owned())
-    })?;
-    let auth_version = pick_version(
-        api_keys,
-        ApiKey::SaslAuthenticate,
-        SASL_AUTHENTICATE_VERSIONS,
-    )
-    .map_err(|_| {
-        fail(
-            "the broker does not offer SaslAuthenticate v0..v2; is this a SASL listener?"
-                .to_owned(),
-        )
-    })?;
-    let hs: SaslHandshakeResponse = conn
-        .call(
-            ApiKey::SaslHandshake,
-            &SaslHandshakeRequest::default().with_mechanism(StrBytes::from_static_str(mech)),
-            1,
+    tracing::debug!(broker = %broker, version, "sending DescribeQuorum");
+    let request = DescribeQuorumRequest::default().with_topics(vec![
+        describe_quorum_request::TopicData::default()
+            .with_topic_name(TopicName(StrBytes::from_static_str(CLUSTER_METADATA_TOPIC)))
+            .with_partitions(vec![
+                describe_quorum_request::PartitionData::default().with_partition_index(0)
+            ]),
+    ]);
+    let resp: DescribeQuorumResponse = attempt
+        .within(
+            attempt.deadline,
+            "DescribeQuorum",
+            conn.call(ApiKey::DescribeQuorum, &request, version),
         )
         .await?;
-    if hs.error_code != 0 {
-        let offered: Vec<&str> = hs.mechanisms.iter().map(|m| m.as_str()).collect();
-        return Err(fail(format!(
-            "{} for SASL/{mech}; the listener offers [{}]: set sasl.mechanism to one of them, or \
-             check security.protocol",
-            error_name(hs.error_code),
-            offered.join(", ")
-        )));
-    }
-    tracing::debug!(broker = %broker, mechanism = mech, auth_version, "SASL handshake done");
-
-    let check = |resp: &SaslAuthenticateResponse| -> Result<(), QuorumError> {
-        if resp.error_code == 0 {
-            return Ok(());
-        }
-        let message = resp
-            .error_message
-            .as_ref()
-            .map(|m| security.scrub(m.as_str()))
-            .filter(|m| !m.is_empty());
-        Err(fail(format!(
-            "{}{}; check sasl.mechanism, sasl.username and sasl.password",
-            error_name(resp.error_code),
-            message_suffix(&message)
-        )))
-    };
-
-    match sasl.mechanism {
-        SaslMechanism::Plain => {
-            let mut token = Vec::with_capacity(sasl.username.len() + sasl.password.0.len() + 2);
-            token.push(0);
-            token.extend_from_slice(sasl.username.as_bytes());
-            token.push(0);
-            token.extend_from_slice(sasl.password.0.as_bytes());
-            let resp = conn.sasl_round(token, auth_version).await?;
-            check(&resp)
-        }
-        SaslMechanism::ScramSha256 | SaslMechanism::ScramSha512 => {
-            let nonce = scram_nonce().map_err(fail)?;
-            let first = ScramClientFirst::new(&sasl.username, &nonce);
-            let resp = conn
-                .sasl_round(first.message().into_bytes(), auth_version)
-                .await?;
-            check(&resp)?;
-            let server_first = String::from_utf8_lossy(&resp.auth_bytes).into_owned();
-            let fin = first
-                .finish(sasl.mechanism, &sasl.password.0, &server_first)
-                .map_err(|e| fail(security.scrub(&e)))?;
-            let resp = conn
-                .sasl_round(fin.message.clone().into_bytes(), auth_version)
-                .await?;
-            check(&resp)?;
-            let server_final = String::from_utf8_lossy(&resp.auth_bytes).into_owned();
-            fin.verify_server(&server_final)
-                .map_err(|e| fail(security.scrub(&e)))
-        }
-    }
-}
-
-fn scram_nonce() -> Result<String, String> {
-    let mut raw = [0u8; 24];
-    openssl::rand::rand_bytes(&mut raw).map_err(|e| first_ssl_reason(&e))?;
-    Ok(BASE64.encode(raw))
-}
-
-/// SCRAM `saslname`: `=` and `,` escaped (RFC 5802 §5.1).
-fn scram_escape(name: &str) -> String {
-    name.replace('=', "=3D").replace(',', "=2C")
-}
-
-fn hmac(md: MessageDigest, key: &[u8], data: &[u8]) -> Result<Vec<u8>, String> {
-    let key = PKey::hmac(key).map_err(|e| first_ssl_reason(&e))?;
-    let mut signer = openssl::sign::Signer::new(md, &key).map_err(|e| first_ssl_reason(&e))?;
-    signer.update(data).map_err(|e| first_ssl_reason(&e))?;
-    signer.sign_to_vec().map_err(|e| first_ssl_reason(&e))
-}
-
-/// The client-first message of a SCRAM exchange.
-struct ScramClientFirst {
-    nonce: String,
-    bare: String,
-}
-
-/// The client-final message and the server signature it must be answered with.
-struct ScramClientFinal {
-    message: String,
-    server_signature: Vec<u8>,
-}
-
-impl ScramClientFirst {
-    fn new(username: &str, nonce: &str) -> Self {
-        ScramClientFirst {
-            nonce: nonce.to_owned(),
-            bare: format!("n={},r={nonce}", scram_escape(username)),
-        }
-    }
-
-    fn message(&self) -> String {
-        format!("n,,{}", self.bare)
-    }
-
-    /// Builds the client-final message from the server-first one (RFC 5802 §3).
-    fn finish(
-        &self,
-        mechanism: SaslMechanism,
-        password: &str,
-        server_first: &str,
-    ) -> Result<ScramClientFinal, String> {
-        let (mut nonce, mut salt, mut iterations) = (None, None, None);
-        for attr in server_first.split(',') {
-            match attr.split_once('=') {
-                Some(("r", v)) => nonce = Some(v),
-                Some(("s", v)) => salt = Some(v),
-                Some(("i", v)) => iterations = Some(v),
-                Some(("e", v)) => return Err(format!("the broker refused SCRAM: {v}")),
-                Some(("m", _)) => {
-                    return Err(
-                        "the broker asks for a SCRAM extension kafka-mcp does not know".into(),
-                    )
-                }
-                _ => {}
-            }
-        }
-        let bad = |what: &str| format!("malformed SCRAM server-first message ({what})");
-        let nonce = nonce.ok_or_else(|| bad("no nonce"))?;
-        if !nonce.starts_with(&self.nonce) || nonce.len() <= self.nonce.len() {
-            return Err(bad("nonce does not extend ours"));
-        }
-        let salt = BASE64
-            .decode(salt.ok_or_else(|| bad("no salt"))?)
-            .map_err(|_| bad("salt is not base64"))?;
-        let iterations: u32 = iterations
-            .ok_or_else(|| bad("no iteration count"))?
-            .parse()
-            .map_err(|_| bad("iteration count is not a number"))?;
-        if iterations == 0 || iterations > SCRAM_MAX_ITERATIONS {
-            return Err(bad("iteration count out of range"));
-        }
-        let md = mechanism.digest();
-        let mut salted = vec![0u8; md.size()];
-        openssl::pkcs5::pbkdf2_hmac(
-            password.as_bytes(),
-            &salt,
-            iterations as usize,
-            md,
-            &mut salted,
-        )
-        .map_err(|e| first_ssl_reason(&e))?;
-        let client_key = hmac(md, &salted, b"Client Key")?;
-        let stored_key = openssl::hash::hash(md, &client_key).map_err(|e| first_ssl_reason(&e))?;
-        let without_proof = format!("c=biws,r={nonce}");
-        let auth_message = format!("{},{server_first},{without_proof}", self.bare);
-        let client_signature = hmac(md, &stored_key, auth_message.as_bytes())?;
-        let proof: Vec<u8> = client_key
-            .iter()
-            .zip(&client_signature)
-            .map(|(a, b)| a ^ b)
-            .collect();
-        let server_key = hmac(md, &salted, b"Server Key")?;
-        let server_signature = hmac(md, &server_key, auth_message.as_bytes())?;
-        Ok(ScramClientFinal {
-            message: format!("{without_proof},p={}", BASE64.encode(proof)),
-            server_signature,
-        })
-    }
-}
-
-impl ScramClientFinal {
-    /// Checks the server-final message proves the server knows the password too.
-    fn verify_server(&self, server_final: &str) -> Result<(), String> {
-        for attr in server_final.split(',') {
-            match attr.split_once('=') {
-                Some(("e", v)) => return Err(format!("the broker refused SCRAM: {v}")),
-                Some(("v", v)) => {
-                    let got = BASE64
-                        .decode(v)
-                        .map_err(|_| "SCRAM server signature is not base64".to_owned())?;
-                    let same = got.len() == self.server_signature.len()
-                        && openssl::memcmp::eq(&got, &self.server_signature);
-                    return if same {
-                        Ok(())
-                    } else {
-                        Err(
-                            "the broker's SCRAM signature is wrong: it does not know this \
-                             user's credentials (wrong cluster, or a man in the middle)"
-                                .to_owned(),
-                        )
-                    };
-                }
-                _ => {}
-            }
-        }
-        Err("malformed SCRAM server-final message".to_owned())
-    }
+    snapshot_from_response(&resp, broker, attempt.security)
 }
 
 #[cfg(test)]
@@ -1693,6 +377,24 @@ mod tests {
     use serde_json::Value;
     use tokio::net::TcpListener;
 
+    use base64::engine::general_purpose::STANDARD as BASE64;
+    use base64::Engine as _;
+    use bytes::{BufMut, Bytes, BytesMut};
+    use kafka_protocol::error::ResponseError;
+    use kafka_protocol::messages::{
+        ApiVersionsResponse, ResponseHeader, SaslAuthenticateRequest, SaslAuthenticateResponse,
+        SaslHandshakeRequest, SaslHandshakeResponse,
+    };
+    use kafka_protocol::protocol::{Encodable, HeaderVersion};
+    use openssl::hash::MessageDigest;
+    use openssl::pkey::PKey;
+    use openssl::ssl::SslMethod;
+    use openssl::x509::X509;
+    use std::pin::Pin;
+    use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+
+    use super::super::wire::error::NOT_SUPPORTED;
+    use super::super::wire::sasl::hmac;
     use super::*;
 
     // ---- recorded facts -----------------------------------------------------------------------
@@ -2012,101 +714,9 @@ mod tests {
         }
     }
 
-    #[test]
-    fn error_names_are_kafkas() {
-        assert_eq!(error_name(31), "CLUSTER_AUTHORIZATION_FAILED");
-        assert_eq!(error_name(6), "NOT_LEADER_OR_FOLLOWER");
-        assert_eq!(error_name(-1), "UNKNOWN_SERVER_ERROR");
-        assert_eq!(error_name(9999), "UNKNOWN_ERROR_CODE_9999");
-    }
-
-    #[test]
-    fn versions_are_negotiated() {
-        let keys = |min, max| {
-            vec![ApiVersion::default()
-                .with_api_key(55)
-                .with_min_version(min)
-                .with_max_version(max)]
-        };
-        assert_eq!(
-            pick_version(&keys(0, 2), ApiKey::DescribeQuorum, (0, 2)),
-            Ok(2)
-        );
-        assert_eq!(
-            pick_version(&keys(0, 7), ApiKey::DescribeQuorum, (0, 2)),
-            Ok(2)
-        );
-        assert_eq!(
-            pick_version(&keys(0, 1), ApiKey::DescribeQuorum, (0, 2)),
-            Ok(1)
-        );
-        assert_eq!(
-            pick_version(&keys(3, 4), ApiKey::DescribeQuorum, (0, 2)),
-            Err(Some((3, 4)))
-        );
-        assert_eq!(pick_version(&[], ApiKey::DescribeQuorum, (0, 2)), Err(None));
-    }
-
-    #[test]
-    fn host_is_split_from_port() {
-        assert_eq!(split_host("127.0.0.1:9092"), Some("127.0.0.1"));
-        assert_eq!(split_host("kafka-1.example:9093"), Some("kafka-1.example"));
-        assert_eq!(split_host("[::1]:9092"), Some("::1"));
-        assert_eq!(split_host("kafka-1"), None);
-        assert_eq!(split_host("kafka-1:http"), None);
-    }
-
     // ---- security settings --------------------------------------------------------------------
 
     const PASSWORD: &str = "hunter2-Sup3rSecret";
-
-    #[test]
-    fn properties_are_read_and_secrets_redacted() {
-        let sec = QuorumSecurity::from_properties([
-            ("security.protocol", "sasl_ssl"),
-            ("sasl.mechanisms", "SCRAM-SHA-512"),
-            ("sasl.username", "alice"),
-            ("sasl.password", PASSWORD),
-            ("ssl.key.password", PASSWORD),
-            ("ssl.endpoint.identification.algorithm", "none"),
-        ]);
-        assert_eq!(sec.protocol(), SecurityProtocol::SaslSsl);
-        assert_eq!(sec.sasl_mechanism(), Some(SaslMechanism::ScramSha512));
-        assert_eq!(sec.problem(), None);
-        assert!(!sec.tls.verify_hostname);
-        let debug = format!("{sec:?}");
-        assert!(!debug.contains(PASSWORD), "{debug}");
-        assert!(debug.contains("<redacted>"));
-        assert_eq!(
-            sec.scrub(&format!("bad password {PASSWORD}!")),
-            "bad password <redacted>!"
-        );
-    }
-
-    #[test]
-    fn unsupported_settings_are_reasons() {
-        let gssapi = QuorumSecurity::from_properties([("security.protocol", "SASL_PLAINTEXT")]);
-        assert!(gssapi
-            .problem()
-            .unwrap()
-            .contains("GSSAPI is not supported yet"));
-        let oauth = QuorumSecurity::from_properties([
-            ("security.protocol", "SASL_SSL"),
-            ("sasl.mechanism", "OAUTHBEARER"),
-        ]);
-        assert!(oauth
-            .problem()
-            .unwrap()
-            .contains("SASL/OAUTHBEARER is not supported yet"));
-        let no_password = QuorumSecurity::from_properties([
-            ("security.protocol", "SASL_PLAINTEXT"),
-            ("sasl.mechanism", "PLAIN"),
-            ("sasl.username", "alice"),
-        ]);
-        assert!(no_password.problem().unwrap().contains("sasl.password"));
-        let bogus = QuorumSecurity::from_properties([("security.protocol", "TLS")]);
-        assert!(bogus.problem().unwrap().contains("security.protocol 'TLS'"));
-    }
 
     #[tokio::test]
     async fn config_problem_is_unknown_without_network() {
@@ -2134,43 +744,6 @@ mod tests {
         assert!(
             matches!(&view, QuorumView::Unknown { reason, .. } if reason.contains("bootstrap.servers"))
         );
-    }
-
-    // ---- SCRAM --------------------------------------------------------------------------------
-
-    #[test]
-    fn scram_sha256_matches_rfc7677() {
-        let first = ScramClientFirst::new("user", "rOprNGfwEbeRWgbNEkqO");
-        assert_eq!(first.message(), "n,,n=user,r=rOprNGfwEbeRWgbNEkqO");
-        let server_first = "r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,\
-                            s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096";
-        let fin = first
-            .finish(SaslMechanism::ScramSha256, "pencil", server_first)
-            .expect("finishes");
-        assert_eq!(
-            fin.message,
-            "c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,\
-             p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ="
-        );
-        fin.verify_server("v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=")
-            .expect("server proves itself");
-        assert!(fin.verify_server("v=AAAA").is_err());
-        assert!(fin
-            .verify_server("e=invalid-proof")
-            .unwrap_err()
-            .contains("invalid-proof"));
-    }
-
-    #[test]
-    fn scram_refuses_bad_server_first() {
-        let first = ScramClientFirst::new("us=er,x", "abc");
-        assert_eq!(first.message(), "n,,n=us=3Der=2Cx,r=abc");
-        let mech = SaslMechanism::ScramSha512;
-        assert!(first.finish(mech, "p", "r=zzz,s=AAAA,i=4096").is_err());
-        assert!(first
-            .finish(mech, "p", "r=abcd,s=AAAA,i=999999999")
-            .is_err());
-        assert!(first.finish(mech, "p", "r=abcd,i=4096").is_err());
     }
 
     // ---- fake broker ----------------------------------------------------------------------------

@@ -4,9 +4,11 @@
 //! into these once; nothing from `kafka::ffi` travels further.
 
 pub mod cluster;
+pub mod configs;
 pub mod group;
 
 pub use cluster::*;
+pub use configs::{BrokerConfigSnapshot, ConfigsSnapshot, NullKeySample, TopicConfigSnapshot};
 pub use group::{CommittedOffset, GroupListing, GroupSnapshot, MemberSnapshot, PartitionOffsets};
 
 use std::collections::BTreeMap;

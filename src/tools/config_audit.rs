@@ -672,7 +672,14 @@ impl KafkaMcp {
             .then(SampleLimits::default);
         let read = audit_snapshot::read(cluster, live, &broker_ids, selected, sample).await?;
         notes.extend(read.notes);
-        Ok((read.input, read.sampled_topics))
+        let c = read.configs;
+        let input = AuditInput {
+            live_broker_ids: c.live_broker_ids,
+            brokers: c.brokers,
+            topics: c.topics,
+            client: None,
+        };
+        Ok((input, read.sampled_topics))
     }
 }
 

@@ -29,14 +29,13 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use kafka_mcp::config::{Config, Settings};
-use kafka_mcp::kafka::ffi::ResourceType;
 use kafka_mcp::kafka::quorum::{self, QuorumSecurity};
 use kafka_mcp::server::{AppState, KafkaMcp};
 use serde_json::{json, Value};
 use tokio::runtime::Runtime;
 
 use mcp::Session;
-use raw::Raw;
+use raw::{Raw, ResourceType};
 
 /// Tool concurrency for ListConsumerGroupOffsets (`src/kafka/groups.rs` `CONCURRENCY`).
 const TOOL_GROUP_CONCURRENCY: usize = 32;

@@ -4,9 +4,9 @@
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
+use crate::raw::OffsetSpec;
 use anyhow::{bail, Context, Result};
 use futures::StreamExt;
-use kafka_mcp::kafka::ffi::OffsetSpec;
 use rdkafka::admin::{AdminOptions, NewTopic, TopicReplication};
 use rdkafka::config::ClientConfig;
 use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
