@@ -15,6 +15,7 @@ pub mod error;
 pub mod http;
 pub mod json_schema;
 pub mod kafka;
+pub mod mcp_tools;
 pub mod output;
 pub mod plans;
 pub mod proto_schema;
@@ -26,7 +27,6 @@ pub mod schema_format;
 pub mod server;
 pub mod snapshot;
 pub mod stdio;
-pub mod tools;
 
 use std::collections::BTreeMap;
 use std::time::Duration;

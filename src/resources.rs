@@ -15,10 +15,10 @@ use serde_json::{json, Map, Value};
 
 use crate::app::KafkaMcp;
 use crate::error::ToolError;
-use crate::tools::cluster_health::{ClusterHealthInput, Detail};
-use crate::tools::consumer_groups::{ConsumerGroupsInput, GroupAction};
-use crate::tools::topic_manage::TopicManageInput;
-use crate::tools::Progress;
+use crate::mcp_tools::cluster_health::{ClusterHealthInput, Detail};
+use crate::mcp_tools::consumer_groups::{ConsumerGroupsInput, GroupAction};
+use crate::mcp_tools::topic_manage::TopicManageInput;
+use crate::mcp_tools::Progress;
 
 /// What a `kafka://` URI names.
 #[derive(Debug, Clone, PartialEq, Eq)]

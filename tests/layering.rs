@@ -35,7 +35,7 @@ const RULES: &[Rule] = &[
             "crate::kafka",
             "crate::app",
             "crate::server",
-            "crate::tools",
+            "crate::mcp_tools",
             "crate::registry",
             "crate::error",
             "crate::http",
@@ -55,7 +55,7 @@ const RULES: &[Rule] = &[
             "rmcp::",
             "crate::error",
             "ToolError",
-            "crate::tools",
+            "crate::mcp_tools",
             "crate::app",
             "crate::server",
             "crate::analysis",
@@ -63,7 +63,7 @@ const RULES: &[Rule] = &[
     },
     Rule {
         what: "tools and resources import the handler from crate::app, never the router module",
-        dirs: &["src/tools", "src/resources.rs", "src/app.rs"],
+        dirs: &["src/mcp_tools", "src/resources.rs", "src/app.rs"],
         forbidden: &["crate::server"],
     },
 ];

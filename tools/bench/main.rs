@@ -379,13 +379,13 @@ fn in_process_health(
     let pure = (0..=iters)
         .map(|_| {
             let t0 = Instant::now();
-            let out = kafka_mcp::tools::cluster_health::evaluate(
+            let out = kafka_mcp::mcp_tools::cluster_health::evaluate(
                 "default",
                 &snap,
                 notes.clone(),
                 &settings,
                 &[],
-                kafka_mcp::tools::cluster_health::Detail::Summary,
+                kafka_mcp::mcp_tools::cluster_health::Detail::Summary,
             );
             let result = kafka_mcp::output::Answer {
                 value: out,

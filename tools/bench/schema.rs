@@ -7,9 +7,9 @@
 use std::time::{Duration, Instant};
 
 use kafka_mcp::avro::Mode;
+use kafka_mcp::mcp_tools::schema_validate::{budget, SchemaAction, SchemaValidateOutput};
 use kafka_mcp::output::Summary;
 use kafka_mcp::schema_format::{self, Format, Refs};
-use kafka_mcp::tools::schema_validate::{budget, SchemaAction, SchemaValidateOutput};
 
 const ITERS: usize = 15;
 

@@ -26,10 +26,10 @@ mod summary;
 use crate::error::ToolError;
 use crate::kafka::groups::GroupRead;
 use crate::kafka::{groups, Cluster};
+use crate::mcp_tools::Progress;
 use crate::output::{paginate, Answer, PageInfo, Summary};
 use crate::plans::{now_ms, Change, Draft, PlanOut, Precondition};
 use crate::snapshot::{GroupSnapshot, PartitionOffsets};
-use crate::tools::Progress;
 
 /// What to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]

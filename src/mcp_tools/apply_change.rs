@@ -116,7 +116,7 @@ impl KafkaMcp {
             write_guard(topic, self.config()).map_err(&refuse)?;
         }
         if let Some(peer) = peer {
-            if !crate::tools::confirm_with_human(&peer, &plan).await? {
+            if !crate::mcp_tools::confirm_with_human(&peer, &plan).await? {
                 return Err(refuse(
                     "the human declined the change in the confirmation dialog; nothing was changed"
                         .into(),
