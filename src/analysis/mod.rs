@@ -5,7 +5,6 @@ pub mod audit;
 pub mod capacity;
 pub mod finding;
 pub mod glob;
-pub mod group_members;
 pub mod health;
 pub mod lag;
 pub mod murmur2;

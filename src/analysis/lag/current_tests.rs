@@ -243,18 +243,24 @@ fn never_committed_partition_with_messages_is_named_and_ranked() {
     assert_eq!(json["partitions"][3]["unread_messages"], "519");
     assert_eq!(json["partitions"][3]["lag_messages"], Value::Null);
 
-    let members = GroupMembers {
-        group: "inc".into(),
+    let members = crate::snapshot::GroupSnapshot {
+        group_id: "inc".into(),
+        is_simple: false,
         state: "Stable".into(),
-        members: vec![MemberAssignment {
+        group_type: "classic".into(),
+        partition_assignor: "range".into(),
+        coordinator: None,
+        members: vec![crate::snapshot::MemberSnapshot {
             member_id: "m".into(),
             client_id: "c".into(),
             host: "/127.0.0.1".into(),
-            partitions: (0..3).map(|p| ("inc-events".to_string(), p)).collect(),
+            group_instance_id: None,
+            assignment: (0..3).map(|p| ("inc-events".to_string(), p)).collect(),
+            target_assignment: None,
         }],
     };
     let hints = group_hints(&HintInput {
-        members: &members,
+        group: &members,
         lag: Some(&g),
     });
     let h = hints

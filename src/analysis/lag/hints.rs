@@ -1,44 +1,19 @@
 //! Hints about group membership and commits (members without assignment, lag without members,
 //! never-committed partitions, offsets lost to retention) and rebalance storms, as findings.
 
-use serde::{Deserialize, Serialize};
-
 use super::current::{never_committed_meaning, unread_without_commit, GroupLag, PartitionLag};
 use crate::analysis::finding::{Evidence, Finding, Severity};
+use crate::snapshot::GroupSnapshot;
 
 #[cfg(test)]
 #[path = "hints_tests.rs"]
 mod tests;
 
-/// One member of a group, as DescribeConsumerGroups reports it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MemberAssignment {
-    /// Member id.
-    pub member_id: String,
-    /// `client.id` of the consumer.
-    pub client_id: String,
-    /// Client host as Kafka reports it (e.g. `/127.0.0.1`).
-    pub host: String,
-    /// Partitions assigned to it, as (topic, partition).
-    pub partitions: Vec<(String, i32)>,
-}
-
-/// A group's state and members, as DescribeConsumerGroups reports them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct GroupMembers {
-    /// Group id.
-    pub group: String,
-    /// State name (`STABLE`, `EMPTY`, `PREPARING_REBALANCING`, ... or the broker's `Stable`, ...).
-    pub state: String,
-    /// Members.
-    pub members: Vec<MemberAssignment>,
-}
-
 /// Everything the hint rules look at for one group.
 #[derive(Debug, Clone, Copy)]
 pub struct HintInput<'a> {
-    /// State and members.
-    pub members: &'a GroupMembers,
+    /// State and members, as DescribeConsumerGroups reported them.
+    pub group: &'a GroupSnapshot,
     /// Lag from the same read, when known.
     pub lag: Option<&'a GroupLag>,
 }
@@ -104,25 +79,21 @@ pub const HINT_RULES: &[HintRule] = &[
 
 fn member_without_assignment(input: &HintInput<'_>) -> Option<Evidence> {
     let idle: Vec<String> = input
-        .members
+        .group
         .members
         .iter()
-        .filter(|m| m.partitions.is_empty())
+        .filter(|m| m.assignment.is_empty())
         .map(|m| format!("{} ({})", m.client_id, m.member_id))
         .collect();
     if idle.is_empty() {
         return None;
     }
-    let total = input.members.members.len();
-    let rebalancing = input
-        .members
-        .state
-        .to_ascii_uppercase()
-        .contains("REBALANC");
+    let total = input.group.members.len();
+    let rebalancing = input.group.state.to_ascii_uppercase().contains("REBALANC");
     let detail = format!(
         "{} of {total} members have no partitions; state {}{}",
         idle.len(),
-        input.members.state,
+        input.group.state,
         if rebalancing {
             " (rebalancing: likely transient)"
         } else {
@@ -134,7 +105,7 @@ fn member_without_assignment(input: &HintInput<'_>) -> Option<Evidence> {
 
 fn lag_without_members(input: &HintInput<'_>) -> Option<Evidence> {
     let lag = input.lag?;
-    if !input.members.members.is_empty() || lag.total_lag_messages <= 0 {
+    if !input.group.members.is_empty() || lag.total_lag_messages <= 0 {
         return None;
     }
     let mut lagging: Vec<&PartitionLag> = lag
@@ -155,7 +126,7 @@ fn lag_without_members(input: &HintInput<'_>) -> Option<Evidence> {
         items,
         format!(
             "state {}, 0 members, total lag {} messages",
-            input.members.state, lag.total_lag_messages
+            input.group.state, lag.total_lag_messages
         ),
     ))
 }
@@ -278,7 +249,7 @@ pub fn group_hints(input: &HintInput<'_>) -> Vec<Finding> {
                 id: rule.id.to_string(),
                 severity: rule.severity,
                 title: crate::analysis::finding::titled(
-                    &format!("{}: {}", input.members.group, rule.title),
+                    &format!("{}: {}", input.group.group_id, rule.title),
                     &evidence,
                 ),
                 evidence,

@@ -8,7 +8,7 @@ fn hint_ids(scenario: &str, group: &str) -> Vec<String> {
     let m = members(scenario, group).expect("describe answered");
     let lag = offsets(scenario, group).map(|o| group_lag(group, &o));
     group_hints(&HintInput {
-        members: &m,
+        group: &m,
         lag: lag.as_ref(),
     })
     .into_iter()
@@ -47,7 +47,7 @@ fn hints_on_fixtures() {
     }
     let m = members("recovered", "billing").expect("describe");
     let f = group_hints(&HintInput {
-        members: &m,
+        group: &m,
         lag: None,
     });
     assert_eq!(f[0].evidence.count, 2);
@@ -61,7 +61,7 @@ fn hints_on_fixtures() {
     let m = members("healthy", "stalled").expect("describe");
     let lag = group_lag("stalled", &offsets("healthy", "stalled").expect("offsets"));
     let f = group_hints(&HintInput {
-        members: &m,
+        group: &m,
         lag: Some(&lag),
     });
     assert_eq!(f[0].evidence.items[0], "payments-1 lag 82");
@@ -72,14 +72,18 @@ fn hints_on_fixtures() {
 
 #[test]
 fn hint_offsets_lost_to_retention() {
-    let m = GroupMembers {
-        group: "g".into(),
+    let m = crate::snapshot::GroupSnapshot {
+        group_id: "g".into(),
+        is_simple: false,
         state: "STABLE".into(),
+        group_type: "classic".into(),
+        partition_assignor: String::new(),
+        coordinator: None,
         members: vec![],
     };
     let lag = group_lag("g", &[po(Some(10), Some(50), Some(50))]);
     let f = group_hints(&HintInput {
-        members: &m,
+        group: &m,
         lag: Some(&lag),
     });
     let ids: Vec<&str> = f.iter().map(|f| f.id.as_str()).collect();

@@ -19,6 +19,7 @@ pub mod burrow;
 pub mod current;
 pub mod hints;
 pub mod history;
+pub mod members;
 pub mod reset;
 
 #[cfg(test)]
@@ -35,8 +36,8 @@ pub use current::{
     PartitionLag, TopicLag, NEVER_COMMITTED_MEANING,
 };
 pub use hints::{
-    group_hints, is_rebalancing_state, rebalance_storm, GroupMembers, HintInput, HintRule,
-    MemberAssignment, HINT_RULES, STORM_MIN_READS,
+    group_hints, is_rebalancing_state, rebalance_storm, HintInput, HintRule, HINT_RULES,
+    STORM_MIN_READS,
 };
 pub use history::{LagHistory, LagHistoryConfig};
 pub use reset::{

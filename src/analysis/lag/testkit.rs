@@ -1,7 +1,7 @@
 //! Test-only fixture loaders for `analysis::lag`: the recorded Kafka 4.0 lag series and group
 //! snapshots, and small builders shared by the job tests.
 
-use crate::snapshot::PartitionOffsets;
+use crate::snapshot::{GroupSnapshot, MemberSnapshot, PartitionOffsets};
 use serde_json::Value;
 
 use super::*;
@@ -96,7 +96,7 @@ pub(super) fn offsets(scenario: &str, group: &str) -> Option<Vec<PartitionOffset
 }
 
 /// State and members of a group from describe_consumer_groups; `None` when describe failed.
-pub(super) fn members(scenario: &str, group: &str) -> Option<GroupMembers> {
+pub(super) fn members(scenario: &str, group: &str) -> Option<GroupSnapshot> {
     let d = &load(scenario, "describe_consumer_groups")["result"][group]["result"];
     if d.is_null() {
         return None;
@@ -104,11 +104,13 @@ pub(super) fn members(scenario: &str, group: &str) -> Option<GroupMembers> {
     let members = d["members"]
         .as_array()?
         .iter()
-        .map(|m| MemberAssignment {
+        .map(|m| MemberSnapshot {
             member_id: m["member_id"].as_str().unwrap_or_default().to_string(),
             client_id: m["client_id"].as_str().unwrap_or_default().to_string(),
             host: m["host"].as_str().unwrap_or_default().to_string(),
-            partitions: m["assignment"]
+            group_instance_id: None,
+            target_assignment: None,
+            assignment: m["assignment"]
                 .as_array()
                 .map(|a| {
                     a.iter()
@@ -123,9 +125,13 @@ pub(super) fn members(scenario: &str, group: &str) -> Option<GroupMembers> {
                 .unwrap_or_default(),
         })
         .collect();
-    Some(GroupMembers {
-        group: group.to_string(),
+    Some(GroupSnapshot {
+        group_id: group.to_string(),
+        is_simple: false,
         state: d["state"].as_str().unwrap_or_default().to_string(),
+        group_type: String::new(),
+        partition_assignor: String::new(),
+        coordinator: None,
         members,
     })
 }

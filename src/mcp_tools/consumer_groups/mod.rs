@@ -14,7 +14,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::analysis::finding::Finding;
 use crate::analysis::glob::glob_match;
-use crate::analysis::group_members::{hints, is_empty_group, presence_of, refuse_active};
+use crate::analysis::lag::members::{hints, is_empty_group, presence_of, refuse_active};
 use crate::analysis::lag::{
     self, ConsumerPresence, EvalConfig, GroupLag, GroupVerdict, PartitionLag, ResetInput, ResetSpec,
 };
@@ -398,7 +398,7 @@ impl KafkaMcp {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::group_members::tests::recorded;
+    use crate::analysis::lag::members::tests::recorded;
 
     #[test]
     fn describe_renders_classic_and_kip848_groups_as_recorded() {

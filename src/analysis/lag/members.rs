@@ -4,8 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use super::finding::Finding;
-use super::lag::{ConsumerPresence, GroupLag, GroupMembers, HintInput, MemberAssignment};
+use super::{ConsumerPresence, GroupLag, HintInput};
+use crate::analysis::finding::Finding;
 use crate::snapshot::GroupSnapshot;
 
 /// True when the group has no members and says it is empty: its partitions have no consumer.
@@ -24,24 +24,6 @@ pub fn presence_of(d: Option<&GroupSnapshot>) -> BTreeMap<(String, i32), Consume
         }
     }
     m
-}
-
-/// The group's state and members as the hint rules read them.
-pub fn members_of(d: Option<&GroupSnapshot>) -> Option<GroupMembers> {
-    d.map(|d| GroupMembers {
-        group: d.group_id.clone(),
-        state: d.state.clone(),
-        members: d
-            .members
-            .iter()
-            .map(|m| MemberAssignment {
-                member_id: m.member_id.clone(),
-                client_id: m.client_id.clone(),
-                host: m.host.clone(),
-                partitions: m.assignment.clone(),
-            })
-            .collect(),
-    })
 }
 
 /// Why offsets of this group must not be changed now (members, or a rebalance), or `None`.
@@ -72,9 +54,9 @@ pub fn refuse_active(d: &GroupSnapshot) -> Option<String> {
 
 /// The consumer-group hints (members without assignments, …) for one read.
 pub fn hints(d: Option<&GroupSnapshot>, gl: &GroupLag) -> Vec<Finding> {
-    match members_of(d) {
-        Some(m) => super::lag::group_hints(&HintInput {
-            members: &m,
+    match d {
+        Some(group) => super::group_hints(&HintInput {
+            group,
             lag: Some(gl),
         }),
         None => Vec::new(),
@@ -188,7 +170,7 @@ pub(crate) mod tests {
     #[test]
     fn hints_flag_members_without_assignments_while_rebalancing() {
         let recovered = recorded("recovered");
-        let gl = crate::analysis::lag::group_lag("billing", &[]);
+        let gl = super::super::group_lag("billing", &[]);
         let h = hints(Some(&recovered["billing"]), &gl);
         assert!(
             h.iter().any(|f| f.id == "member-without-assignment"),
