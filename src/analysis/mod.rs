@@ -8,6 +8,7 @@ pub mod glob;
 pub mod health;
 pub mod lag;
 pub mod murmur2;
+pub mod observed;
 pub mod offset;
 pub mod payload;
 pub mod rates;

@@ -16,6 +16,7 @@ use kafka_protocol::protocol::StrBytes;
 use super::wire::{self, Security};
 use super::Cluster;
 use crate::snapshot::{BrokerSnapshot, LogDirState};
+pub use crate::snapshot::{DiskSpace, LogDirSizes};
 
 /// Largest topics kept per log dir.
 const LARGEST_PER_DIR: usize = 3;
@@ -23,43 +24,7 @@ const LARGEST_PER_DIR: usize = 3;
 /// DescribeLogDirs versions spoken (v4 adds each log dir's total and usable bytes).
 const VERSIONS: (i16, i16) = (1, 4);
 
-/// Disk space of one broker's log dirs together (DescribeLogDirs v4, Kafka 3.3+).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct DiskSpace {
-    /// Capacity of the volumes holding the log dirs, bytes.
-    pub total_bytes: u64,
-    /// Free space on them, bytes.
-    pub usable_bytes: u64,
-}
-
-/// What the brokers reported.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct LogDirSizes {
-    /// Bytes of each current replica: (topic, partition) → broker id → bytes. Future replicas
-    /// (moves between log dirs in progress) are left out.
-    pub replicas: BTreeMap<(String, i32), BTreeMap<i32, u64>>,
-    /// Disk space per broker, when the broker reports it.
-    pub disks: BTreeMap<i32, DiskSpace>,
-    /// Every log dir of every broker that answered, errored dirs included.
-    pub dirs: Vec<LogDirState>,
-    /// Brokers (or log dirs) that gave no sizes, with why.
-    pub failures: Vec<String>,
-}
-
 impl LogDirSizes {
-    /// One replica's size: the leader's when it reported, else the largest reported replica.
-    pub fn partition_bytes(&self, topic: &str, partition: i32, leader: i32) -> Option<u64> {
-        let r = self.replicas.get(&(topic.to_string(), partition))?;
-        r.get(&leader)
-            .copied()
-            .or_else(|| r.values().copied().max())
-    }
-
-    /// Bytes of every reported replica together.
-    pub fn total_bytes(&self) -> u64 {
-        self.replicas.values().flat_map(|r| r.values()).sum()
-    }
-
     /// Adds one broker's answer; log dirs with an error code become failures.
     pub fn add_response(&mut self, broker_id: i32, resp: &DescribeLogDirsResponse) {
         if resp.error_code != 0 {

@@ -6,10 +6,12 @@
 pub mod cluster;
 pub mod configs;
 pub mod group;
+pub mod log_dirs;
 
 pub use cluster::*;
 pub use configs::{BrokerConfigSnapshot, ConfigsSnapshot, NullKeySample, TopicConfigSnapshot};
 pub use group::{CommittedOffset, GroupListing, GroupSnapshot, MemberSnapshot, PartitionOffsets};
+pub use log_dirs::{DiskSpace, LogDirSizes};
 
 use std::collections::BTreeMap;
 

@@ -1,7 +1,7 @@
 //! Load reads: skew, keys, plan_capacity — offsets twice over a window, a key sample, log-dir sizes.
 
-use super::summary::wire;
 use super::*;
+use crate::analysis::observed;
 use crate::analysis::rates::Rates;
 use crate::analysis::sample::{self, KeySample};
 
@@ -176,7 +176,7 @@ impl KafkaMcp {
         if window.as_millis() < 100 {
             return Err(ToolError::invalid("plan_capacity with a cluster measures produce rates over window_ms: pass at least 100 (default 2000)"));
         }
-        let mut cap = input.capacity.clone().unwrap_or_default();
+        let cap = input.capacity.clone().unwrap_or_default();
         let (brokers, all) = admin::metadata(&cluster, None).await?;
         let scope: Vec<TopicSnapshot> = match input.topic.as_deref() {
             Some(name) => vec![all.into_iter().find(|t| t.name == name && !t.partitions.is_empty()).ok_or_else(|| {
@@ -202,172 +202,43 @@ impl KafkaMcp {
         let rates = rates.unwrap_or_default();
         let mut out = TopicManageOutput::new("plan_capacity", &cluster.config.name);
         let sizes = known_sizes(sizes, &mut out.notes);
-        let messages_per_s = rates.total();
-        let messages: i64 = offsets
-            .values()
-            .filter_map(|&(lo, hi)| Some((hi? - lo?).max(0)))
-            .sum();
-
         // Bytes per record: on disk when the brokers report sizes, else given, else sampled.
-        let mut on_disk: (u64, i64) = (0, 0);
-        if let Some(s) = &sizes {
-            for t in &scope {
-                for p in &t.partitions {
-                    if let (Some(b), Some((Some(lo), Some(hi)))) = (
-                        s.partition_bytes(&t.name, p.id, p.leader),
-                        offsets.get(&(t.name.clone(), p.id)),
-                    ) {
-                        on_disk.0 += b;
-                        on_disk.1 += (hi - lo).max(0);
-                    }
-                }
-            }
-        }
-        let (size, size_source) = if on_disk.0 > 0 && on_disk.1 > 0 {
-            (
-                Some(on_disk.0 as f64 / on_disk.1 as f64),
-                Some("describe_log_dirs"),
-            )
-        } else if let Some(b) = cap.avg_message_bytes {
-            (Some(b), Some("given"))
-        } else {
-            match sample_sizes(&cluster, &rates, &offsets).await {
-                Ok(Some(b)) => (Some(b), Some("sampled")),
-                Ok(None) => (None, None),
+        let on_disk = observed::bytes_per_record_on_disk(&scope, &offsets, sizes.as_ref());
+        let record_bytes = match (on_disk, cap.avg_message_bytes) {
+            (Some(b), _) => Some((b, "describe_log_dirs")),
+            (None, Some(b)) => Some((b, "given")),
+            (None, None) => match sample_sizes(&cluster, &rates, &offsets).await {
+                Ok(b) => b.map(|b| (b, "sampled")),
                 Err(e) => {
                     out.notes
                         .push(format!("record sizes could not be sampled: {e}"));
-                    (None, None)
+                    None
                 }
-            }
+            },
         };
-        let rf = typical_rf(&scope);
-        let (storage_gb, storage_source) = match (&sizes, input.topic.is_some()) {
-            (Some(s), false) => (
-                Some(s.total_bytes() as f64 / 1e9),
-                Some("describe_log_dirs"),
-            ),
-            (Some(s), true) => (
-                Some(
-                    s.replicas
-                        .iter()
-                        .filter(|((t, _), _)| scope.iter().any(|x| &x.name == t))
-                        .flat_map(|(_, r)| r.values())
-                        .sum::<u64>() as f64
-                        / 1e9,
-                ),
-                Some("describe_log_dirs"),
-            ),
-            (None, _) => (
-                size.map(|b| messages as f64 * b * f64::from(rf) / 1e9),
-                size.map(|_| "estimated"),
-            ),
+        let reads = observed::Reads {
+            scope: &scope,
+            one_topic: input.topic.is_some(),
+            offsets: &offsets,
+            rates: &rates,
+            sizes: sizes.as_ref(),
+            brokers: brokers.len(),
+            record_bytes,
         };
-        let groups_n = cap.consumer_groups.unwrap_or(1);
-        let load = match (size, storage_gb) {
-            (Some(b), Some(st)) if !brokers.is_empty() => {
-                let ingress = messages_per_s * b / 1e6;
-                Some(ObservedLoad {
-                    ingress_mb_s: ingress,
-                    egress_mb_s: ingress * f64::from(groups_n),
-                    replication_factor: rf,
-                    brokers: brokers.len() as u32,
-                    storage_used_gb: st,
-                })
-            }
-            _ => {
-                out.notes.push("record size unknown (no sizes from the brokers, no capacity.avg_message_bytes, nothing to sample): headroom not computed".into());
-                None
-            }
-        };
-        let headroom = match &load {
-            Some(l) => {
-                if cap.consumer_groups.is_none() {
-                    out.notes.push("egress assumes 1 consumer group reads everything; set capacity.consumer_groups for the real fan-out".into());
-                }
-                let disk_gb = cap.broker_disk_gb.or_else(|| {
-                    let d = sizes
-                        .as_ref()?
-                        .disks
-                        .values()
-                        .map(|d| d.total_bytes)
-                        .min()?;
-                    Some(d as f64 / 1e9)
-                });
-                if disk_gb.is_none() {
-                    out.notes.push(format!(
-                        "broker disk size unknown: assumed {} GB (set capacity.broker_disk_gb)",
-                        capacity::DEFAULT_BROKER_DISK_GB
-                    ));
-                }
-                let bc = BrokerCapacity {
-                    broker_network_mb_s: cap
-                        .broker_network_mb_s
-                        .unwrap_or(capacity::DEFAULT_BROKER_NETWORK_MB_S),
-                    broker_disk_gb: disk_gb.unwrap_or(capacity::DEFAULT_BROKER_DISK_GB),
-                    target_utilization: cap
-                        .target_utilization
-                        .unwrap_or(capacity::DEFAULT_TARGET_UTILIZATION),
-                };
-                Some(capacity::headroom(l, &bc).map_err(cap_err)?)
-            }
-            None => None,
-        };
-        if input.topic.is_some() {
-            out.notes.push(format!("observed load and headroom count only topic {:?}; omit `topic` for the whole cluster", input.topic.as_deref().unwrap_or("")));
-        }
-
-        // The plan: the given load, or the observed one when none is given.
-        cap.broker_count.get_or_insert(brokers.len().max(1) as u32);
-        let given = cap.avg_throughput_mb_s.is_some()
-            || cap.peak_throughput_mb_s.is_some()
-            || cap.avg_messages_per_s.is_some()
-            || cap.peak_messages_per_s.is_some();
-        let observed_mb = load.as_ref().map(|l| l.ingress_mb_s).filter(|v| *v > 0.0);
-        if !given {
-            if let Some(mb) = observed_mb {
-                cap.avg_throughput_mb_s = Some(mb);
-                cap.replication_factor.get_or_insert(rf);
-                out.notes.push(format!(
-                    "no throughput in `capacity`: planned for the observed {mb:.3} MB/s (a peak is unknown from one window: set capacity.peak_throughput_mb_s)"
-                ));
-            }
-        }
-        let plan = if given || observed_mb.is_some() {
-            Some(capacity::plan_capacity(&cap).map_err(cap_err)?)
-        } else {
-            out.notes.push("no throughput given and none observed: no plan; send capacity.avg_throughput_mb_s (and peak) to size a load".into());
-            None
-        };
-        if let (true, Some(p), Some(h)) = (given, &plan, &headroom) {
-            if let Some(room) = h.ingress_headroom_mb_s {
-                out.notes.push(if p.peak_throughput_mb_s <= room {
-                    format!(
-                        "the planned peak {:.2} MB/s fits in the cluster's remaining headroom of {room:.2} MB/s (binding: {})",
-                        p.peak_throughput_mb_s,
-                        wire(&h.binding)
-                    )
-                } else {
-                    format!(
-                        "the planned peak {:.2} MB/s exceeds the cluster's remaining headroom of {room:.2} MB/s (binding: {}): add brokers first",
-                        p.peak_throughput_mb_s,
-                        wire(&h.binding)
-                    )
-                });
-            }
-        }
+        let obs = observed::observe(&reads, cap).map_err(cap_err)?;
+        out.notes.extend(obs.notes);
         out.sizing = Some(SizingOut {
-            plan,
+            plan: obs.plan,
             observed: Some(ObservedOut {
                 topics: scope.len(),
                 window_ms: rates.window_ms,
-                messages_per_s,
-                avg_message_bytes: size,
-                message_bytes_source: size_source.map(str::to_string),
-                storage_source: storage_source.map(str::to_string),
-                load,
+                messages_per_s: obs.messages_per_s,
+                avg_message_bytes: record_bytes.map(|(b, _)| b),
+                message_bytes_source: record_bytes.map(|(_, s)| s.to_string()),
+                storage_source: obs.storage_source.map(str::to_string),
+                load: obs.load,
             }),
-            headroom,
+            headroom: obs.headroom,
         });
         Ok(out)
     }
@@ -480,19 +351,4 @@ fn known_sizes(sizes: Result<LogDirSizes, String>, notes: &mut Vec<String>) -> O
             None
         }
     }
-}
-
-/// The replication factor most partitions have (1 when there are none).
-fn typical_rf(topics: &[TopicSnapshot]) -> u32 {
-    let mut counts: BTreeMap<usize, usize> = BTreeMap::new();
-    for t in topics {
-        for p in &t.partitions {
-            *counts.entry(p.replicas.len()).or_default() += 1;
-        }
-    }
-    counts
-        .into_iter()
-        .filter(|(rf, _)| *rf > 0)
-        .max_by_key(|(rf, n)| (*n, *rf))
-        .map_or(1, |(rf, _)| rf as u32)
 }

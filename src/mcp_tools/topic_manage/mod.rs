@@ -13,9 +13,7 @@ use rmcp::{tool, tool_router};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::capacity::{
-    self, BrokerCapacity, CapacityInput, CapacityPlan, Headroom, ObservedLoad,
-};
+use crate::analysis::capacity::{self, CapacityInput, CapacityPlan, Headroom, ObservedLoad};
 use crate::analysis::glob::glob_match;
 use crate::analysis::health;
 use crate::analysis::payload::{decode, Payload};
