@@ -18,6 +18,9 @@ use crate::analysis::finding::Severity;
 use crate::analysis::glob::glob_match;
 use crate::analysis::suggest::{Tie, Typo, Unit};
 use crate::app::KafkaMcp;
+
+mod read;
+mod summary;
 use crate::error::ToolError;
 use crate::kafka::audit_snapshot::{self, SampleLimits};
 use crate::kafka::{admin, Cluster};
@@ -215,90 +218,6 @@ pub struct ConfigAuditOutput {
     /// The rule(s) named by `explain`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub rules: Vec<RuleOut>,
-}
-
-impl Summary for ConfigAuditOutput {
-    fn summary(&self) -> String {
-        let c = &self.counts;
-        let mut s = if self.scope == "explain" {
-            format!("{} rule(s)", self.rules.len())
-        } else {
-            let verdict = if c.critical > 0 {
-                "CRITICAL"
-            } else if c.error > 0 {
-                "ERROR"
-            } else if c.warn > 0 {
-                "WARN"
-            } else if c.info > 0 {
-                "INFO"
-            } else if self.notes.is_empty() {
-                "OK"
-            } else {
-                "NO FINDINGS (partial audit, see notes)"
-            };
-            let on = self
-                .cluster
-                .as_deref()
-                .map(|n| format!(" on cluster {n}"))
-                .unwrap_or_default();
-            format!(
-                "{verdict} {} audit{on}: {} finding(s): {} critical, {} error, {} warn, {} info ({} rules run)",
-                self.scope,
-                c.total(),
-                c.critical,
-                c.error,
-                c.warn,
-                c.info,
-                self.rules_run
-            )
-        };
-        if let Some(cov) = &self.coverage {
-            s.push_str(&format!(
-                "; read {} topic(s), configs of {}/{} broker(s)",
-                cov.topics, cov.brokers_with_configs, cov.live_brokers
-            ));
-        }
-        for t in &self.top {
-            s.push_str(&format!(
-                "\n- [{}] {}: {}\n  fix: {}",
-                sev(t.severity),
-                t.id,
-                t.title,
-                t.fix
-            ));
-        }
-        if c.total() > self.top.len() {
-            s.push_str(&format!(
-                "\n- … {} more finding(s) in `findings`",
-                c.total() - self.top.len()
-            ));
-        }
-        if let Some(next) = self.page.as_ref().and_then(|p| p.next_cursor.as_deref()) {
-            s.push_str(&format!("\nnext page: cursor={next}"));
-        }
-        for r in &self.rules {
-            s.push_str(&format!("\n{} [{}]: {}", r.id, sev(r.severity), r.title));
-            if let Some(d) = &r.doc {
-                s.push_str(&format!("\n{d}"));
-            }
-        }
-        for n in &self.notes {
-            s.push_str(&format!("\nnote: {n}"));
-        }
-        s
-    }
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Pure helpers
-
-fn sev(s: Severity) -> &'static str {
-    match s {
-        Severity::Critical => "critical",
-        Severity::Error => "error",
-        Severity::Warn => "warn",
-        Severity::Info => "info",
-    }
 }
 
 fn is_glob(s: &str) -> bool {
@@ -629,57 +548,6 @@ impl KafkaMcp {
             notes,
             rules,
         })
-    }
-
-    /// Metadata → topic selection → configs of the brokers the scope needs and of the selected
-    /// topics, plus null-key samples. Returns the audit input and how many topics were sampled.
-    async fn read_for_audit(
-        &self,
-        cluster: &std::sync::Arc<Cluster>,
-        scope: AuditScope,
-        input: &ConfigAuditInput,
-        notes: &mut Vec<String>,
-    ) -> Result<(AuditInput, usize), ToolError> {
-        let (brokers, topics) = admin::metadata(cluster, None).await?;
-        let live: Vec<i32> = brokers.iter().map(|b| b.id).collect();
-        let broker_ids: Vec<i32> = match input.broker {
-            Some(id) if !live.contains(&id) => {
-                return Err(ToolError::not_found(format!(
-                    "broker {id} is not a live broker; live brokers: {}",
-                    live.iter()
-                        .map(|i| i.to_string())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )))
-            }
-            Some(id) => vec![id],
-            // Every live broker: broker rules compare them, and topic keys fall back to their defaults.
-            None => live.clone(),
-        };
-        let patterns: Option<Vec<String>> = input.topics.as_ref().map(|t| {
-            t.iter()
-                .map(|s| s.trim().to_string())
-                .filter(|s| !s.is_empty())
-                .collect()
-        });
-        let strict = scope != AuditScope::Cluster;
-        let selected = match (scope, &patterns) {
-            // A client audit without topics needs only the brokers' defaults.
-            (AuditScope::Client, None) => Vec::new(),
-            _ => select_topics(topics, patterns.as_deref(), strict, notes)?,
-        };
-        let sample = (scope != AuditScope::Client && input.sample_null_keys.unwrap_or(true))
-            .then(SampleLimits::default);
-        let read = audit_snapshot::read(cluster, live, &broker_ids, selected, sample).await?;
-        notes.extend(read.notes);
-        let c = read.configs;
-        let input = AuditInput {
-            live_broker_ids: c.live_broker_ids,
-            brokers: c.brokers,
-            topics: c.topics,
-            client: None,
-        };
-        Ok((input, read.sampled_topics))
     }
 }
 
