@@ -10,8 +10,8 @@ use std::sync::Arc;
 use rmcp::model::{CallToolRequestParams, CallToolResult};
 use rmcp::ServiceExt;
 
+use crate::app::{AppState, KafkaMcp};
 use crate::config::Config;
-use crate::server::{AppState, KafkaMcp};
 
 /// Runs an in-process MCP client against a fresh server and returns the tool result.
 pub async fn call_tool(

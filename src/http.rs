@@ -24,7 +24,7 @@ use rmcp::ServiceExt;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use crate::server::{AppState, KafkaMcp};
+use crate::app::{AppState, KafkaMcp};
 
 /// Largest request body accepted, bytes.
 pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;

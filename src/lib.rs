@@ -40,12 +40,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
     let config = Config::load(&cli.settings, &env)?;
     match cli.command {
         None => {
-            server::serve_stdio(AppState::new(config)?).await?;
+            stdio::serve(AppState::new(config)?).await?;
             Ok(0)
         }
         Some(Command::Serve(args)) => match &args.http {
             None => {
-                server::serve_stdio(AppState::new(config)?).await?;
+                stdio::serve(AppState::new(config)?).await?;
                 Ok(0)
             }
             Some(addr) => {

@@ -344,9 +344,3 @@ impl ServerHandler for KafkaMcp {
             .map_err(|m| ErrorData::invalid_params(m, None))
     }
 }
-
-/// Serves MCP over stdio until the client closes stdin; in-flight calls are cancelled then
-/// (see `crate::stdio`). Nothing but JSON-RPC reaches stdout.
-pub async fn serve_stdio(state: Arc<AppState>) -> anyhow::Result<()> {
-    crate::stdio::serve(state).await
-}

@@ -29,7 +29,7 @@ use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use crate::server::{AppState, KafkaMcp};
+use crate::app::{AppState, KafkaMcp};
 
 /// Longest line read from stdin, as rmcp's own limit (`DEFAULT_MAX_LINE_LENGTH`).
 pub const MAX_LINE_BYTES: usize = 16 * 1024 * 1024;
