@@ -365,6 +365,15 @@ struct SchemaBody {
 }
 
 #[derive(Deserialize)]
+struct IdBody {
+    schema: String,
+    #[serde(default, rename = "schemaType")]
+    schema_type: Option<String>,
+    #[serde(default)]
+    references: Vec<SchemaRef>,
+}
+
+#[derive(Deserialize)]
 struct CompatBody {
     is_compatible: bool,
     #[serde(default)]
@@ -447,6 +456,29 @@ impl Registry {
                 .to_ascii_uppercase(),
             references: b.references,
         })
+    }
+
+    /// The schema registered under global id `id` (what a framed record names), or `None` when
+    /// the registry knows no such id. `version` is 0: an id belongs to no one subject.
+    pub async fn schema_by_id(&self, id: u32) -> Result<Option<RegisteredSchema>, RegistryError> {
+        let what = format!("GET schema id {id}");
+        let r = self
+            .send("GET", &format!("/schemas/ids/{id}"), None, &what)
+            .await?;
+        if r.status == 404 {
+            return Ok(None);
+        }
+        let b: IdBody = self.ok_json(r, &what, None, None)?;
+        Ok(Some(RegisteredSchema {
+            version: 0,
+            id: i64::from(id),
+            schema: b.schema,
+            schema_type: b
+                .schema_type
+                .unwrap_or_else(|| "AVRO".to_string())
+                .to_ascii_uppercase(),
+            references: b.references,
+        }))
     }
 
     /// Asks the registry whether `schema` (of `schema_type`: AVRO, PROTOBUF or JSON, with its
@@ -850,6 +882,25 @@ mod tests {
         assert_eq!(r.body, b"abc");
         let e = get(b"SSH-2.0-OpenSSH\r\n\r\n").await.unwrap_err();
         assert!(matches!(e, RegistryError::Unreachable { .. }), "{e}");
+    }
+
+    #[tokio::test]
+    async fn schemas_are_found_by_their_global_id() {
+        let body: &'static [u8] = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 84\r\n\r\n{\"schemaType\":\"PROTOBUF\",\"schema\":\"syntax = \\\"proto3\\\"; message A { int32 x = 1; }\"}";
+        let r = reg(&answer_once(body).await, None, None, None);
+        let s = r.schema_by_id(7).await.unwrap().expect("id 7 is known");
+        assert_eq!((s.id, s.schema_type.as_str()), (7, "PROTOBUF"));
+        assert!(s.schema.contains("message A"), "{}", s.schema);
+        let avro: &'static [u8] =
+            b"HTTP/1.1 200 OK\r\nContent-Length: 20\r\n\r\n{\"schema\":\"\\\"int\\\"\"}";
+        let r = reg(&answer_once(avro).await, None, None, None);
+        assert_eq!(
+            r.schema_by_id(1).await.unwrap().unwrap().schema_type,
+            "AVRO"
+        );
+        let missing: &'static [u8] = b"HTTP/1.1 404 Not Found\r\nContent-Length: 49\r\n\r\n{\"error_code\":40403,\"message\":\"Schema not found\"}";
+        let r = reg(&answer_once(missing).await, None, None, None);
+        assert_eq!(r.schema_by_id(99).await.unwrap(), None);
     }
 
     #[test]
