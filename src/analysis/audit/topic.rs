@@ -1096,10 +1096,12 @@ fn replicas_one_rack(ctx: &Ctx<'_>) -> Vec<Hit> {
         if bad.is_empty() {
             continue;
         }
+        // The load this topic's plan adds, kept only when every partition finds a broker.
+        let mut trial = load.clone();
         let mut parts = Vec::new();
         for (p, reps, rack) in &bad {
             let keep = &reps[..reps.len() - 1];
-            let Some((&id, _)) = load
+            let Some((&id, _)) = trial
                 .iter()
                 .filter(|(id, _)| {
                     !reps.contains(id) && racks.get(id).is_some_and(|r| r.as_str() != *rack)
@@ -1109,13 +1111,16 @@ fn replicas_one_rack(ctx: &Ctx<'_>) -> Vec<Hit> {
                 parts.clear();
                 break;
             };
-            *load.entry(id).or_default() += 1;
+            *trial.entry(id).or_default() += 1;
             let new: Vec<String> = keep.iter().chain([&id]).map(|r| r.to_string()).collect();
             parts.push(format!(
                 r#"{{"topic":"{}","partition":{p},"replicas":[{}]}}"#,
                 t.name,
                 new.join(",")
             ));
+        }
+        if !parts.is_empty() {
+            load = trial;
         }
         let fix = if parts.is_empty() {
             manual(format!(
@@ -2215,6 +2220,16 @@ mod tests {
         assert!(hits(&run(&fixed), "partition-replicas-one-rack").is_empty());
         assert_eq!(fixed.topics[1].replication_factor, 2);
 
+        // No live broker in another rack: the fix says what to do first.
+        let mut down = i.clone();
+        down.live_broker_ids = vec![1, 2];
+        let r = run(&down);
+        let f = hits(&r, "partition-replicas-one-rack")[0];
+        assert_eq!(
+            f.finding.remediation,
+            "add live brokers in a second rack, then move one replica of each listed partition of pairs there \
+             with kafka-reassign-partitions.sh"
+        );
         // A single rack, or none, says nothing about rack spread.
         let mut one = i.clone();
         for b in &mut one.brokers {
