@@ -47,6 +47,11 @@ pub struct TopicConfigSnapshot {
     pub configs: ConfigSet,
     /// Keys seen in a sample of recent records, when one was taken.
     pub null_key_sample: Option<NullKeySample>,
+    /// Records the topic retains now, summed over partitions (high watermark − log start offset;
+    /// an upper bound on compacted topics, whose offsets have gaps), when the read took offsets.
+    /// `None`: not read, so rules needing a traffic signal skip the topic.
+    #[serde(default)]
+    pub retained_records: Option<u64>,
 }
 
 impl TopicConfigSnapshot {
@@ -62,6 +67,7 @@ impl TopicConfigSnapshot {
             assignment: parts.iter().map(|p| p.replicas.clone()).collect(),
             configs,
             null_key_sample: None,
+            retained_records: None,
         }
     }
 }

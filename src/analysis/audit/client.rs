@@ -20,6 +20,7 @@ pub(crate) const RULES: &[Rule] = &[
     PRODUCER_TRANSACTIONAL_ID_MISSING,
     PRODUCER_LINGER_ZERO_LARGE_BATCHES,
     PRODUCER_COMPRESSION_NONE,
+    PRODUCER_COMPRESSION_GZIP,
     PRODUCER_MAX_REQUEST_SIZE_ABOVE_MAX_MESSAGE_BYTES,
     PRODUCER_MAX_REQUEST_SIZE_BELOW_MAX_MESSAGE_BYTES,
     CONSUMER_AUTO_COMMIT_AT_LEAST_ONCE,
@@ -32,6 +33,7 @@ pub(crate) const RULES: &[Rule] = &[
     CONSUMER_AUTO_OFFSET_RESET_UNSET,
     CONSUMER_STATIC_MEMBERSHIP_MISSING_INSTANCE_ID,
     CONSUMER_FETCH_BELOW_MAX_MESSAGE_BYTES,
+    CONSUMER_MAX_POLL_RECORDS_OUT_OF_RANGE,
 ];
 
 /// What a client finding names as the affected item: its `client.id`, its group, or its kind.
@@ -403,6 +405,45 @@ fn compression_none(ctx: &Ctx<'_>) -> Vec<Hit> {
     )
 }
 
+const PRODUCER_COMPRESSION_GZIP: Rule = Rule {
+    id: "producer-compression-gzip",
+    severity: Severity::Info,
+    scope: RuleScope::Client,
+    title: "Producer compresses with gzip: zstd or lz4 cost far less CPU",
+    doc: "Checks `compression.type` (`compression.codec` in librdkafka) = `gzip`.\n\
+          Why: gzip is the slowest codec Kafka offers to compress and to decompress: it costs several times the \
+          CPU of lz4 or zstd in every producer, in every consumer, and in brokers that recompress or validate \
+          batches, and that CPU limits throughput and adds latency. zstd compresses as well as gzip or better \
+          at a fraction of the CPU; lz4 is the cheapest.\n\
+          Fix: set `compression.type=zstd` in the producer config (Kafka ≥ 2.1 brokers and consumers; every \
+          supported version), or `lz4` when CPU matters more than size; keep the topic's `compression.type` at \
+          `producer` so brokers do not recompress.",
+    check: compression_gzip,
+};
+
+fn compression_gzip(ctx: &Ctx<'_>) -> Vec<Hit> {
+    let Some(c) = producer(ctx) else {
+        return vec![];
+    };
+    let Some(v) = c.explicit("compression.type") else {
+        return vec![];
+    };
+    if !v.str().eq_ignore_ascii_case("gzip") {
+        return vec![];
+    }
+    client_hit(
+        &c,
+        "compression.type=gzip".into(),
+        format!(
+            "{}: gzip costs several times the CPU of zstd or lz4 to compress and decompress, for a similar or \
+             worse ratio than zstd",
+            v.describe()
+        ),
+        &[&v],
+        c.fix("compression.type", "zstd"),
+    )
+}
+
 /// `max.message.bytes` of each topic the client names, or the broker default when it names none.
 fn size_targets(ctx: &Ctx<'_>, c: &ClientView<'_>) -> Vec<(String, Val)> {
     if c.cfg.topics.is_empty() {
@@ -548,7 +589,8 @@ const CONSUMER_AUTO_COMMIT_AT_LEAST_ONCE: Rule = Rule {
     scope: RuleScope::Client,
     title: "Auto-commit with an at-least-once or exactly-once intent",
     doc: "Checks `enable.auto.commit` (default `true` in both clients) with intent `at_least_once` or \
-          `exactly_once`.\n\
+          `exactly_once`; a consumer given no intent at all is assumed to be `at_least_once` (losing records \
+          is rarely acceptable), while intents that name neither leave it unchecked.\n\
           Why: offsets are committed on a timer, not after processing: librdkafka commits offsets stored when \
           records are handed out, and Java commits what `poll()` returned before, so records handed to other \
           threads, buffered, or in flight at a crash are skipped on restart. Exactly-once must commit offsets \
@@ -562,10 +604,12 @@ fn auto_commit(ctx: &Ctx<'_>) -> Vec<Hit> {
     let Some(c) = consumer(ctx) else {
         return vec![];
     };
-    let intent = if c.wants(ClientIntent::ExactlyOnce) {
-        "exactly_once"
+    let (intent, assumed) = if c.wants(ClientIntent::ExactlyOnce) {
+        ("exactly_once", "")
     } else if c.wants(ClientIntent::AtLeastOnce) {
-        "at_least_once"
+        ("at_least_once", "")
+    } else if c.cfg.intents.is_empty() {
+        ("at_least_once", " (assumed: no intent given)")
     } else {
         return vec![];
     };
@@ -574,9 +618,10 @@ fn auto_commit(ctx: &Ctx<'_>) -> Vec<Hit> {
     };
     client_hit(
         &c,
-        format!("enable.auto.commit=true with {intent} intent"),
+        format!("enable.auto.commit=true with {intent} intent{assumed}"),
         format!(
-            "{} with intent {intent}: offsets are committed before records are processed",
+            "{} with intent {intent}{assumed}: offsets are committed before records are processed, so a crash \
+             skips the records in flight",
             v.describe()
         ),
         &[&v],
@@ -963,6 +1008,63 @@ fn fetch_below(ctx: &Ctx<'_>) -> Vec<Hit> {
     }]
 }
 
+/// `max.poll.records` the Java consumer's 500 default is usually kept within.
+const MIN_POLL_RECORDS: i64 = 10;
+const MAX_POLL_RECORDS: i64 = 10_000;
+
+const CONSUMER_MAX_POLL_RECORDS_OUT_OF_RANGE: Rule = Rule {
+    id: "consumer-max-poll-records-out-of-range",
+    severity: Severity::Info,
+    scope: RuleScope::Client,
+    title: "max.poll.records is far from its usual range",
+    doc: "Checks the Java consumer's explicit `max.poll.records` below 10 or above 10,000 (default 500; \
+          librdkafka has no such property). The range spans 50 times below to 20 times above the default.\n\
+          Why: below 10, each `poll()` returns a handful of records, so a consumer that commits per poll sends \
+          a commit every few records and spends its time in poll overhead. Above 10,000, one poll's records must \
+          all be processed within `max.poll.interval.ms` (5 minutes by default), or the consumer is removed \
+          from the group and the batch is redelivered to another one: a slow record or a slow downstream turns \
+          into rebalance loops and duplicates, and a crash redelivers up to that many records.\n\
+          Fix: set `max.poll.records=500` (the default), then tune within the range from measured processing \
+          time; keep `max.poll.records` × the slowest time per record well under `max.poll.interval.ms`.",
+    check: max_poll_records,
+};
+
+fn max_poll_records(ctx: &Ctx<'_>) -> Vec<Hit> {
+    let Some(c) = consumer(ctx) else {
+        return vec![];
+    };
+    if c.librdkafka() {
+        return vec![];
+    }
+    let Some(v) = c.explicit("max.poll.records") else {
+        return vec![];
+    };
+    let Some(n) = v.int() else {
+        return vec![];
+    };
+    let why = if n < MIN_POLL_RECORDS {
+        format!("below {MIN_POLL_RECORDS}: a commit per poll is a commit every few records")
+    } else if n > MAX_POLL_RECORDS {
+        let interval = c
+            .val("max.poll.interval.ms")
+            .map(|i| i.describe())
+            .unwrap_or_else(|| "max.poll.interval.ms".into());
+        format!(
+            "above {MAX_POLL_RECORDS}: all of one poll must be processed within {interval}, or the consumer \
+             leaves the group and the records are redelivered"
+        )
+    } else {
+        return vec![];
+    };
+    client_hit(
+        &c,
+        format!("max.poll.records={n}"),
+        format!("{} is {why}", v.describe()),
+        &[&v],
+        c.fix("max.poll.records", "500"),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1195,13 +1297,146 @@ mod tests {
         assert_eq!(r.notes, ["client topic(s) not in the audited topics, size cross-checks skipped for them: nope"]);
     }
 
+    /// A consumer with `enable.auto.commit` unset (the library default, `true`).
+    fn auto_committing(props: &[(&str, &str)], intents: &[ClientIntent]) -> AuditInput {
+        let mut i = consumer_with(props, intents);
+        i.client
+            .as_mut()
+            .unwrap()
+            .properties
+            .remove("enable.auto.commit");
+        i
+    }
+
     #[test]
     fn consumer_auto_commit_at_least_once() {
-        let i = consumer_with(&[], &[ClientIntent::AtLeastOnce]);
+        let i = auto_committing(&[], &[ClientIntent::AtLeastOnce]);
         let r = run(&i);
         let f = only(&r, "consumer-auto-commit-at-least-once");
         client_fix_clears(&i, f);
         assert!(run(&consumer_with(&[], &[])).findings.is_empty());
+    }
+
+    #[test]
+    fn consumer_auto_commit_without_intent_assumes_at_least_once() {
+        let i = auto_committing(&[("group.id", "billing")], &[]);
+        let r = run(&i);
+        let f = only(&r, "consumer-auto-commit-at-least-once");
+        assert_eq!(f.finding.severity, Severity::Warn);
+        assert_eq!(f.finding.evidence.items, ["group billing"]);
+        assert_eq!(
+            f.finding.title,
+            "enable.auto.commit=true with at_least_once intent (assumed: no intent given)"
+        );
+        assert_eq!(
+            f.finding.evidence.detail,
+            "enable.auto.commit=true [Java client default (Kafka 4.0)] with intent at_least_once (assumed: no \
+             intent given): offsets are committed before records are processed, so a crash skips the records in \
+             flight"
+        );
+        assert_eq!(
+            f.finding.remediation,
+            "set enable.auto.commit=false in the consumer config"
+        );
+        client_fix_clears(&i, f);
+        // Written explicitly, and in librdkafka: the same.
+        let r = run(&librdkafka(consumer_with(
+            &[("enable.auto.commit", "true")],
+            &[],
+        )));
+        assert_eq!(r.findings[0].values[0].origin, "client config");
+        assert_eq!(ids(&r), ["consumer-auto-commit-at-least-once"]);
+        // Intents that name no delivery goal leave the choice to the application.
+        let i = auto_committing(
+            &[("group.instance.id", "pod-1")],
+            &[ClientIntent::StaticMembership],
+        );
+        assert!(run(&i).findings.is_empty());
+    }
+
+    #[test]
+    fn producer_compression_gzip() {
+        let i = producer_with(&[("compression.type", "gzip"), ("client.id", "etl")]);
+        let r = run(&i);
+        let f = only(&r, "producer-compression-gzip");
+        assert_eq!(f.finding.severity, Severity::Info);
+        assert_eq!(f.finding.evidence.items, ["client.id=etl"]);
+        assert_eq!(
+            f.finding.evidence.detail,
+            "compression.type=gzip [client config]: gzip costs several times the CPU of zstd or lz4 to compress \
+             and decompress, for a similar or worse ratio than zstd"
+        );
+        assert_eq!(
+            f.finding.remediation,
+            "set compression.type=zstd in the producer config"
+        );
+        client_fix_clears(&i, f);
+        // librdkafka's alias.
+        let i = librdkafka(producer_with(&[
+            ("compression.codec", "GZIP"),
+            ("enable.idempotence", "true"),
+        ]));
+        let i = {
+            let mut i = i;
+            i.client
+                .as_mut()
+                .unwrap()
+                .properties
+                .remove("compression.type");
+            i
+        };
+        let r = run(&i);
+        let f = only(&r, "producer-compression-gzip");
+        assert_eq!(f.values[0].set_as, "compression.codec");
+        client_fix_clears(&i, f);
+        for ok in ["zstd", "lz4", "snappy"] {
+            assert!(run(&producer_with(&[("compression.type", ok)]))
+                .findings
+                .is_empty());
+        }
+    }
+
+    #[test]
+    fn consumer_max_poll_records_out_of_range() {
+        for ok in ["10", "500", "10000"] {
+            assert!(run(&consumer_with(&[("max.poll.records", ok)], &[]))
+                .findings
+                .is_empty());
+        }
+        let i = consumer_with(&[("max.poll.records", "5")], &[]);
+        let r = run(&i);
+        let f = only(&r, "consumer-max-poll-records-out-of-range");
+        assert_eq!(f.finding.severity, Severity::Info);
+        assert_eq!(f.finding.title, "max.poll.records=5");
+        assert_eq!(
+            f.finding.evidence.detail,
+            "max.poll.records=5 [client config] is below 10: a commit per poll is a commit every few records"
+        );
+        assert_eq!(
+            f.fix.client_property,
+            Some(crate::analysis::audit::ClientProperty {
+                key: "max.poll.records".into(),
+                value: "500".into()
+            })
+        );
+        client_fix_clears(&i, f);
+        let i = consumer_with(&[("max.poll.records", "50000")], &[]);
+        let r = run(&i);
+        let f = only(&r, "consumer-max-poll-records-out-of-range");
+        assert_eq!(
+            f.finding.evidence.detail,
+            "max.poll.records=50000 [client config] is above 10000: all of one poll must be processed within \
+             max.poll.interval.ms=300000 [Java client default (Kafka 4.0)], or the consumer leaves the group and \
+             the records are redelivered"
+        );
+        client_fix_clears(&i, f);
+        // librdkafka has no max.poll.records.
+        assert!(run(&librdkafka(consumer_with(
+            &[("max.poll.records", "50000")],
+            &[]
+        )))
+        .findings
+        .is_empty());
     }
 
     #[test]

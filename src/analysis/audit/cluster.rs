@@ -31,7 +31,7 @@ const BROKER_UNCLEAN_LEADER_ELECTION: Rule = Rule {
           Why: when every in-sync replica of a partition is gone, an out-of-sync replica may become leader; \
           the records it never received are lost for good, although producers were told they were written. \
           Every topic without its own override inherits this (the topic rule `unclean-leader-election` reports \
-          only topic overrides).\n\
+          topic overrides, and inherited values only when this rule does not run, e.g. with scope=topic).\n\
           Fix: `kafka-configs.sh --bootstrap-server <bootstrap> --alter --entity-type brokers --entity-default \
           --add-config unclean.leader.election.enable=false` (or on the one broker that overrides it). To \
           recover an offline partition deliberately, use `kafka-leader-election.sh --election-type unclean` \

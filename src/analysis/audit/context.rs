@@ -180,6 +180,9 @@ pub(crate) fn broker_synonyms(topic_key: &str) -> &'static [(&'static str, i64)]
         "unclean.leader.election.enable" => &[("unclean.leader.election.enable", 1)],
         "message.timestamp.type" => &[("log.message.timestamp.type", 1)],
         "min.compaction.lag.ms" => &[("log.cleaner.min.compaction.lag.ms", 1)],
+        "max.compaction.lag.ms" => &[("log.cleaner.max.compaction.lag.ms", 1)],
+        "delete.retention.ms" => &[("log.cleaner.delete.retention.ms", 1)],
+        "min.cleanable.dirty.ratio" => &[("log.cleaner.min.cleanable.ratio", 1)],
         _ => &[],
     }
 }
@@ -326,6 +329,28 @@ impl<'a> Ctx<'a> {
             &t.name,
         );
         None
+    }
+
+    /// Whether rule `id` runs in this audit: it exists, is at or above `min_severity` and is not
+    /// disabled (the config-audit tool disables the rules outside the requested scope).
+    pub fn runs(&self, id: &str) -> bool {
+        super::explain(id).is_some_and(|r| {
+            r.severity >= self.opts.min_severity && !self.opts.disabled.iter().any(|d| d == id)
+        })
+    }
+
+    /// `broker.rack` of each described broker that has one (DescribeConfigs BROKER returns it,
+    /// null when unset).
+    pub fn racks(&self) -> BTreeMap<i32, String> {
+        self.described_brokers()
+            .into_iter()
+            .filter_map(|b| {
+                broker_val(b, "broker.rack")
+                    .map(|v| v.str().trim().to_string())
+                    .filter(|r| !r.is_empty())
+                    .map(|r| (b.id, r))
+            })
+            .collect()
     }
 
     pub fn bootstrap(&self) -> &str {

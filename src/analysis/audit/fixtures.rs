@@ -245,6 +245,7 @@ fn cluster(
                 assignment,
                 configs,
                 null_key_sample: None,
+                retained_records: None,
             }
         })
         .collect();

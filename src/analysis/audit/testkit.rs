@@ -118,6 +118,13 @@ pub fn topic_configs() -> ConfigSet {
         ("segment.bytes", "1073741824", DefaultConfig),
         ("segment.ms", "604800000", DefaultConfig),
         ("max.message.bytes", "1048588", DefaultConfig),
+        ("delete.retention.ms", "86400000", DefaultConfig),
+        ("min.cleanable.dirty.ratio", "0.5", DefaultConfig),
+        (
+            "max.compaction.lag.ms",
+            "9223372036854775807",
+            DefaultConfig,
+        ),
     ] {
         put(&mut cs, k, v, s);
     }
@@ -140,6 +147,7 @@ pub fn topic(name: &str, partitions: u32, rf: u32) -> TopicConfigSnapshot {
         assignment: assignment(partitions, rf),
         configs: topic_configs(),
         null_key_sample: None,
+        retained_records: None,
     }
 }
 
@@ -163,9 +171,13 @@ pub fn base() -> AuditInput {
 /// A Java client of `kind` with safe settings for its kind.
 pub fn client(kind: ClientKind, props: &[(&str, &str)]) -> ClientConfig {
     let mut properties: BTreeMap<String, String> = match kind {
-        ClientKind::Producer => [("compression.type", "lz4")].into_iter(),
-        ClientKind::Consumer => [("auto.offset.reset", "earliest")].into_iter(),
-        ClientKind::Unknown => [("client.id", "x")].into_iter(),
+        ClientKind::Producer => vec![("compression.type", "lz4")].into_iter(),
+        ClientKind::Consumer => vec![
+            ("auto.offset.reset", "earliest"),
+            ("enable.auto.commit", "false"),
+        ]
+        .into_iter(),
+        ClientKind::Unknown => vec![("client.id", "x")].into_iter(),
     }
     .map(|(k, v)| (k.to_string(), v.to_string()))
     .collect();

@@ -8,10 +8,10 @@ use crate::analysis::finding::{Severity, EVIDENCE_ITEMS};
 use crate::snapshot::ConfigSource;
 
 use super::context::{
-    fmt_bytes, fmt_ms, is_scratch_topic, manual, policy_has, Ctx, Hit, Rule, Val, DAY_MS, GIB,
-    HOUR_MS, MIB,
+    broker_val, fmt_bytes, fmt_ms, is_scratch_topic, kafka_configs_command, list, manual,
+    policy_has, Ctx, Hit, Rule, Val, DAY_MS, GIB, HOUR_MS, MIB,
 };
-use super::{Remediation, RuleScope, TopicConfigSnapshot};
+use super::{AlterOp, AlterOpKind, AlterResourceType, Remediation, RuleScope, TopicConfigSnapshot};
 
 /// The topic family, in evaluation order.
 pub(crate) const RULES: &[Rule] = &[
@@ -28,6 +28,12 @@ pub(crate) const RULES: &[Rule] = &[
     RETENTION_MS_VERY_SHORT,
     SEGMENT_MS_ABOVE_RETENTION_MS,
     COMPACTED_TOPIC_NULL_KEYS,
+    COMPACTED_SEGMENT_MS_LONG,
+    COMPACTED_DELETE_RETENTION_SHORT,
+    COMPACTED_DIRTY_RATIO_HIGH,
+    COMPACTED_DIRTY_RATIO_LOW,
+    SINGLE_PARTITION_WITH_TRAFFIC,
+    PARTITION_REPLICAS_ONE_RACK,
     PARTITIONS_NOT_MULTIPLE_OF_BROKERS,
 ];
 
@@ -61,26 +67,41 @@ const UNCLEAN_LEADER_ELECTION: Rule = Rule {
     severity: Severity::Critical,
     scope: RuleScope::Topic,
     title: "Topic allows unclean leader election",
-    doc: "Checks a topic's own `unclean.leader.election.enable=true` override (a value inherited from the \
-          brokers is reported once by `broker-unclean-leader-election`).\n\
+    doc: "Checks a topic's effective `unclean.leader.election.enable=true`. Its own override is always reported \
+          here. A value it inherits (source DEFAULT_CONFIG, STATIC_BROKER_CONFIG, DYNAMIC_DEFAULT_BROKER_CONFIG or \
+          DYNAMIC_BROKER_CONFIG) is reported once by `broker-unclean-leader-election` when that rule runs and sees \
+          it on a described broker, and here, per topic, otherwise (scope=topic, that rule disabled, or the \
+          broker setting it not described).\n\
           Why: when all in-sync replicas are down, an out-of-sync replica may become leader; every record it \
           had not replicated is lost, although producers with `acks=all` were told it was written, and \
           consumers may see offsets go backwards.\n\
           Fix: `kafka-configs.sh --bootstrap-server <bootstrap> --alter --entity-type topics --entity-name \
-          <topic> --add-config unclean.leader.election.enable=false`. To bring back one offline partition \
-          knowingly, run `kafka-leader-election.sh --election-type unclean` for that partition only.",
+          <topic> --add-config unclean.leader.election.enable=false`; for an inherited value, fixing the broker \
+          default instead (`--entity-type brokers --entity-default --add-config \
+          unclean.leader.election.enable=false`) fixes every inheriting topic at once. To bring back one offline \
+          partition knowingly, run `kafka-leader-election.sh --election-type unclean` for that partition only.",
     check: unclean,
 };
 
 fn unclean(ctx: &Ctx<'_>) -> Vec<Hit> {
+    let key = "unclean.leader.election.enable";
+    // An inherited `true` is the broker rule's finding when it runs and sees it.
+    let broker_reports = ctx.runs("broker-unclean-leader-election")
+        && ctx
+            .described_brokers()
+            .iter()
+            .any(|b| broker_val(b, key).is_some_and(|v| v.is_true()));
     per_topic(ctx, |t| {
-        let v = ctx.topic_val(t, "unclean.leader.election.enable")?;
+        let v = ctx.topic_val(t, key)?;
+        if !v.is_true() {
+            return None;
+        }
         let own = matches!(
             v.source(),
             ConfigSource::DynamicTopicConfig | ConfigSource::Unknown
         ) && !v.inherited;
-        (v.is_true() && own).then(|| {
-            hit(
+        if own {
+            return Some(hit(
                 t,
                 format!("{}: unclean.leader.election.enable=true", t.name),
                 format!(
@@ -88,10 +109,80 @@ fn unclean(ctx: &Ctx<'_>) -> Vec<Hit> {
                     v.describe()
                 ),
                 &[&v],
-                ctx.topic_fix(&t.name, "unclean.leader.election.enable", "false"),
-            )
-        })
+                ctx.topic_fix(&t.name, key, "false"),
+            ));
+        }
+        if broker_reports {
+            return None;
+        }
+        Some(hit(
+            t,
+            format!(
+                "{}: unclean.leader.election.enable=true inherited ({})",
+                t.name,
+                v.source().as_str()
+            ),
+            format!(
+                "{}: inherited, no topic override; a failover to an out-of-sync replica loses acknowledged writes. \
+                 Fix: this topic with the override below, or every inheriting topic at once: {}",
+                v.describe(),
+                broker_level_unclean_fix(ctx, &v)
+            ),
+            &[&v],
+            ctx.topic_fix(&t.name, key, "false"),
+        ))
     })
+}
+
+/// The broker-level fix of an inherited `unclean.leader.election.enable=true`: remove the
+/// per-broker override on the brokers that set one, else set the cluster-wide dynamic default
+/// (which wins over server.properties and Kafka's default).
+fn broker_level_unclean_fix(ctx: &Ctx<'_>, v: &Val) -> String {
+    let key = "unclean.leader.election.enable";
+    if v.source() == ConfigSource::DynamicBrokerConfig {
+        let ids: Vec<String> = ctx
+            .described_brokers()
+            .iter()
+            .filter(|b| {
+                broker_val(b, key)
+                    .is_some_and(|x| x.is_true() && x.source() == ConfigSource::DynamicBrokerConfig)
+            })
+            .map(|b| b.id.to_string())
+            .collect();
+        if ids.is_empty() {
+            return format!(
+                "remove the per-broker override of {key} on the broker that sets it (kafka-configs.sh \
+                 --bootstrap-server {} --alter --entity-type brokers --entity-name <broker id> --delete-config {key})",
+                ctx.bootstrap()
+            );
+        }
+        return ids
+            .iter()
+            .map(|id| {
+                kafka_configs_command(
+                    ctx.bootstrap(),
+                    &AlterOp {
+                        resource_type: AlterResourceType::Broker,
+                        resource_name: id.clone(),
+                        key: key.to_string(),
+                        op: AlterOpKind::Delete,
+                        value: None,
+                    },
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" && ");
+    }
+    kafka_configs_command(
+        ctx.bootstrap(),
+        &AlterOp {
+            resource_type: AlterResourceType::BrokerDefault,
+            resource_name: String::new(),
+            key: key.to_string(),
+            op: AlterOpKind::Set,
+            value: Some("false".to_string()),
+        },
+    )
 }
 
 const MIN_ISR_ABOVE_RF: Rule = Rule {
@@ -375,17 +466,7 @@ fn reassign_fix(ctx: &Ctx<'_>, t: &TopicConfigSnapshot, target: u32) -> Remediat
             t.name, t.partitions
         ));
     }
-    let mut load: BTreeMap<i32, usize> = live.iter().map(|id| (*id, 0)).collect();
-    for r in ctx
-        .input
-        .topics
-        .iter()
-        .flat_map(|x| x.assignment.iter().flatten())
-    {
-        if let Some(n) = load.get_mut(r) {
-            *n += 1;
-        }
-    }
+    let mut load = replica_load(ctx);
     let mut parts = Vec::new();
     for p in 0..t.partitions {
         let mut reps: Vec<i32> = t.assignment.get(p as usize).cloned().unwrap_or_default();
@@ -407,13 +488,39 @@ fn reassign_fix(ctx: &Ctx<'_>, t: &TopicConfigSnapshot, target: u32) -> Remediat
             reps.join(",")
         ));
     }
-    let file = format!("increase-rf-{}.json", t.name);
+    plan_command(ctx, &format!("increase-rf-{}.json", t.name), &parts)
+}
+
+/// `echo '<plan>' > file && kafka-reassign-partitions.sh ... --execute` for the given partition
+/// entries (`{"topic":..,"partition":..,"replicas":[..]}`).
+fn plan_command(ctx: &Ctx<'_>, file: &str, parts: &[String]) -> Remediation {
     manual(format!(
         "echo '{{\"version\":1,\"partitions\":[{}]}}' > {file} && kafka-reassign-partitions.sh --bootstrap-server \
          {} --reassignment-json-file {file} --execute",
         parts.join(","),
         ctx.bootstrap()
     ))
+}
+
+/// Partition replicas per live broker across all topics (0 for live brokers without any).
+fn replica_load(ctx: &Ctx<'_>) -> BTreeMap<i32, usize> {
+    let mut load: BTreeMap<i32, usize> = ctx
+        .input
+        .live_broker_ids
+        .iter()
+        .map(|id| (*id, 0))
+        .collect();
+    for r in ctx
+        .input
+        .topics
+        .iter()
+        .flat_map(|x| x.assignment.iter().flatten())
+    {
+        if let Some(n) = load.get_mut(r) {
+            *n += 1;
+        }
+    }
+    load
 }
 
 // --- sizes and retention ---------------------------------------------------------------------------------
@@ -700,6 +807,368 @@ fn compacted_null_keys(ctx: &Ctx<'_>) -> Vec<Hit> {
     })
 }
 
+// --- compaction tuning -----------------------------------------------------------------------------------
+
+/// Above this roll time the active segment of a compacted topic (never cleaned) holds records longer
+/// than Kafka's own default `segment.ms` (7 days).
+const COMPACTED_MAX_ROLL_MS: i64 = 7 * DAY_MS;
+/// What the fix sets `segment.ms` to on a compacted topic: 1 day.
+const COMPACTED_ROLL_FIX_MS: i64 = DAY_MS;
+/// Below this `delete.retention.ms` a consumer down or replaying for longer misses deletes.
+const MIN_DELETE_RETENTION_MS: i64 = HOUR_MS;
+/// `min.cleanable.dirty.ratio` at or above this: the log is cleaned only when mostly garbage.
+const DIRTY_RATIO_HIGH: f64 = 0.9;
+/// `min.cleanable.dirty.ratio` at or below this: the cleaner rewrites the log almost constantly.
+const DIRTY_RATIO_LOW: f64 = 0.01;
+
+/// The effective `cleanup.policy` of a non-internal topic whose policy includes `compact`. Internal
+/// topics (`__consumer_offsets`, ...) are tuned by the brokers' `offsets.*` / `transaction.*` keys.
+fn compacted(ctx: &Ctx<'_>, t: &TopicConfigSnapshot) -> Option<Val> {
+    if t.internal {
+        return None;
+    }
+    ctx.topic_val(t, "cleanup.policy")
+        .filter(|p| policy_has(p, "compact"))
+}
+
+fn ratio(v: &Val) -> Option<f64> {
+    v.str().trim().parse().ok().filter(|r: &f64| r.is_finite())
+}
+
+const COMPACTED_SEGMENT_MS_LONG: Rule = Rule {
+    id: "compacted-segment-ms-long",
+    severity: Severity::Warn,
+    scope: RuleScope::Topic,
+    title: "Compacted topic rolls its segments after more than 7 days: the active segment is never compacted",
+    doc: "Checks, on non-internal topics whose `cleanup.policy` includes `compact`, the roll time: `segment.ms` \
+          (from `log.roll.ms` > `log.roll.hours` when inherited), or `max.compaction.lag.ms` when smaller (Kafka \
+          rolls a compacted log at the smaller of the two), above 7 days, Kafka's default `segment.ms`.\n\
+          Why: the cleaner never touches the active segment, and a low-traffic partition rarely fills \
+          `segment.bytes`, so its segment closes only after the roll time: until then every superseded value and \
+          every deleted key stays on disk and readable (a deletion, e.g. for privacy, does not take effect), and \
+          a restoring consumer replays all of it. Above 7 days this outlasts what anyone expects of a compacted \
+          topic.\n\
+          Fix: `kafka-configs.sh --bootstrap-server <bootstrap> --alter --entity-type topics --entity-name \
+          <topic> --add-config segment.ms=86400000` (1 day: at most one small extra segment per partition per \
+          day, which the cleaner merges), or set `max.compaction.lag.ms` to the longest time a superseded value \
+          may stay.",
+    check: compacted_segment_ms_long,
+};
+
+fn compacted_segment_ms_long(ctx: &Ctx<'_>) -> Vec<Hit> {
+    per_topic(ctx, |t| {
+        let policy = compacted(ctx, t)?;
+        let seg = ctx.topic_val(t, "segment.ms")?;
+        let s = seg.int()?;
+        if s <= COMPACTED_MAX_ROLL_MS {
+            return None;
+        }
+        let lag = ctx.topic_val(t, "max.compaction.lag.ms")?;
+        if lag
+            .int()
+            .is_some_and(|l| l > 0 && l <= COMPACTED_MAX_ROLL_MS)
+        {
+            return None;
+        }
+        Some(hit(
+            t,
+            format!("{}: compacted topic rolls segments after {}", t.name, fmt_ms(s)),
+            format!(
+                "{}, {}, {}: the active segment is never compacted, so superseded values and deleted keys stay \
+                 readable for up to {} on quiet partitions",
+                policy.describe(),
+                seg.describe(),
+                lag.describe(),
+                fmt_ms(s)
+            ),
+            &[&policy, &seg, &lag],
+            ctx.topic_fix(&t.name, "segment.ms", &COMPACTED_ROLL_FIX_MS.to_string()),
+        ))
+    })
+}
+
+const COMPACTED_DELETE_RETENTION_SHORT: Rule = Rule {
+    id: "compacted-delete-retention-short",
+    severity: Severity::Warn,
+    scope: RuleScope::Topic,
+    title: "Compacted topic keeps tombstones for less than an hour",
+    doc: "Checks `delete.retention.ms` (from `log.cleaner.delete.retention.ms` when inherited) below 1 hour on \
+          non-internal topics whose `cleanup.policy` includes `compact`. Kafka's default is 1 day; 1 hour is the \
+          same bar as `retention-ms-very-short`: shorter than a routine outage, deploy or state rebuild.\n\
+          Why: a tombstone (null value) is how a key is deleted; the cleaner drops it `delete.retention.ms` after \
+          compacting it. A consumer that is down, lagging or rebuilding a table from the start for longer never \
+          sees the delete and keeps the key's old value for good (a stale cache, a resurrected row).\n\
+          Fix: `kafka-configs.sh --bootstrap-server <bootstrap> --alter --entity-type topics --entity-name \
+          <topic> --add-config delete.retention.ms=86400000` (1 day, Kafka's default), or longer than the \
+          slowest full replay of the topic.",
+    check: compacted_delete_retention_short,
+};
+
+fn compacted_delete_retention_short(ctx: &Ctx<'_>) -> Vec<Hit> {
+    per_topic(ctx, |t| {
+        let policy = compacted(ctx, t)?;
+        let dr = ctx.topic_val(t, "delete.retention.ms")?;
+        let n = dr.int()?;
+        (0..MIN_DELETE_RETENTION_MS).contains(&n).then(|| {
+            hit(
+                t,
+                format!("{}: tombstones kept {}", t.name, fmt_ms(n)),
+                format!(
+                    "{}, {}: a consumer down or replaying longer than that misses deletes and keeps stale values",
+                    policy.describe(),
+                    dr.describe()
+                ),
+                &[&policy, &dr],
+                ctx.topic_fix(&t.name, "delete.retention.ms", &DAY_MS.to_string()),
+            )
+        })
+    })
+}
+
+const COMPACTED_DIRTY_RATIO_HIGH: Rule = Rule {
+    id: "compacted-dirty-ratio-high",
+    severity: Severity::Warn,
+    scope: RuleScope::Topic,
+    title: "Compacted topic is cleaned only when 90 % of it is obsolete",
+    doc: "Checks `min.cleanable.dirty.ratio` (from `log.cleaner.min.cleanable.ratio` when inherited) ≥ 0.9 on \
+          non-internal topics whose `cleanup.policy` includes `compact` (Kafka's default 0.5).\n\
+          Why: the cleaner picks a log only once that share of it is uncompacted, so the topic can hold up to \
+          10 times its live data: disk, replication catch-up and every full replay grow with it; only \
+          `max.compaction.lag.ms`, if set, forces earlier cleaning.\n\
+          Fix: `kafka-configs.sh --bootstrap-server <bootstrap> --alter --entity-type topics --entity-name \
+          <topic> --add-config min.cleanable.dirty.ratio=0.5` (Kafka's default).",
+    check: dirty_ratio_high,
+};
+
+fn dirty_ratio_high(ctx: &Ctx<'_>) -> Vec<Hit> {
+    dirty_ratio(
+        ctx,
+        |r| r >= DIRTY_RATIO_HIGH,
+        "the log is cleaned only when mostly obsolete: up to 10x its live data on disk",
+    )
+}
+
+const COMPACTED_DIRTY_RATIO_LOW: Rule = Rule {
+    id: "compacted-dirty-ratio-low",
+    severity: Severity::Info,
+    scope: RuleScope::Topic,
+    title: "Compacted topic is cleaned almost constantly",
+    doc: "Checks `min.cleanable.dirty.ratio` (from `log.cleaner.min.cleanable.ratio` when inherited) ≤ 0.01 on \
+          non-internal topics whose `cleanup.policy` includes `compact` (Kafka's default 0.5).\n\
+          Why: the cleaner recopies the whole log whenever 1 % of it is obsolete, so it spends disk I/O and CPU \
+          rewriting mostly clean data, and other compacted topics wait for the shared cleaner threads.\n\
+          Fix: `kafka-configs.sh --bootstrap-server <bootstrap> --alter --entity-type topics --entity-name \
+          <topic> --add-config min.cleanable.dirty.ratio=0.5` (Kafka's default); bound staleness with \
+          `max.compaction.lag.ms` instead.",
+    check: dirty_ratio_low,
+};
+
+fn dirty_ratio_low(ctx: &Ctx<'_>) -> Vec<Hit> {
+    dirty_ratio(
+        ctx,
+        |r| r <= DIRTY_RATIO_LOW,
+        "the cleaner rewrites the log whenever 1 % of it is obsolete",
+    )
+}
+
+fn dirty_ratio(ctx: &Ctx<'_>, extreme: impl Fn(f64) -> bool, why: &str) -> Vec<Hit> {
+    per_topic(ctx, |t| {
+        let policy = compacted(ctx, t)?;
+        let v = ctx.topic_val(t, "min.cleanable.dirty.ratio")?;
+        let r = ratio(&v)?;
+        extreme(r).then(|| {
+            hit(
+                t,
+                format!("{}: min.cleanable.dirty.ratio {}", t.name, v.str()),
+                format!("{}, {}: {why}", policy.describe(), v.describe()),
+                &[&policy, &v],
+                ctx.topic_fix(&t.name, "min.cleanable.dirty.ratio", "0.5"),
+            )
+        })
+    })
+}
+
+// --- layout ----------------------------------------------------------------------------------------------
+
+/// Retained records from which a single partition is worth a look: a replay is one consumer reading
+/// them serially.
+const SINGLE_PARTITION_RETAINED_RECORDS: u64 = 1_000_000;
+
+const SINGLE_PARTITION_WITH_TRAFFIC: Rule = Rule {
+    id: "single-partition-with-traffic",
+    severity: Severity::Info,
+    scope: RuleScope::Topic,
+    title: "Busy topic has a single partition",
+    doc: "Checks non-internal, non-scratch topics with one partition that retain at least 1,000,000 records \
+          (high watermark − log start offset). Needs retained record counts in the read; without them the rule \
+          checks nothing. Compacted topics are exempt: Kafka Connect's config topic and Schema Registry's \
+          `_schemas` must have exactly one partition.\n\
+          Why: one partition is one leader broker and at most one consumer per group: throughput cannot grow \
+          by adding consumers, and a new group or an offset reset reads every retained record serially (a \
+          million records at a few thousand per second is minutes of catch-up). A deliberate choice for total \
+          order is fine: disable the rule for such topics.\n\
+          Fix: if per-key order is enough, `kafka-topics.sh --bootstrap-server <bootstrap> --alter --topic \
+          <topic> --partitions <n>` (one per broker at least); records of one key then go to another partition \
+          from that point on, and Kafka cannot lower the count again.",
+    check: single_partition_traffic,
+};
+
+fn single_partition_traffic(ctx: &Ctx<'_>) -> Vec<Hit> {
+    let brokers = ctx.cluster_brokers().max(1) as u32;
+    per_topic(ctx, |t| {
+        if t.internal || t.partitions != 1 || is_scratch_topic(&t.name) {
+            return None;
+        }
+        let retained = t.retained_records?;
+        if retained < SINGLE_PARTITION_RETAINED_RECORDS {
+            return None;
+        }
+        let policy = ctx.topic_val(t, "cleanup.policy")?;
+        if policy_has(&policy, "compact") {
+            return None;
+        }
+        let target = brokers.max(2);
+        Some(Hit {
+            title: format!("{}: 1 partition retaining {retained} records", t.name),
+            items: vec![t.name.clone()],
+            detail: format!(
+                "1 partition, {retained} records retained, {}: one consumer per group reads all of it serially",
+                policy.describe()
+            ),
+            values: vec![policy.ev.clone()],
+            fix: manual(format!(
+                "kafka-topics.sh --bootstrap-server {} --alter --topic {} --partitions {target}",
+                ctx.bootstrap(),
+                t.name
+            )),
+        })
+    })
+}
+
+const PARTITION_REPLICAS_ONE_RACK: Rule = Rule {
+    id: "partition-replicas-one-rack",
+    severity: Severity::Warn,
+    scope: RuleScope::Topic,
+    title: "Every replica of a partition is in one rack",
+    doc: "Checks, when the described brokers report at least two distinct `broker.rack` values, each partition \
+          of a non-scratch topic with RF ≥ 2 for replicas all in the same rack. Partitions with a replica on a \
+          broker whose rack is unknown are skipped and noted.\n\
+          Why: racks (or availability zones) fail as a unit; a partition whose replicas share one loses every \
+          copy at once, so it goes offline (or loses data) although the topic is replicated. Topics created \
+          before racks were set, or placed by hand, keep such layouts.\n\
+          Fix: run the finding's `kafka-reassign-partitions.sh` plan: it keeps the preferred leader and the \
+          other replicas, and moves the last replica to the least-loaded live broker of another rack.",
+    check: replicas_one_rack,
+};
+
+fn replicas_one_rack(ctx: &Ctx<'_>) -> Vec<Hit> {
+    let racks = ctx.racks();
+    let distinct: std::collections::BTreeSet<&str> = racks.values().map(String::as_str).collect();
+    if distinct.len() < 2 {
+        return vec![];
+    }
+    let mut load = replica_load(ctx);
+    let mut hits = Vec::new();
+    for t in &ctx.input.topics {
+        if t.replication_factor < 2 || is_scratch_topic(&t.name) {
+            continue;
+        }
+        let mut bad: Vec<(usize, &Vec<i32>, &str)> = Vec::new();
+        for (p, reps) in t.assignment.iter().enumerate() {
+            if reps.len() < 2 {
+                continue;
+            }
+            let Some(known) = reps
+                .iter()
+                .map(|r| racks.get(r).map(String::as_str))
+                .collect::<Option<Vec<&str>>>()
+            else {
+                ctx.skip(
+                    "broker.rack unknown for a replica's broker: partition-replicas-one-rack skipped".into(),
+                    &t.name,
+                );
+                continue;
+            };
+            if known.iter().all(|r| *r == known[0]) {
+                bad.push((p, reps, known[0]));
+            }
+        }
+        if bad.is_empty() {
+            continue;
+        }
+        // The load this topic's plan adds, kept only when every partition finds a broker.
+        let mut trial = load.clone();
+        let mut parts = Vec::new();
+        for (p, reps, rack) in &bad {
+            let keep = &reps[..reps.len() - 1];
+            let Some((&id, _)) = trial
+                .iter()
+                .filter(|(id, _)| {
+                    !reps.contains(id) && racks.get(id).is_some_and(|r| r.as_str() != *rack)
+                })
+                .min_by_key(|(id, n)| (**n, **id))
+            else {
+                parts.clear();
+                break;
+            };
+            *trial.entry(id).or_default() += 1;
+            let new: Vec<String> = keep.iter().chain([&id]).map(|r| r.to_string()).collect();
+            parts.push(format!(
+                r#"{{"topic":"{}","partition":{p},"replicas":[{}]}}"#,
+                t.name,
+                new.join(",")
+            ));
+        }
+        if !parts.is_empty() {
+            load = trial;
+        }
+        let fix = if parts.is_empty() {
+            manual(format!(
+                "add live brokers in a second rack, then move one replica of each listed partition of {} there \
+                 with kafka-reassign-partitions.sh",
+                t.name
+            ))
+        } else if bad.len() > MAX_INLINE_PLAN_PARTITIONS as usize {
+            manual(format!(
+                "write a kafka-reassign-partitions.sh plan moving one replica of each of {}'s {} single-rack \
+                 partitions to a broker in another rack, then run it with --execute",
+                t.name,
+                bad.len()
+            ))
+        } else {
+            plan_command(ctx, &format!("spread-racks-{}.json", t.name), &parts)
+        };
+        let shown: Vec<String> = bad
+            .iter()
+            .map(|(p, reps, rack)| {
+                let r: Vec<String> = reps.iter().map(|x| x.to_string()).collect();
+                format!("partition {p} [{}] all on rack {rack}", r.join(","))
+            })
+            .collect();
+        hits.push(Hit {
+            title: format!(
+                "{}: {} of {} partition(s) have every replica in one rack",
+                t.name,
+                bad.len(),
+                t.partitions
+            ),
+            items: vec![t.name.clone()],
+            detail: format!(
+                "{}; racks: {}: losing that rack loses every copy",
+                list(shown.iter().map(String::as_str)),
+                racks
+                    .iter()
+                    .map(|(id, r)| format!("broker {id}={r}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            values: vec![],
+            fix,
+        });
+    }
+    hits
+}
+
 const PARTITIONS_NOT_MULTIPLE_OF_BROKERS: Rule = Rule {
     id: "partitions-not-multiple-of-brokers",
     severity: Severity::Info,
@@ -766,7 +1235,9 @@ fn partitions_not_multiple(ctx: &Ctx<'_>) -> Vec<Hit> {
 mod tests {
     use super::*;
     use crate::analysis::audit::testkit::*;
-    use crate::analysis::audit::{evaluate, AuditOptions, NullKeySample};
+    use crate::analysis::audit::{
+        apply_alter, apply_fix, evaluate, AuditInput, AuditOptions, NullKeySample,
+    };
     use ConfigSource::*;
 
     #[test]
@@ -1305,6 +1776,487 @@ mod tests {
         assert_eq!(
             pairs_of(&r),
             [("partitions-not-multiple-of-brokers", vec!["five"])]
+        );
+    }
+
+    /// The options the config-audit tool uses for scope=topic: every rule that is not a topic
+    /// rule is disabled, except the partition-layout one.
+    fn topic_scope() -> AuditOptions {
+        AuditOptions {
+            disabled: crate::analysis::audit::rules()
+                .into_iter()
+                .filter(|r| {
+                    r.scope != RuleScope::Topic && r.id != "partitions-not-multiple-of-brokers"
+                })
+                .map(|r| r.id)
+                .collect(),
+            ..AuditOptions::default()
+        }
+    }
+
+    #[test]
+    fn unclean_leader_election_inherited_shows_in_topic_scope() {
+        let key = "unclean.leader.election.enable";
+        let mut i = base();
+        put_brokers(&mut i, key, "true", DynamicDefaultBrokerConfig);
+        put_topic(&mut i, "orders", key, "true", DynamicDefaultBrokerConfig);
+        // Cluster scope: reported once, by the broker rule.
+        assert_eq!(ids(&run(&i)), ["broker-unclean-leader-election"]);
+        // Topic scope: the broker rule does not run, so the topic says it.
+        let r = evaluate(&i, &topic_scope());
+        let f = only(&r, "unclean-leader-election");
+        assert_eq!(
+            f.finding.title,
+            "orders: unclean.leader.election.enable=true inherited (DYNAMIC_DEFAULT_BROKER_CONFIG)"
+        );
+        assert_eq!(
+            f.finding.evidence.detail,
+            "unclean.leader.election.enable=true [DYNAMIC_DEFAULT_BROKER_CONFIG: cluster-wide dynamic broker \
+             default]: inherited, no topic override; a failover to an out-of-sync replica loses acknowledged \
+             writes. Fix: this topic with the override below, or every inheriting topic at once: kafka-configs.sh \
+             --bootstrap-server <bootstrap> --alter --entity-type brokers --entity-default --add-config \
+             unclean.leader.election.enable=false"
+        );
+        assert_eq!(
+            f.finding.remediation,
+            "kafka-configs.sh --bootstrap-server <bootstrap> --alter --entity-type topics --entity-name orders \
+             --add-config unclean.leader.election.enable=false"
+        );
+        assert_eq!(f.values[0].source, Some(DynamicDefaultBrokerConfig));
+        // Both fixes clear it in topic scope.
+        let mut fixed = i.clone();
+        assert!(apply_fix(&mut fixed, &f.fix));
+        assert!(evaluate(&fixed, &topic_scope()).findings.is_empty());
+        let mut fixed = i.clone();
+        assert!(apply_alter(
+            &mut fixed,
+            &AlterOp {
+                resource_type: AlterResourceType::BrokerDefault,
+                resource_name: String::new(),
+                key: key.into(),
+                op: AlterOpKind::Set,
+                value: Some("false".into()),
+            }
+        ));
+        assert!(evaluate(&fixed, &topic_scope()).findings.is_empty());
+
+        // server.properties, and the topic did not return the key: inherited from the broker.
+        let mut i = base();
+        put_brokers(&mut i, key, "true", StaticBrokerConfig);
+        i.topics[0].configs.entries.retain(|e| e.name != key);
+        let r = evaluate(&i, &topic_scope());
+        let f = only(&r, "unclean-leader-election");
+        assert!(
+            f.finding.evidence.detail.starts_with(
+                "unclean.leader.election.enable=true [STATIC_BROKER_CONFIG: inherited from broker 1: \
+                 server.properties of broker 1]: inherited"
+            ),
+            "{}",
+            f.finding.evidence.detail
+        );
+        fix_clears(&i, f);
+
+        // One broker's dynamic override: the broker-level fix removes it there.
+        let mut i = base();
+        put(&mut i.brokers[1].configs, key, "true", DynamicBrokerConfig);
+        put_topic(&mut i, "orders", key, "true", DynamicBrokerConfig);
+        let r = evaluate(&i, &topic_scope());
+        let f = only(&r, "unclean-leader-election");
+        assert!(
+            f.finding.evidence.detail.ends_with(
+                "every inheriting topic at once: kafka-configs.sh --bootstrap-server <bootstrap> --alter \
+                 --entity-type brokers --entity-name 2 --delete-config unclean.leader.election.enable"
+            ),
+            "{}",
+            f.finding.evidence.detail
+        );
+        // Clean: the broker default false, inherited.
+        assert!(evaluate(&base(), &topic_scope()).findings.is_empty());
+    }
+
+    /// `orders` made a compacted topic with Kafka's default compaction settings.
+    fn compacted_orders() -> AuditInput {
+        let mut i = base();
+        put_topic(
+            &mut i,
+            "orders",
+            "cleanup.policy",
+            "compact",
+            DynamicTopicConfig,
+        );
+        i
+    }
+
+    #[test]
+    fn compacted_segment_ms_long() {
+        let mut i = compacted_orders();
+        // Kafka's default, 7 days, is the limit.
+        assert!(run(&i).findings.is_empty());
+        put_topic(
+            &mut i,
+            "orders",
+            "segment.ms",
+            "1209600000",
+            DynamicTopicConfig,
+        );
+        let r = run(&i);
+        let f = only(&r, "compacted-segment-ms-long");
+        assert_eq!(f.finding.severity, Severity::Warn);
+        assert_eq!(
+            f.finding.title,
+            "orders: compacted topic rolls segments after 1209600000 ms (14d)"
+        );
+        assert_eq!(
+            f.finding.evidence.detail,
+            "cleanup.policy=compact [DYNAMIC_TOPIC_CONFIG: topic override on orders], segment.ms=1209600000 \
+             [DYNAMIC_TOPIC_CONFIG: topic override on orders], max.compaction.lag.ms=9223372036854775807 \
+             [DEFAULT_CONFIG: Kafka default]: the active segment is never compacted, so superseded values and \
+             deleted keys stay readable for up to 1209600000 ms (14d) on quiet partitions"
+        );
+        assert_eq!(
+            f.finding.remediation,
+            "kafka-configs.sh --bootstrap-server <bootstrap> --alter --entity-type topics --entity-name orders \
+             --add-config segment.ms=86400000"
+        );
+        fix_clears(&i, f);
+        // max.compaction.lag.ms of 1 day rolls the log anyway.
+        put_topic(
+            &mut i,
+            "orders",
+            "max.compaction.lag.ms",
+            "86400000",
+            DynamicTopicConfig,
+        );
+        assert!(run(&i).findings.is_empty());
+        // Inherited from log.roll.hours, normalised to ms.
+        let mut i = compacted_orders();
+        i.topics[0]
+            .configs
+            .entries
+            .retain(|e| e.name != "segment.ms");
+        put_brokers(&mut i, "log.roll.hours", "720", StaticBrokerConfig);
+        let r = run(&i);
+        let f = only(&r, "compacted-segment-ms-long");
+        assert!(
+            f.finding.evidence.detail.contains(
+                "segment.ms=2592000000 [STATIC_BROKER_CONFIG via log.roll.hours: inherited from broker 1: \
+                 server.properties of broker 1]"
+            ),
+            "{}",
+            f.finding.evidence.detail
+        );
+        fix_clears(&i, f);
+        // Delete-policy topics are not this rule's business.
+        let mut i = base();
+        put_topic(
+            &mut i,
+            "orders",
+            "segment.ms",
+            "1209600000",
+            DynamicTopicConfig,
+        );
+        put_topic(&mut i, "orders", "retention.ms", "-1", DynamicTopicConfig);
+        put_topic(
+            &mut i,
+            "orders",
+            "retention.bytes",
+            "1073741824000",
+            DynamicTopicConfig,
+        );
+        assert!(hits(&run(&i), "compacted-segment-ms-long").is_empty());
+    }
+
+    #[test]
+    fn compacted_delete_retention_short() {
+        let mut i = compacted_orders();
+        put_topic(
+            &mut i,
+            "orders",
+            "cleanup.policy",
+            "compact,delete",
+            DynamicTopicConfig,
+        );
+        put_topic(
+            &mut i,
+            "orders",
+            "delete.retention.ms",
+            "600000",
+            DynamicTopicConfig,
+        );
+        let r = run(&i);
+        let f = only(&r, "compacted-delete-retention-short");
+        assert_eq!(f.finding.title, "orders: tombstones kept 600000 ms (10min)");
+        assert_eq!(
+            f.finding.evidence.detail,
+            "cleanup.policy=compact,delete [DYNAMIC_TOPIC_CONFIG: topic override on orders], \
+             delete.retention.ms=600000 [DYNAMIC_TOPIC_CONFIG: topic override on orders]: a consumer down or \
+             replaying longer than that misses deletes and keeps stale values"
+        );
+        assert_eq!(
+            f.finding.remediation,
+            "kafka-configs.sh --bootstrap-server <bootstrap> --alter --entity-type topics --entity-name orders \
+             --add-config delete.retention.ms=86400000"
+        );
+        fix_clears(&i, f);
+        // One hour is enough.
+        put_topic(
+            &mut i,
+            "orders",
+            "delete.retention.ms",
+            "3600000",
+            DynamicTopicConfig,
+        );
+        assert!(run(&i).findings.is_empty());
+        // Inherited from the brokers' log.cleaner.delete.retention.ms.
+        let mut i = compacted_orders();
+        i.topics[0]
+            .configs
+            .entries
+            .retain(|e| e.name != "delete.retention.ms");
+        put_brokers(
+            &mut i,
+            "log.cleaner.delete.retention.ms",
+            "60000",
+            DynamicDefaultBrokerConfig,
+        );
+        let r = run(&i);
+        let f = only(&r, "compacted-delete-retention-short");
+        assert!(
+            f.finding.evidence.detail.contains(
+                "delete.retention.ms=60000 [DYNAMIC_DEFAULT_BROKER_CONFIG via log.cleaner.delete.retention.ms: \
+                 inherited from broker 1: cluster-wide dynamic broker default]"
+            ),
+            "{}",
+            f.finding.evidence.detail
+        );
+        fix_clears(&i, f);
+    }
+
+    #[test]
+    fn compacted_dirty_ratio_extremes() {
+        let mut i = compacted_orders();
+        for ok in ["0.5", "0.89", "0.02"] {
+            put_topic(
+                &mut i,
+                "orders",
+                "min.cleanable.dirty.ratio",
+                ok,
+                DynamicTopicConfig,
+            );
+            assert!(run(&i).findings.is_empty(), "{ok}");
+        }
+        put_topic(
+            &mut i,
+            "orders",
+            "min.cleanable.dirty.ratio",
+            "0.9",
+            DynamicTopicConfig,
+        );
+        let r = run(&i);
+        let f = only(&r, "compacted-dirty-ratio-high");
+        assert_eq!(f.finding.severity, Severity::Warn);
+        assert_eq!(f.finding.title, "orders: min.cleanable.dirty.ratio 0.9");
+        assert_eq!(
+            f.finding.evidence.detail,
+            "cleanup.policy=compact [DYNAMIC_TOPIC_CONFIG: topic override on orders], min.cleanable.dirty.ratio=0.9 \
+             [DYNAMIC_TOPIC_CONFIG: topic override on orders]: the log is cleaned only when mostly obsolete: up to \
+             10x its live data on disk"
+        );
+        assert_eq!(
+            f.finding.remediation,
+            "kafka-configs.sh --bootstrap-server <bootstrap> --alter --entity-type topics --entity-name orders \
+             --add-config min.cleanable.dirty.ratio=0.5"
+        );
+        fix_clears(&i, f);
+        put_topic(
+            &mut i,
+            "orders",
+            "min.cleanable.dirty.ratio",
+            "0.01",
+            DynamicTopicConfig,
+        );
+        let r = run(&i);
+        let f = only(&r, "compacted-dirty-ratio-low");
+        assert_eq!(f.finding.severity, Severity::Info);
+        assert!(f
+            .finding
+            .evidence
+            .detail
+            .ends_with("min.cleanable.dirty.ratio=0.01 [DYNAMIC_TOPIC_CONFIG: topic override on orders]: the cleaner rewrites the log whenever 1 % of it is obsolete"));
+        fix_clears(&i, f);
+        // Inherited from log.cleaner.min.cleanable.ratio.
+        let mut i = compacted_orders();
+        i.topics[0]
+            .configs
+            .entries
+            .retain(|e| e.name != "min.cleanable.dirty.ratio");
+        put_brokers(
+            &mut i,
+            "log.cleaner.min.cleanable.ratio",
+            "0.95",
+            StaticBrokerConfig,
+        );
+        let r = run(&i);
+        fix_clears(&i, only(&r, "compacted-dirty-ratio-high"));
+        // Internal topics are tuned by the brokers, and delete-policy topics do not compact.
+        let mut i = base();
+        put_topic(
+            &mut i,
+            "orders",
+            "min.cleanable.dirty.ratio",
+            "0.99",
+            DynamicTopicConfig,
+        );
+        assert!(run(&i).findings.is_empty());
+        let mut i = compacted_orders();
+        i.topics[0].internal = true;
+        put_topic(
+            &mut i,
+            "orders",
+            "min.cleanable.dirty.ratio",
+            "0.99",
+            DynamicTopicConfig,
+        );
+        assert!(run(&i).findings.is_empty());
+    }
+
+    #[test]
+    fn single_partition_with_traffic() {
+        let mut i = base();
+        i.topics.push(topic("audit.log", 1, 3));
+        // No retained counts in the read: nothing to judge, nothing said.
+        assert!(run(&i).findings.is_empty());
+        i.topics[1].retained_records = Some(999_999);
+        assert!(run(&i).findings.is_empty());
+        i.topics[1].retained_records = Some(2_500_000);
+        let r = run(&i);
+        let f = only(&r, "single-partition-with-traffic");
+        assert_eq!(f.finding.severity, Severity::Info);
+        assert_eq!(
+            f.finding.title,
+            "audit.log: 1 partition retaining 2500000 records"
+        );
+        assert_eq!(
+            f.finding.evidence.detail,
+            "1 partition, 2500000 records retained, cleanup.policy=delete [DEFAULT_CONFIG: Kafka default]: one \
+             consumer per group reads all of it serially"
+        );
+        assert_eq!(
+            f.finding.remediation,
+            "kafka-topics.sh --bootstrap-server <bootstrap> --alter --topic audit.log --partitions 3"
+        );
+        assert!(f.fix.incremental_alter.is_none());
+        // Compacted single-partition topics (Connect configs, _schemas) are by design.
+        put_topic(
+            &mut i,
+            "audit.log",
+            "cleanup.policy",
+            "compact",
+            DynamicTopicConfig,
+        );
+        assert!(run(&i).findings.is_empty());
+        // Scratch and internal topics are exempt.
+        let mut i = base();
+        i.topics.push(TopicConfigSnapshot {
+            retained_records: Some(5_000_000),
+            ..topic("tmp.load", 1, 3)
+        });
+        i.topics.push(TopicConfigSnapshot {
+            retained_records: Some(5_000_000),
+            internal: true,
+            ..topic("__cluster_metadata", 1, 3)
+        });
+        assert!(run(&i).findings.is_empty());
+    }
+
+    /// Brokers 1 and 2 in rack `a`, broker 3 in rack `b`.
+    fn racked() -> AuditInput {
+        let mut i = base();
+        for (b, rack) in i.brokers.iter_mut().zip(["a", "a", "b"]) {
+            put(&mut b.configs, "broker.rack", rack, StaticBrokerConfig);
+        }
+        i
+    }
+
+    #[test]
+    fn partition_replicas_one_rack() {
+        let mut i = racked();
+        // orders spreads every partition over brokers 1, 2 and 3: both racks.
+        assert!(run(&i).findings.is_empty());
+        i.topics.push(TopicConfigSnapshot {
+            assignment: vec![vec![1, 2], vec![2, 3], vec![2, 1]],
+            ..topic("pairs", 3, 2)
+        });
+        put_topic(
+            &mut i,
+            "pairs",
+            "min.insync.replicas",
+            "1",
+            DynamicTopicConfig,
+        );
+        let r = run(&i);
+        let f = hits(&r, "partition-replicas-one-rack");
+        assert_eq!(f.len(), 1);
+        let f = f[0];
+        assert_eq!(f.finding.severity, Severity::Warn);
+        assert_eq!(
+            f.finding.title,
+            "pairs: 2 of 3 partition(s) have every replica in one rack"
+        );
+        assert_eq!(
+            f.finding.evidence.detail,
+            "partition 0 [1,2] all on rack a, partition 2 [2,1] all on rack a; racks: broker 1=a, broker 2=a, \
+             broker 3=b: losing that rack loses every copy"
+        );
+        assert_eq!(
+            f.finding.remediation,
+            "echo '{\"version\":1,\"partitions\":[{\"topic\":\"pairs\",\"partition\":0,\"replicas\":[1,3]},\
+             {\"topic\":\"pairs\",\"partition\":2,\"replicas\":[2,3]}]}' > spread-racks-pairs.json && \
+             kafka-reassign-partitions.sh --bootstrap-server <bootstrap> --reassignment-json-file \
+             spread-racks-pairs.json --execute"
+        );
+        let mut fixed = i.clone();
+        assert!(apply_fix(&mut fixed, &f.fix));
+        assert!(hits(&run(&fixed), "partition-replicas-one-rack").is_empty());
+        assert_eq!(fixed.topics[1].replication_factor, 2);
+
+        // No live broker in another rack: the fix says what to do first.
+        let mut down = i.clone();
+        down.live_broker_ids = vec![1, 2];
+        let r = run(&down);
+        let f = hits(&r, "partition-replicas-one-rack")[0];
+        assert_eq!(
+            f.finding.remediation,
+            "add live brokers in a second rack, then move one replica of each listed partition of pairs there \
+             with kafka-reassign-partitions.sh"
+        );
+        // A single rack, or none, says nothing about rack spread.
+        let mut one = i.clone();
+        for b in &mut one.brokers {
+            put(&mut b.configs, "broker.rack", "a", StaticBrokerConfig);
+        }
+        assert!(hits(&run(&one), "partition-replicas-one-rack").is_empty());
+        let mut none = i.clone();
+        for b in &mut none.brokers {
+            put_null(&mut b.configs, "broker.rack");
+        }
+        let r = run(&none);
+        assert!(hits(&r, "partition-replicas-one-rack").is_empty());
+        assert!(r.notes.is_empty(), "{:?}", r.notes);
+        // A replica on a broker of unknown rack: skipped and noted.
+        let mut unknown = i.clone();
+        put_null(&mut unknown.brokers[2].configs, "broker.rack");
+        put(
+            &mut unknown.brokers[1].configs,
+            "broker.rack",
+            "b",
+            StaticBrokerConfig,
+        );
+        let r = run(&unknown);
+        assert!(hits(&r, "partition-replicas-one-rack").is_empty());
+        assert_eq!(
+            r.notes,
+            ["broker.rack unknown for a replica's broker: partition-replicas-one-rack skipped: orders, pairs"]
         );
     }
 
