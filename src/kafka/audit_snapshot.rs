@@ -145,6 +145,28 @@ pub async fn read(
         })
         .collect();
 
+    // Retained records of the single-partition topics (the only ones the traffic rule asks
+    // about), in one batched ListOffsets.
+    let singles: BTreeSet<(String, i32)> = audited
+        .iter()
+        .filter(|t| t.partitions == 1 && !t.internal)
+        .map(|t| (t.name.clone(), 0))
+        .collect();
+    if !singles.is_empty() {
+        match super::groups::log_offsets(cluster, &singles).await {
+            Ok(ends) => {
+                for t in audited.iter_mut() {
+                    if let Some((Some(lo), Some(hi))) = ends.get(&(t.name.clone(), 0)) {
+                        t.retained_records = Some((hi - lo).max(0) as u64);
+                    }
+                }
+            }
+            Err(e) => notes.push(format!(
+                "retained record counts unknown ({e}): single-partition-with-traffic not checked"
+            )),
+        }
+    }
+
     let mut sampled_topics = 0;
     if let Some(limits) = sample {
         let reference = brokers
