@@ -223,7 +223,8 @@ debug = "security"
             .lock()
             .unwrap()
             .iter()
-            .any(|r| r.contains("Authorization: Basic")),
+            // Header names are case-insensitive (HTTP/1.1 §5.1); the client may send either.
+            .any(|r| r.to_ascii_lowercase().contains("authorization: basic")),
         "the registry was asked with credentials"
     );
 
