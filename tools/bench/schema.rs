@@ -47,14 +47,9 @@ pub fn report() -> String {
             let mut backs = Vec::with_capacity(ITERS);
             for _ in 0..ITERS {
                 let t = Instant::now();
-                let _ = schema_format::check(
-                    format,
-                    &new,
-                    &previous,
-                    &refs,
-                    Mode::BackwardTransitive,
-                )
-                .expect("synthetic schemas are valid");
+                let _ =
+                    schema_format::check(format, &new, &previous, &refs, Mode::BackwardTransitive)
+                        .expect("synthetic schemas are valid");
                 backs.push(t.elapsed());
             }
             let mut checks = Vec::with_capacity(ITERS);
