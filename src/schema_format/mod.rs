@@ -693,6 +693,7 @@ fn push_notes(out: &mut Vec<String>, notes: Vec<String>, label: &str) {
     }
 }
 
+pub mod framing;
 pub mod inputs;
 #[cfg(test)]
 mod tests;
