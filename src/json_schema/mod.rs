@@ -53,8 +53,11 @@ pub(crate) struct CachedJsonRules {
     /// The references as parsed (or the problem of the first that is not JSON), once.
     refs: OnceCell<Result<BTreeMap<String, Value>, Box<SchemaProblem>>>,
     /// The references' problems by (root draft, root `$id`).
-    ref_problems: RefCell<HashMap<(Draft, Option<String>), Vec<SchemaProblem>>>,
+    ref_problems: RefCell<HashMap<RefKey, Vec<SchemaProblem>>>,
 }
+
+/// What the references' problems depend on besides the references: the root's draft and `$id`.
+type RefKey = (Draft, Option<String>);
 
 impl Rules for CachedJsonRules {
     type Parsed = JsonDoc;

@@ -125,6 +125,10 @@ fn metaschema(v: &Value, draft: Draft, file: &str, out: &mut Vec<SchemaProblem>)
     };
     for e in validator.iter_errors(v) {
         let at = e.instance_path().as_str().to_string();
+        if let Some(pattern) = regex_error(&e) {
+            out.push(invalid_pattern(&at, &pattern, file));
+            continue;
+        }
         let path = if at.is_empty() { "/".to_string() } else { at };
         let keyword = path.rsplit('/').next().unwrap_or("").to_string();
         let mut p = SchemaProblem::error(
@@ -153,6 +157,57 @@ fn metaschema(v: &Value, draft: Draft, file: &str, out: &mut Vec<SchemaProblem>)
         }
         out.push(p);
     }
+}
+
+/// The pattern a metaschema error rejects as a regular expression (`format: regex`), directly
+/// (`pattern`) or through `propertyNames` (a `patternProperties` key).
+fn regex_error(e: &jsonschema::ValidationError<'_>) -> Option<String> {
+    use jsonschema::error::ValidationErrorKind as K;
+    match (e.kind(), e.instance().as_ref()) {
+        (K::Format { format }, Value::String(p)) if format == "regex" => Some(p.clone()),
+        (K::PropertyNames { error }, _) => regex_error(error),
+        _ => None,
+    }
+}
+
+/// A `pattern` or `patternProperties` key that is not a regular expression (the metaschema's
+/// `format: regex`), located at the pattern itself: `/properties/code/pattern`, or
+/// `/patternProperties/<the key>` (the metaschema points at `patternProperties`).
+fn invalid_pattern(at: &str, pattern: &str, file: &str) -> SchemaProblem {
+    let (path, keyword) = if at.ends_with("/patternProperties") || at == "/patternProperties" {
+        (format!("{at}/{}", esc(pattern)), "patternProperties key")
+    } else {
+        (
+            if at.is_empty() {
+                "/".to_string()
+            } else {
+                at.to_string()
+            },
+            "pattern",
+        )
+    };
+    // The compiler's reason, when it gives one.
+    let reason = match jsonschema::validator_for(&serde_json::json!({ "pattern": pattern })) {
+        Err(e) => format!(": {e}"),
+        Ok(_) => String::new(),
+    };
+    let mut p = SchemaProblem::error(
+        path,
+        "invalid_pattern",
+        format!(
+            "{}{keyword} {pattern:?} is not a valid regular expression{reason}",
+            if file.is_empty() {
+                String::new()
+            } else {
+                format!("reference {file:?}: ")
+            }
+        ),
+        "Fix the regular expression (ECMA-262 syntax): balance brackets and parentheses, escape literal `[`, `(`, `{`, `\\`, `.`, `*`, `+`, `?` with `\\`.".into(),
+    );
+    if !file.is_empty() {
+        p.file = Some(file.to_string());
+    }
+    p
 }
 
 struct Walk<'a> {

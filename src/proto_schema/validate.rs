@@ -278,6 +278,16 @@ fn classify(message: &str) -> (&'static str, &'static str) {
     let m = message.to_ascii_lowercase();
     let table: &[(&[&str], &str, &str)] = &[
         (
+            &["enum number", "already been used"],
+            "duplicate_enum_number",
+            "Give each enum value its own number, or add `option allow_alias = true;` to the enum if the values are meant as aliases.",
+        ),
+        (
+            &["conflicts with extension range"],
+            "extension_range_conflict",
+            "Use a field number outside the message's `extensions` ranges (or narrow the range).",
+        ),
+        (
             &["is not defined"],
             "unresolved_type",
             "Define the type, fix its name (check the package prefix), or import the file that defines it.",
