@@ -3,6 +3,7 @@
 //! FORWARD: the latest version reads data written with the new one; FULL: both; `_TRANSITIVE`:
 //! against every previous version instead of the latest only; NONE: no check.
 
+use std::collections::HashMap;
 use std::str::FromStr;
 
 use schemars::JsonSchema;
@@ -107,13 +108,15 @@ pub fn check(
         });
     }
     let olds = parse_previous(previous)?;
-    let targets: &[(String, Schema)] = if mode.transitive() {
-        &olds
+    let first = if mode.transitive() {
+        0
     } else {
-        &olds[olds.len() - 1..]
+        olds.labels.len() - 1
     };
+    // Messages name the version, so each version is compared (parses are shared).
     let mut incompatibilities = Vec::new();
-    for (label, old) in targets {
+    for (label, &k) in olds.labels.iter().zip(&olds.of).skip(first) {
+        let old = &olds.parsed[k];
         if mode.backward() {
             incompatibilities.extend(backward(&new_schema, label, old));
         }
@@ -124,7 +127,7 @@ pub fn check(
     Ok(CheckReport {
         mode,
         compatible: incompatibilities.is_empty(),
-        compared_with: targets.iter().map(|(l, _)| l.clone()).collect(),
+        compared_with: olds.labels[first..].to_vec(),
         incompatibilities,
     })
 }
@@ -137,15 +140,22 @@ pub fn modes(new: &str, previous: &[(String, String)]) -> Result<Vec<ModeVerdict
         return Ok(ModeVerdict::all_compatible());
     }
     let olds = parse_previous(previous)?;
-    let back: Vec<usize> = olds
+    let counts: Vec<(usize, usize)> = olds
+        .parsed
         .iter()
-        .map(|(l, o)| backward(&new_schema, l, o).len())
+        .enumerate()
+        .map(|(k, o)| {
+            // Counts do not depend on the label; the first version with this text names it.
+            let label = &olds.labels[olds.of.iter().position(|&x| x == k).unwrap_or(0)];
+            (
+                backward(&new_schema, label, o).len(),
+                forward(&new_schema, label, o).len(),
+            )
+        })
         .collect();
-    let fwd: Vec<usize> = olds
-        .iter()
-        .map(|(l, o)| forward(&new_schema, l, o).len())
-        .collect();
-    let last = olds.len() - 1;
+    let back: Vec<usize> = olds.of.iter().map(|&k| counts[k].0).collect();
+    let fwd: Vec<usize> = olds.of.iter().map(|&k| counts[k].1).collect();
+    let last = olds.labels.len() - 1;
     Ok(Mode::ALL
         .into_iter()
         .map(|mode| {
@@ -179,16 +189,38 @@ fn parse_text_with(text: &str, input: &str, lenient: bool) -> Result<Schema, Avr
     }
 }
 
-fn parse_previous(previous: &[(String, String)]) -> Result<Vec<(String, Schema)>, AvroError> {
-    previous
-        .iter()
-        .enumerate()
-        .map(|(i, (label, text))| {
-            let label = display_label(label, i);
-            let schema = parse_text_with(text, &format!("previous ({label})"), true)?;
-            Ok((label, schema))
-        })
-        .collect()
+/// Earlier versions, each distinct text parsed once (a history may repeat a schema).
+struct Previous {
+    /// Display label per version.
+    labels: Vec<String>,
+    /// Per version: index into `parsed`.
+    of: Vec<usize>,
+    /// One parse per distinct text, in order of first appearance.
+    parsed: Vec<Schema>,
+}
+
+fn parse_previous(previous: &[(String, String)]) -> Result<Previous, AvroError> {
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    let mut out = Previous {
+        labels: Vec::with_capacity(previous.len()),
+        of: Vec::with_capacity(previous.len()),
+        parsed: Vec::new(),
+    };
+    for (i, (label, text)) in previous.iter().enumerate() {
+        let label = display_label(label, i);
+        let k = match seen.get(text.as_str()) {
+            Some(&k) => k,
+            None => {
+                let schema = parse_text_with(text, &format!("previous ({label})"), true)?;
+                out.parsed.push(schema);
+                seen.insert(text.as_str(), out.parsed.len() - 1);
+                out.parsed.len() - 1
+            }
+        };
+        out.labels.push(label);
+        out.of.push(k);
+    }
+    Ok(out)
 }
 
 fn display_label(label: &str, i: usize) -> String {

@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::error::AvroError;
-use super::model::{prim_name, short_name, Body, Named, Schema, Ty};
+use super::model::{prim_name, short_name, Body, Field, Named, Schema, Ty};
 use super::validate::analyze_with;
 
 /// Why data written with one schema cannot be read with another.
@@ -455,11 +455,16 @@ impl Resolver<'_> {
             }
             match (&rn.body, &wn.body) {
                 (Body::Record { fields: rf }, Body::Record { fields: wf }) => {
+                    // The writer's fields by name (the first of a name, as a scan would find).
+                    let mut by_name: HashMap<&str, &Field> = HashMap::with_capacity(wf.len());
+                    for w in wf {
+                        by_name.entry(w.name.as_str()).or_insert(w);
+                    }
                     for f in rf {
-                        let found = wf.iter().find(|w| w.name == f.name).or_else(|| {
+                        let found = by_name.get(f.name.as_str()).copied().or_else(|| {
                             f.aliases
                                 .iter()
-                                .find_map(|a| wf.iter().find(|w| &w.name == a))
+                                .find_map(|a| by_name.get(a.as_str()).copied())
                         });
                         match found {
                             Some(w) => ok &= self.resolve(&f.ty, &w.ty, &loc.field(&f.name)),

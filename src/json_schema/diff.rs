@@ -120,6 +120,15 @@ fn classify(v: &Value) -> Class<'_> {
     }
 }
 
+/// Whether a `$ref` appears anywhere in `v` (whose meaning then depends on its document).
+fn has_ref(v: &Value) -> bool {
+    match v {
+        Value::Object(m) => m.contains_key("$ref") || m.values().any(has_ref),
+        Value::Array(a) => a.iter().any(has_ref),
+        _ => false,
+    }
+}
+
 fn is_integer(v: &Value) -> bool {
     match v.get("type") {
         Some(Value::String(t)) => t == "integer",
@@ -359,6 +368,11 @@ impl<'a> Cx<'a> {
     where
         'a: 'n,
     {
+        // Equal schemas without `$ref`s accept the same documents: nothing to report (most
+        // properties of most versions).
+        if o.1 == u.1 && !has_ref(o.1) {
+            return;
+        }
         let (o, ok) = self.deref(self.o, o);
         let (u, uk) = self.deref(self.u, u);
         if !ok.is_empty() || !uk.is_empty() {
@@ -553,11 +567,11 @@ impl<'a> Cx<'a> {
     ) {
         let a = om.get(key).and_then(Value::as_f64);
         let b = um.get(key).and_then(Value::as_f64);
-        let p = format!("{path}/{key}");
+        let p = || format!("{path}/{key}");
         match (a, b) {
-            (None, Some(y)) => self.push(&p, added, format!("`{key}` {y} was added: earlier data is not bound by it"), None, Some(y.to_string())),
+            (None, Some(y)) => self.push(&p(), added, format!("`{key}` {y} was added: earlier data is not bound by it"), None, Some(y.to_string())),
             (Some(x), Some(y)) if (narrow_up && y > x) || (!narrow_up && y < x) => self.push(
-                &p,
+                &p(),
                 narrowed,
                 format!("`{key}` changed from {x} to {y}, which rejects values the earlier version accepted"),
                 Some(x.to_string()),
@@ -660,10 +674,10 @@ impl<'a> Cx<'a> {
         );
         let a = om.get("multipleOf").and_then(Value::as_f64);
         let b = um.get("multipleOf").and_then(Value::as_f64);
-        let p = format!("{path}/multipleOf");
+        let p = || format!("{path}/multipleOf");
         match (a, b) {
             (None, Some(y)) => self.push(
-                &p,
+                &p(),
                 "multiple_of_added",
                 format!("`multipleOf` {y} was added"),
                 None,
@@ -678,7 +692,7 @@ impl<'a> Cx<'a> {
                         "multiple_of_changed"
                     };
                     self.push(
-                        &p,
+                        &p(),
                         kind,
                         format!("`multipleOf` changed from {x} to {y}, which does not divide it"),
                         Some(x.to_string()),

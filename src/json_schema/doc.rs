@@ -8,7 +8,7 @@ use serde_json::Value;
 use crate::schema_format::{Refs, SchemaProblem};
 
 /// A JSON Schema draft.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Draft {
     /// draft-04.
     Draft4,
@@ -77,23 +77,15 @@ pub fn draft_of(v: &Value) -> (Draft, Option<String>) {
 impl JsonDoc {
     /// Parse `text` and its references; the first problem when one does not parse.
     pub fn parse(text: &str, refs: &Refs) -> Result<JsonDoc, Box<SchemaProblem>> {
-        let root: Value = serde_json::from_str(text).map_err(|e| Box::new(malformed("/", &e)))?;
-        let mut parsed = BTreeMap::new();
-        for (name, t) in refs {
-            let v: Value = serde_json::from_str(t).map_err(|e| {
-                let mut p = malformed("/", &e);
-                p.message = format!("reference {name:?}: {}", p.message);
-                p.file = Some(name.clone());
-                Box::new(p)
-            })?;
-            parsed.insert(name.clone(), v);
-        }
+        let root = parse_root(text)?;
+        let refs = parse_refs(refs)?;
+        Ok(JsonDoc::new(root, refs))
+    }
+
+    /// A document from its parsed root and references.
+    pub(crate) fn new(root: Value, refs: BTreeMap<String, Value>) -> JsonDoc {
         let draft = draft_of(&root).0;
-        Ok(JsonDoc {
-            root,
-            refs: parsed,
-            draft,
-        })
+        JsonDoc { root, refs, draft }
     }
 
     /// The schema a `$ref` names, from a document (`None`: the root): its document key and
@@ -160,6 +152,26 @@ impl JsonDoc {
         }
         None
     }
+}
+
+/// The schema text parsed; the problem when it is not JSON.
+pub(crate) fn parse_root(text: &str) -> Result<Value, Box<SchemaProblem>> {
+    serde_json::from_str(text).map_err(|e| Box::new(malformed("/", &e)))
+}
+
+/// The references parsed, by name; the first that is not JSON is the problem.
+pub(crate) fn parse_refs(refs: &Refs) -> Result<BTreeMap<String, Value>, Box<SchemaProblem>> {
+    let mut parsed = BTreeMap::new();
+    for (name, t) in refs {
+        let v: Value = serde_json::from_str(t).map_err(|e| {
+            let mut p = malformed("/", &e);
+            p.message = format!("reference {name:?}: {}", p.message);
+            p.file = Some(name.clone());
+            Box::new(p)
+        })?;
+        parsed.insert(name.clone(), v);
+    }
+    Ok(parsed)
 }
 
 /// JSON Pointer lookup with `~0`/`~1` and percent-encoded segments.

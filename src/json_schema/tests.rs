@@ -614,3 +614,55 @@ fn unevaluated_properties_false_closes_the_model() {
         vec!["property_removed_from_closed_content_model"]
     );
 }
+
+#[test]
+fn patterns_that_do_not_compile_are_located_problems() {
+    let v = validate(
+        r#"{"type":"object","properties":{"code":{"type":"string","pattern":"(["}}}"#,
+        &no_refs(),
+    );
+    assert!(!v.valid);
+    assert_eq!(kinds(&v), vec!["invalid_pattern"]);
+    assert_eq!(v.problems[0].path, "/properties/code/pattern");
+    assert!(
+        v.problems[0].message.contains("\"([\""),
+        "{}",
+        v.problems[0].message
+    );
+    // A patternProperties key is located at the key itself (`/` escaped).
+    let v = validate(
+        r#"{"type":"object","patternProperties":{"a/[b-":{"type":"string"},"^ok$":{}}}"#,
+        &no_refs(),
+    );
+    assert_eq!(kinds(&v), vec!["invalid_pattern"]);
+    assert_eq!(v.problems[0].path, "/patternProperties/a~1[b-");
+    // In a reference, the problem names the file.
+    let refs: Refs = [(
+        "code.json".to_string(),
+        r#"{"type":"string","pattern":"a{2"}"#.to_string(),
+    )]
+    .into();
+    let v = validate(r#"{"$ref":"code.json"}"#, &refs);
+    let p = v
+        .problems
+        .iter()
+        .find(|p| p.kind == "invalid_pattern")
+        .unwrap();
+    assert_eq!(
+        (p.path.as_str(), p.file.as_deref()),
+        ("/pattern", Some("code.json"))
+    );
+    assert!(
+        p.message.starts_with("reference \"code.json\": pattern"),
+        "{}",
+        p.message
+    );
+    // Valid ECMA-262 patterns stay valid: classes, lookbehind, Unicode properties.
+    for pat in [r"^[a-z]+$", r"(?<=a)b", r"^\\p{L}+$", r"^\\d{3}-\\d{4}$"] {
+        let v = validate(
+            &format!(r#"{{"type":"string","pattern":"{pat}"}}"#),
+            &no_refs(),
+        );
+        assert!(v.valid, "{pat}: {:?}", v.problems);
+    }
+}

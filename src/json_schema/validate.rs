@@ -22,6 +22,33 @@ pub fn validate(text: &str, refs: &Refs) -> SchemaValidation {
             }
         }
     };
+    let (problems, draft) = problems(&doc, &mut |draft, doc| ref_problems(doc, draft));
+    let valid = !has_error(&problems);
+    let canonical_form = valid.then(|| canonical(&doc.root));
+    SchemaValidation {
+        format: Format::Json,
+        valid,
+        problems,
+        fingerprint_rabin: canonical_form.as_deref().map(fingerprint),
+        canonical_form,
+        dialect: Some(draft.name().to_string()),
+    }
+}
+
+/// True when one of `problems` is an error.
+pub(crate) fn has_error(problems: &[SchemaProblem]) -> bool {
+    problems
+        .iter()
+        .any(|p| p.level == crate::avro::Level::Error)
+}
+
+/// Every problem in a parsed document, in document order, and the draft it was read as. The
+/// problems of its references come from `refs_problems(root draft, doc)`, so a caller checking
+/// many versions against the same references can compute them once.
+pub(crate) fn problems(
+    doc: &JsonDoc,
+    refs_problems: &mut dyn FnMut(Draft, &JsonDoc) -> Vec<SchemaProblem>,
+) -> (Vec<SchemaProblem>, Draft) {
     let mut problems = Vec::new();
     let (draft, unknown) = draft_of(&doc.root);
     if let Some(u) = unknown {
@@ -45,33 +72,36 @@ pub fn validate(text: &str, refs: &Refs) -> SchemaValidation {
     } else {
         metaschema(&doc.root, draft, "", &mut problems);
         let mut w = Walk {
-            doc: &doc,
+            doc,
             draft,
             out: &mut problems,
         };
         w.walk(&doc.root, None, "");
-        for (name, v) in &doc.refs {
-            let (d, _) = draft_of(v);
-            let before = w.out.len();
-            metaschema(v, d, name, w.out);
-            w.walk(v, Some(name), "");
-            for p in &mut w.out[before..] {
-                p.file = Some(name.clone());
-            }
+        problems.extend(refs_problems(draft, doc));
+    }
+    (problems, draft)
+}
+
+/// The problems of `doc`'s references, read with the root's `draft` (each reference is checked
+/// against its own draft's metaschema). They depend on the references, the root's draft and,
+/// through `$ref`s naming it, the root's `$id`.
+pub(crate) fn ref_problems(doc: &JsonDoc, draft: Draft) -> Vec<SchemaProblem> {
+    let mut out = Vec::new();
+    let mut w = Walk {
+        doc,
+        draft,
+        out: &mut out,
+    };
+    for (name, v) in &doc.refs {
+        let (d, _) = draft_of(v);
+        let before = w.out.len();
+        metaschema(v, d, name, w.out);
+        w.walk(v, Some(name), "");
+        for p in &mut w.out[before..] {
+            p.file = Some(name.clone());
         }
     }
-    let valid = !problems
-        .iter()
-        .any(|p| p.level == crate::avro::Level::Error);
-    let canonical_form = valid.then(|| canonical(&doc.root));
-    SchemaValidation {
-        format: Format::Json,
-        valid,
-        problems,
-        fingerprint_rabin: canonical_form.as_deref().map(fingerprint),
-        canonical_form,
-        dialect: Some(draft.name().to_string()),
-    }
+    out
 }
 
 fn kind_of(v: &Value) -> &'static str {
@@ -95,6 +125,10 @@ fn metaschema(v: &Value, draft: Draft, file: &str, out: &mut Vec<SchemaProblem>)
     };
     for e in validator.iter_errors(v) {
         let at = e.instance_path().as_str().to_string();
+        if let Some(pattern) = regex_error(&e) {
+            out.push(invalid_pattern(&at, &pattern, file));
+            continue;
+        }
         let path = if at.is_empty() { "/".to_string() } else { at };
         let keyword = path.rsplit('/').next().unwrap_or("").to_string();
         let mut p = SchemaProblem::error(
@@ -123,6 +157,57 @@ fn metaschema(v: &Value, draft: Draft, file: &str, out: &mut Vec<SchemaProblem>)
         }
         out.push(p);
     }
+}
+
+/// The pattern a metaschema error rejects as a regular expression (`format: regex`), directly
+/// (`pattern`) or through `propertyNames` (a `patternProperties` key).
+fn regex_error(e: &jsonschema::ValidationError<'_>) -> Option<String> {
+    use jsonschema::error::ValidationErrorKind as K;
+    match (e.kind(), e.instance().as_ref()) {
+        (K::Format { format }, Value::String(p)) if format == "regex" => Some(p.clone()),
+        (K::PropertyNames { error }, _) => regex_error(error),
+        _ => None,
+    }
+}
+
+/// A `pattern` or `patternProperties` key that is not a regular expression (the metaschema's
+/// `format: regex`), located at the pattern itself: `/properties/code/pattern`, or
+/// `/patternProperties/<the key>` (the metaschema points at `patternProperties`).
+fn invalid_pattern(at: &str, pattern: &str, file: &str) -> SchemaProblem {
+    let (path, keyword) = if at.ends_with("/patternProperties") || at == "/patternProperties" {
+        (format!("{at}/{}", esc(pattern)), "patternProperties key")
+    } else {
+        (
+            if at.is_empty() {
+                "/".to_string()
+            } else {
+                at.to_string()
+            },
+            "pattern",
+        )
+    };
+    // The compiler's reason, when it gives one.
+    let reason = match jsonschema::validator_for(&serde_json::json!({ "pattern": pattern })) {
+        Err(e) => format!(": {e}"),
+        Ok(_) => String::new(),
+    };
+    let mut p = SchemaProblem::error(
+        path,
+        "invalid_pattern",
+        format!(
+            "{}{keyword} {pattern:?} is not a valid regular expression{reason}",
+            if file.is_empty() {
+                String::new()
+            } else {
+                format!("reference {file:?}: ")
+            }
+        ),
+        "Fix the regular expression (ECMA-262 syntax): balance brackets and parentheses, escape literal `[`, `(`, `{`, `\\`, `.`, `*`, `+`, `?` with `\\`.".into(),
+    );
+    if !file.is_empty() {
+        p.file = Some(file.to_string());
+    }
+    p
 }
 
 struct Walk<'a> {

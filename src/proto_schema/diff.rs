@@ -5,6 +5,8 @@
 //! changes inside a wire-compatible group). Only the others are returned as breaking; where
 //! Buf's WIRE/WIRE_JSON categories say more about an accepted change, a note says so.
 
+use std::collections::BTreeSet;
+
 use super::model::{Field, FieldType, Label, Message, ProtoModel};
 use crate::schema_format::{Diff, Finding};
 
@@ -115,7 +117,7 @@ pub fn diff(original: &ProtoModel, update: &ProtoModel) -> Diff {
 }
 
 fn compare_message(cx: &mut Cx, name: &str, om: &Message, um: &Message) {
-    let top = |m: &Message| -> Vec<u32> {
+    let top = |m: &Message| -> BTreeSet<u32> {
         m.fields
             .iter()
             .filter(|(_, f)| f.oneof.is_none())
@@ -234,6 +236,10 @@ fn compare_message(cx: &mut Cx, name: &str, om: &Message, um: &Message) {
 }
 
 fn compare_field(cx: &mut Cx, msg: &str, t: u32, of: &Field, uf: &Field) {
+    if of == uf {
+        // Same name, type, label and oneof: nothing to report (the common case).
+        return;
+    }
     let path = field_path(msg, t);
     if of.name != uf.name {
         cx.out.notes.push(format!(
@@ -285,6 +291,9 @@ fn label_name(l: Label) -> &'static str {
 }
 
 fn compare_types(cx: &mut Cx, path: &str, msg: &str, t: u32, o: &FieldType, u: &FieldType) {
+    if o == u {
+        return;
+    }
     let values = (Some(o.describe()), Some(u.describe()));
     if kind(o) != kind(u) {
         cx.breaking(

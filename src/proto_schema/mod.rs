@@ -18,11 +18,11 @@ mod tests;
 
 pub use diff::diff;
 pub use model::ProtoModel;
-pub use validate::{compile, validate, MAIN_FILE};
+pub use validate::{compile, file_descriptor, validate, MAIN_FILE};
 
 use crate::schema_format::{Diff, Format, Refs, Rules, SchemaProblem};
 
-/// The Protobuf rules behind [`crate::schema_format::check`].
+/// The Protobuf rules behind [`crate::schema_format::check`], each schema compiled on its own.
 pub struct ProtoRules;
 
 impl Rules for ProtoRules {
@@ -31,6 +31,26 @@ impl Rules for ProtoRules {
 
     fn parse(&self, text: &str, refs: &Refs) -> Result<ProtoModel, Vec<SchemaProblem>> {
         compile(text, refs).map(|(m, _)| m)
+    }
+
+    fn diff(&self, original: &ProtoModel, update: &ProtoModel) -> Diff {
+        diff(original, update)
+    }
+}
+
+/// [`ProtoRules`] for one call over many versions: the imported files are parsed once and
+/// shared by every version compiled. Make one per call (the references are the call's).
+#[derive(Default)]
+pub(crate) struct CachedProtoRules {
+    imports: validate::Imports,
+}
+
+impl Rules for CachedProtoRules {
+    type Parsed = ProtoModel;
+    const FORMAT: Format = Format::Protobuf;
+
+    fn parse(&self, text: &str, refs: &Refs) -> Result<ProtoModel, Vec<SchemaProblem>> {
+        validate::compile_with(text, refs, &self.imports).map(|(m, _)| m)
     }
 
     fn diff(&self, original: &ProtoModel, update: &ProtoModel) -> Diff {

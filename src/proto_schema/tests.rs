@@ -596,3 +596,66 @@ fn editions_compile_as_far_as_the_parser_supports() {
         );
     }
 }
+
+#[test]
+fn each_invalid_class_has_its_own_kind() {
+    let cases = [
+        ("message A { string a = 0; }", "invalid_field_number"),
+        ("message A { string a = 19001; }", "invalid_field_number"),
+        (
+            "message A { string a = 1; string b = 1; }",
+            "duplicate_field_number",
+        ),
+        (
+            "message A { string a = 1; string a = 2; }",
+            "duplicate_name",
+        ),
+        ("message A { reserved 3; string a = 3; }", "reserved_reused"),
+        (
+            "message A { reserved \"a\"; string a = 3; }",
+            "reserved_reused",
+        ),
+        ("message A { map<float, string> m = 1; }", "map_misuse"),
+        (
+            "message A { repeated map<string, string> m = 1; }",
+            "map_misuse",
+        ),
+        (
+            "message A { oneof o { repeated string a = 1; } }",
+            "oneof_misuse",
+        ),
+        ("message A { oneof o { } }", "oneof_misuse"),
+        ("enum E { A = 1; }", "enum_first_value_not_zero"),
+        (
+            "import \"x.proto\"; message A { string a = 1; }",
+            "missing_import",
+        ),
+        ("enum E { A = 0; B = 0; }", "duplicate_enum_number"),
+    ];
+    for (body, kind) in cases {
+        let v = validate(&format!("syntax = \"proto3\"; {body}"), &no_refs());
+        assert!(!v.valid, "{body}");
+        let kinds = kinds_of(&v);
+        assert!(kinds.iter().any(|k| k == kind), "{body}: {kinds:?}");
+        assert!(
+            !kinds.iter().any(|k| k == "invalid_proto"),
+            "{body}: {kinds:?}"
+        );
+        assert!(
+            v.problems.iter().all(|p| p.line.is_some()),
+            "{body}: {:?}",
+            v.problems
+        );
+    }
+    let v = validate(
+        "syntax = \"proto2\"; message A { extensions 1 to 5; optional string a = 3; }",
+        &no_refs(),
+    );
+    assert_eq!(kinds_of(&v), vec!["extension_range_conflict"]);
+    // An alias is fine when the enum allows it.
+    let v = validate(
+        "syntax = \"proto3\"; enum E { option allow_alias = true; A = 0; B = 0; }",
+        &no_refs(),
+    );
+    assert!(v.valid, "{:?}", v.problems);
+}

@@ -2,7 +2,9 @@
 //! duplicate numbers and names, invalid or reserved numbers, map and oneof misuse, proto3 enum
 //! defaults, missing imports) and turning each of its errors into a located problem.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use miette::Diagnostic;
 use protox::file::{File, FileResolver, GoogleFileResolver};
@@ -13,50 +15,59 @@ use crate::schema_format::{fingerprint, Format, Refs, SchemaProblem, SchemaValid
 /// The name the schema under check is compiled as; imports name the others.
 pub const MAIN_FILE: &str = "schema.proto";
 
+/// Imported files already parsed in this call, by import name: every version of a history
+/// imports the same references, so each is parsed once.
+pub(crate) type Imports = Rc<RefCell<HashMap<String, File>>>;
+
 /// Files by import name: the schema, its references, then Google's well-known types. Owns
 /// its texts: protox keeps the resolver for the compiler's lifetime.
 struct MapResolver {
     main: String,
     refs: Refs,
     google: GoogleFileResolver,
+    imports: Imports,
+    /// Keep the schema's source locations (for located errors).
+    locations: bool,
 }
 
 impl FileResolver for MapResolver {
     fn open_file(&self, name: &str) -> Result<File, protox::Error> {
         if name == MAIN_FILE {
-            return File::from_source(name, &self.main);
+            let file = File::from_source(name, &self.main)?;
+            if self.locations {
+                return Ok(file);
+            }
+            let mut proto = prost_reflect::prost_types::FileDescriptorProto::from(file);
+            proto.source_code_info = None;
+            return Ok(File::from_file_descriptor_proto(proto));
         }
-        match self.refs.get(name) {
+        if let Some(f) = self.imports.borrow().get(name) {
+            return Ok(f.clone());
+        }
+        let file = match self.refs.get(name) {
             Some(text) => File::from_source(name, text),
             None => self.google.open_file(name),
-        }
+        }?;
+        self.imports
+            .borrow_mut()
+            .insert(name.to_string(), file.clone());
+        Ok(file)
     }
 }
 
 /// Compile `text` (importing from `refs`) into the model the rules compare, plus the syntax
 /// (`proto2`, `proto3`, `editions`); every problem when it does not compile.
 pub fn compile(text: &str, refs: &Refs) -> Result<(ProtoModel, String), Vec<SchemaProblem>> {
-    let mut compiler = protox::Compiler::with_file_resolver(MapResolver {
-        main: text.to_string(),
-        refs: refs.clone(),
-        google: GoogleFileResolver::new(),
-    });
-    compiler.include_imports(true).include_source_info(true);
-    if let Err(e) = compiler.open_file(MAIN_FILE) {
-        let mut sources: HashMap<&str, &str> =
-            refs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        sources.insert(MAIN_FILE, text);
-        return Err(problems_of(&e, &sources));
-    }
-    let pool = compiler.descriptor_pool();
-    let Some(file) = pool.get_file_by_name(MAIN_FILE) else {
-        return Err(vec![SchemaProblem::error(
-            "/",
-            "not_compiled",
-            "the schema compiled to no file descriptor".into(),
-            "Send the .proto text itself as `schema`.".into(),
-        )]);
-    };
+    compile_with(text, refs, &Imports::default())
+}
+
+/// As [`compile`], reusing (and adding to) the imports parsed by earlier compiles of the call.
+pub(crate) fn compile_with(
+    text: &str,
+    refs: &Refs,
+    imports: &Imports,
+) -> Result<(ProtoModel, String), Vec<SchemaProblem>> {
+    let file = file_descriptor_with(text, refs, imports)?;
     let syntax = match file.file_descriptor_proto().syntax() {
         "" => "proto2".to_string(),
         s => s.to_string(),
@@ -66,6 +77,60 @@ pub fn compile(text: &str, refs: &Refs) -> Result<(ProtoModel, String), Vec<Sche
         return Err(reused);
     }
     Ok((ProtoModel::from_file(&file), syntax))
+}
+
+/// The compiled descriptor of `text` (importing from `refs`), in a pool holding its imports:
+/// what decoding a message needs. Every problem when it does not compile.
+pub fn file_descriptor(
+    text: &str,
+    refs: &Refs,
+) -> Result<prost_reflect::FileDescriptor, Vec<SchemaProblem>> {
+    file_descriptor_with(text, refs, &Imports::default())
+}
+
+fn file_descriptor_with(
+    text: &str,
+    refs: &Refs,
+    imports: &Imports,
+) -> Result<prost_reflect::FileDescriptor, Vec<SchemaProblem>> {
+    // First without the schema's source locations (the descriptor pool then indexes no spans
+    // for it: a third less work); only errors need them, so a schema that does not compile is
+    // compiled again with them, and its problems come from that second run.
+    match compile_file(text, refs, imports, false) {
+        Ok(file) => Ok(file),
+        Err(_) => compile_file(text, refs, imports, true),
+    }
+}
+
+fn compile_file(
+    text: &str,
+    refs: &Refs,
+    imports: &Imports,
+    locations: bool,
+) -> Result<prost_reflect::FileDescriptor, Vec<SchemaProblem>> {
+    let mut compiler = protox::Compiler::with_file_resolver(MapResolver {
+        main: text.to_string(),
+        refs: refs.clone(),
+        google: GoogleFileResolver::new(),
+        imports: Rc::clone(imports),
+        locations,
+    });
+    compiler.include_imports(true).include_source_info(true);
+    if let Err(e) = compiler.open_file(MAIN_FILE) {
+        let mut sources: HashMap<&str, &str> =
+            refs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        sources.insert(MAIN_FILE, text);
+        return Err(problems_of(&e, &sources));
+    }
+    let pool = compiler.descriptor_pool();
+    pool.get_file_by_name(MAIN_FILE).ok_or_else(|| {
+        vec![SchemaProblem::error(
+            "/",
+            "not_compiled",
+            "the schema compiled to no file descriptor".into(),
+            "Send the .proto text itself as `schema`.".into(),
+        )]
+    })
 }
 
 /// Fields named like a name their message reserves (the descriptor builder checks reserved
@@ -212,6 +277,16 @@ impl FloorBoundary for str {
 fn classify(message: &str) -> (&'static str, &'static str) {
     let m = message.to_ascii_lowercase();
     let table: &[(&[&str], &str, &str)] = &[
+        (
+            &["enum number", "already been used"],
+            "duplicate_enum_number",
+            "Give each enum value its own number, or add `option allow_alias = true;` to the enum if the values are meant as aliases.",
+        ),
+        (
+            &["conflicts with extension range"],
+            "extension_range_conflict",
+            "Use a field number outside the message's `extensions` ranges (or narrow the range).",
+        ),
         (
             &["is not defined"],
             "unresolved_type",

@@ -366,8 +366,20 @@ pub fn check(
 ) -> Result<CheckReport, FormatError> {
     match format {
         Format::Avro => avro_check(new, previous, mode),
-        Format::Protobuf => drive(&proto_schema::ProtoRules, new, previous, refs, mode),
-        Format::Json => drive(&json_schema::JsonRules, new, previous, refs, mode),
+        Format::Protobuf => drive(
+            &proto_schema::CachedProtoRules::default(),
+            new,
+            previous,
+            refs,
+            mode,
+        ),
+        Format::Json => drive(
+            &json_schema::CachedJsonRules::default(),
+            new,
+            previous,
+            refs,
+            mode,
+        ),
     }
 }
 
@@ -383,12 +395,23 @@ pub fn modes(
     }
     match format {
         Format::Avro => avro::modes(new, previous).map_err(|e| avro_error(e, previous)),
-        Format::Protobuf => drive_modes(&proto_schema::ProtoRules, new, previous, refs),
-        Format::Json => drive_modes(&json_schema::JsonRules, new, previous, refs),
+        Format::Protobuf => drive_modes(
+            &proto_schema::CachedProtoRules::default(),
+            new,
+            previous,
+            refs,
+        ),
+        Format::Json => drive_modes(
+            &json_schema::CachedJsonRules::default(),
+            new,
+            previous,
+            refs,
+        ),
     }
 }
 
-/// The seven modes from one parse of each schema and one comparison each way per version.
+/// The seven modes from one parse of each distinct schema text and one comparison each way
+/// per distinct earlier version.
 fn drive_modes<R: Rules>(
     rules: &R,
     new: &str,
@@ -398,16 +421,20 @@ fn drive_modes<R: Rules>(
     let new_parsed = rules
         .parse(new, refs)
         .map_err(|p| FormatError::invalid(R::FORMAT, "new", &p))?;
-    let mut back = Vec::with_capacity(previous.len());
-    let mut fwd = Vec::with_capacity(previous.len());
-    for (i, (label, text)) in previous.iter().enumerate() {
-        let label = display_label(label, i);
-        let old = rules
-            .parse_previous(text, refs)
-            .map_err(|p| FormatError::invalid(R::FORMAT, &format!("previous ({label})"), &p))?;
-        back.push(rules.diff(&old, &new_parsed).breaking.len());
-        fwd.push(rules.diff(&new_parsed, &old).breaking.len());
-    }
+    let history = History::parse(rules, previous, 0, refs)?;
+    // Breaking counts per distinct text: backward (new reads old) and forward.
+    let counts: Vec<(usize, usize)> = history
+        .parsed
+        .iter()
+        .map(|old| {
+            (
+                rules.diff(old, &new_parsed).breaking.len(),
+                rules.diff(&new_parsed, old).breaking.len(),
+            )
+        })
+        .collect();
+    let back: Vec<usize> = history.of.iter().map(|&k| counts[k].0).collect();
+    let fwd: Vec<usize> = history.of.iter().map(|&k| counts[k].1).collect();
     let last = previous.len() - 1;
     Ok(Mode::ALL
         .into_iter()
@@ -426,6 +453,51 @@ fn drive_modes<R: Rules>(
             }
         })
         .collect())
+}
+
+/// Earlier versions parsed once per distinct text (a history often repeats a schema: a
+/// re-registration, a revert), in order from `first`.
+struct History<P> {
+    /// One parse per distinct text, in order of first appearance.
+    parsed: Vec<P>,
+    /// For each version from `first`: its index into `parsed`.
+    of: Vec<usize>,
+    /// For each version from `first`: its display label.
+    labels: Vec<String>,
+}
+
+impl<P> History<P> {
+    /// Parse `previous[first..]`; the first invalid version (in order) is the error.
+    fn parse<R: Rules<Parsed = P>>(
+        rules: &R,
+        previous: &[(String, String)],
+        first: usize,
+        refs: &Refs,
+    ) -> Result<History<P>, FormatError> {
+        let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+        let mut h = History {
+            parsed: Vec::new(),
+            of: Vec::new(),
+            labels: Vec::new(),
+        };
+        for (i, (label, text)) in previous.iter().enumerate().skip(first) {
+            let label = display_label(label, i);
+            let k = match seen.get(text.as_str()) {
+                Some(&k) => k,
+                None => {
+                    let old = rules.parse_previous(text, refs).map_err(|p| {
+                        FormatError::invalid(R::FORMAT, &format!("previous ({label})"), &p)
+                    })?;
+                    h.parsed.push(old);
+                    seen.insert(text.as_str(), h.parsed.len() - 1);
+                    h.parsed.len() - 1
+                }
+            };
+            h.of.push(k);
+            h.labels.push(label);
+        }
+        Ok(h)
+    }
 }
 
 fn avro_error(e: AvroError, _previous: &[(String, String)]) -> FormatError {
@@ -550,13 +622,29 @@ pub fn drive<R: Rules>(
     } else {
         previous.len() - 1
     };
-    for (i, (label, text)) in previous.iter().enumerate().skip(first) {
-        let label = display_label(label, i);
-        let old = rules
-            .parse_previous(text, refs)
-            .map_err(|p| FormatError::invalid(R::FORMAT, &format!("previous ({label})"), &p))?;
+    let history = History::parse(rules, previous, first, refs)?;
+    // The comparisons per distinct text, each made once: old → new (always: its notes
+    // describe the change), new → old when the mode reads forward.
+    let mut back: Vec<Option<Diff>> = vec![None; history.parsed.len()];
+    let mut fwd: Vec<Option<Diff>> = vec![None; history.parsed.len()];
+    let mut uses = vec![0usize; history.parsed.len()];
+    for &k in &history.of {
+        uses[k] += 1;
+    }
+    for (&k, label) in history.of.iter().zip(history.labels) {
+        let old = &history.parsed[k];
+        uses[k] -= 1;
+        // The cached comparison: moved out at its text's last use, cloned before.
+        let reuse = |slot: &mut Option<Diff>, make: &dyn Fn() -> Diff, last: bool| -> Diff {
+            let d = slot.get_or_insert_with(make);
+            if last {
+                std::mem::take(d)
+            } else {
+                d.clone()
+            }
+        };
         // Notes come from the old → new comparison whatever the mode: they describe the change.
-        let d = rules.diff(&old, &new_parsed);
+        let d = reuse(&mut back[k], &|| rules.diff(old, &new_parsed), uses[k] == 0);
         push_notes(&mut report.notes, d.notes, &label);
         if mode.backward() {
             report
@@ -574,7 +662,7 @@ pub fn drive<R: Rules>(
                 }));
         }
         if mode.forward() {
-            let d = rules.diff(&new_parsed, &old);
+            let d = reuse(&mut fwd[k], &|| rules.diff(&new_parsed, old), uses[k] == 0);
             report
                 .incompatibilities
                 .extend(d.breaking.into_iter().map(|f| Incompatibility {
@@ -605,6 +693,7 @@ fn push_notes(out: &mut Vec<String>, notes: Vec<String>, label: &str) {
     }
 }
 
+pub mod framing;
 pub mod inputs;
 #[cfg(test)]
 mod tests;
