@@ -8,7 +8,8 @@ use serde::Serialize;
 /// A decoded key or value.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Payload {
-    /// json, utf8 or base64.
+    /// json, utf8 or base64; avro, protobuf or json-schema for a framed record decoded with
+    /// its writer schema.
     pub encoding: String,
     /// The decoded data (JSON value for json).
     pub data: serde_json::Value,
@@ -17,6 +18,10 @@ pub struct Payload {
     /// True when cut to max_value_bytes.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub truncated: bool,
+    /// Schema Registry id of a framed record's writer schema (encoding avro, protobuf or
+    /// json-schema).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub schema_id: Option<u32>,
 }
 
 /// Decodes bytes as JSON, else UTF-8, else base64, keeping at most `max` bytes.
@@ -32,6 +37,7 @@ pub fn decode(bytes: &[u8], max: usize) -> Payload {
                         data: v,
                         bytes: bytes.len(),
                         truncated: false,
+                        schema_id: None,
                     };
                 }
             }
@@ -45,6 +51,7 @@ pub fn decode(bytes: &[u8], max: usize) -> Payload {
             data: text[..end].into(),
             bytes: bytes.len(),
             truncated,
+            schema_id: None,
         };
     }
     Payload {
@@ -54,6 +61,35 @@ pub fn decode(bytes: &[u8], max: usize) -> Payload {
             .into(),
         bytes: bytes.len(),
         truncated,
+        schema_id: None,
+    }
+}
+
+/// A framed record decoded with its writer schema: the JSON value, or (when its text is over
+/// `max` bytes) the start of that text, marked truncated.
+pub fn decoded(
+    encoding: &str,
+    value: serde_json::Value,
+    bytes: usize,
+    schema_id: u32,
+    max: usize,
+) -> Payload {
+    let text = value.to_string();
+    let (data, truncated) = if text.len() > max {
+        let mut end = max;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        (serde_json::Value::String(text[..end].to_string()), true)
+    } else {
+        (value, false)
+    };
+    Payload {
+        encoding: encoding.to_string(),
+        data,
+        bytes,
+        truncated,
+        schema_id: Some(schema_id),
     }
 }
 
@@ -77,5 +113,18 @@ mod tests {
         assert_eq!(p.data, "h");
         // A number is valid JSON, but shown as text.
         assert_eq!(decode(b"42", 100).encoding, "utf8");
+    }
+
+    #[test]
+    fn decoded_values_keep_their_schema_id_and_are_cut_to_the_budget() {
+        let v = serde_json::json!({"id": "o1", "note": "héllo"});
+        let p = decoded("avro", v.clone(), 9, 7, 1024);
+        assert_eq!(
+            (p.data, p.schema_id, p.truncated),
+            (v.clone(), Some(7), false)
+        );
+        let p = decoded("avro", v, 9, 7, 5);
+        assert!(p.truncated);
+        assert_eq!(p.data, "{\"id\"");
     }
 }

@@ -527,6 +527,21 @@ pub mod kafka {
         p.flush(Duration::from_secs(30)).unwrap();
     }
 
+    /// Produces records with raw bytes (key optional), in order, to partition 0 of `topic`.
+    pub fn produce_bytes(b: &str, topic: &str, records: &[(Option<&[u8]>, &[u8])]) {
+        let p: BaseProducer = cfg(b).set("linger.ms", "0").create().unwrap();
+        for (key, value) in records {
+            let mut rec = BaseRecord::<[u8], [u8]>::to(topic)
+                .payload(*value)
+                .partition(0);
+            if let Some(k) = key {
+                rec = rec.key(*k);
+            }
+            p.send(rec).map_err(|(e, _)| e).unwrap();
+            p.flush(Duration::from_secs(30)).unwrap();
+        }
+    }
+
     /// Queues one record, waiting out a full local queue (any other error fails the test).
     pub fn send(p: &BaseProducer, mut rec: BaseRecord<'_, str, str>) {
         while let Err((e, r)) = p.send(rec) {

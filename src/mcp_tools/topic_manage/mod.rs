@@ -31,6 +31,7 @@ use crate::kafka::{admin, groups, topics, Cluster};
 use crate::output::{paginate, Answer, PageInfo, Summary};
 use crate::plans::{write_guard, Change, PlanOut, Precondition};
 
+mod framed;
 mod load;
 mod plans;
 mod read;

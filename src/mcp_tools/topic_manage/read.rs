@@ -1,5 +1,6 @@
 //! Reads: list, describe, peek.
 
+use super::framed::FramedDecoder;
 use super::*;
 use crate::analysis::rates;
 
@@ -311,18 +312,34 @@ impl KafkaMcp {
                     .into(),
             );
         }
-        out.records = Some(recs.iter().map(|r| record_out(r, max)).collect());
+        let mut framed = FramedDecoder::new(self.config());
+        let mut records = Vec::with_capacity(recs.len());
+        for r in &recs {
+            records.push(record_out(r, max, &mut framed).await);
+        }
+        out.records = Some(records);
+        out.notes.extend(framed.into_notes());
         Ok(out)
     }
 }
 
-fn record_out(r: &OwnedRecord, max: usize) -> RecordOut {
+/// One record as peek shows it: framed keys and values decoded with their writer schema,
+/// the rest as JSON, text or base64; headers never framed.
+async fn record_out(r: &OwnedRecord, max: usize, framed: &mut FramedDecoder) -> RecordOut {
+    let key = match r.key.as_deref() {
+        Some(k) => Some(framed.payload(k, max).await),
+        None => None,
+    };
+    let value = match r.value.as_deref() {
+        Some(v) => Some(framed.payload(v, max).await),
+        None => None,
+    };
     RecordOut {
         partition: r.partition,
         offset: r.offset.to_string(),
         timestamp_ms: r.timestamp_ms,
-        key: r.key.as_deref().map(|k| decode(k, max)),
-        value: r.value.as_deref().map(|v| decode(v, max)),
+        key,
+        value,
         headers: r
             .headers
             .iter()
