@@ -11,7 +11,7 @@ use std::collections::HashSet;
 use serde_json::{Map, Value};
 
 use super::doc::{esc, JsonDoc};
-use crate::schema_format::{Diff, Finding};
+use crate::schema_format::model::{Diff, Finding};
 
 /// A node: which document (None: the schema itself), and the value.
 type Node<'a> = (Option<&'a str>, &'a Value);

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::schema_format::{Refs, SchemaProblem};
+use crate::schema_format::model::{Refs, SchemaProblem};
 
 /// A JSON Schema draft.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

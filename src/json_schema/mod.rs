@@ -23,7 +23,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde_json::Value;
 
-use crate::schema_format::{Diff, Format, Refs, Rules, SchemaProblem};
+use crate::schema_format::model::{Diff, Format, Refs, Rules, SchemaProblem};
 
 /// The JSON Schema rules behind [`crate::schema_format::check`], each schema read on its own.
 pub struct JsonRules;

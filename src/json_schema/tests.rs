@@ -4,13 +4,14 @@ use serde_json::{json, Value};
 
 use super::*;
 use crate::avro::Mode;
-use crate::schema_format::{check, modes, Format, Refs};
+use crate::schema_format::model::{Format, Refs};
+use crate::schema_format::{check, modes};
 
 fn no_refs() -> Refs {
     Refs::new()
 }
 
-fn kinds(v: &crate::schema_format::SchemaValidation) -> Vec<String> {
+fn kinds(v: &crate::schema_format::model::SchemaValidation) -> Vec<String> {
     v.problems.iter().map(|p| p.kind.clone()).collect()
 }
 

@@ -4,7 +4,7 @@
 use serde_json::{Map, Value};
 
 use super::doc::{canonical, draft_of, esc, Draft, JsonDoc};
-use crate::schema_format::{fingerprint, Format, Refs, SchemaProblem, SchemaValidation};
+use crate::schema_format::model::{fingerprint, Format, Refs, SchemaProblem, SchemaValidation};
 
 /// Every problem in a JSON Schema (and in the references it uses), its canonical form and
 /// fingerprint. The draft comes from `$schema`, draft-07 when absent (as Confluent's registry).

@@ -8,7 +8,7 @@
 use std::collections::BTreeSet;
 
 use super::model::{Field, FieldType, Label, Message, ProtoModel};
-use crate::schema_format::{Diff, Finding};
+use crate::schema_format::model::{Diff, Finding};
 
 /// Confluent's scalar groups: a change inside a group is wire-compatible.
 fn scalar_group(t: &FieldType) -> &'static str {

@@ -20,7 +20,7 @@ pub use diff::diff;
 pub use model::ProtoModel;
 pub use validate::{compile, file_descriptor, validate, MAIN_FILE};
 
-use crate::schema_format::{Diff, Format, Refs, Rules, SchemaProblem};
+use crate::schema_format::model::{Diff, Format, Refs, Rules, SchemaProblem};
 
 /// The Protobuf rules behind [`crate::schema_format::check`], each schema compiled on its own.
 pub struct ProtoRules;

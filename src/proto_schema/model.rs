@@ -9,7 +9,7 @@ use prost_reflect::{
     Cardinality, EnumDescriptor, FieldDescriptor, FileDescriptor, Kind, MessageDescriptor,
 };
 
-use crate::schema_format::SchemaProblem;
+use crate::schema_format::model::SchemaProblem;
 
 /// A field's type as the rules see it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -2,13 +2,14 @@
 
 use super::*;
 use crate::avro::Mode;
-use crate::schema_format::{check, modes, Format, Refs};
+use crate::schema_format::model::{Format, Refs};
+use crate::schema_format::{check, modes};
 
 fn no_refs() -> Refs {
     Refs::new()
 }
 
-fn kinds_of(v: &crate::schema_format::SchemaValidation) -> Vec<String> {
+fn kinds_of(v: &crate::schema_format::model::SchemaValidation) -> Vec<String> {
     v.problems.iter().map(|p| p.kind.clone()).collect()
 }
 
@@ -269,7 +270,7 @@ fn imports_resolve_from_references_and_each_other() {
     );
 }
 
-use crate::schema_format::Rules;
+use crate::schema_format::model::Rules;
 
 /// One row per Confluent difference type: (name, new schema, breaking kinds under BACKWARD).
 fn rule_rows() -> Vec<(&'static str, String, Vec<&'static str>)> {

@@ -10,7 +10,7 @@ use miette::Diagnostic;
 use protox::file::{File, FileResolver, GoogleFileResolver};
 
 use super::model::ProtoModel;
-use crate::schema_format::{fingerprint, Format, Refs, SchemaProblem, SchemaValidation};
+use crate::schema_format::model::{fingerprint, Format, Refs, SchemaProblem, SchemaValidation};
 
 /// The name the schema under check is compiled as; imports name the others.
 pub const MAIN_FILE: &str = "schema.proto";

@@ -8,7 +8,6 @@
 
 use std::fmt;
 use std::io;
-use std::time::Duration;
 
 use bytes::{BufMut, Bytes, BytesMut};
 use kafka_protocol::messages::api_versions_response::ApiVersion;
@@ -21,62 +20,9 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::time::{timeout_at, Instant};
 
-use super::error::{error_name, WireError};
-use super::sasl::authenticate;
+use super::error::{describe_io, error_name, WireError, MAX_FRAME_BYTES};
 use super::settings::Security;
 use super::tls;
-
-/// Largest response frame we accept, in bytes; a bigger size prefix is refused unread.
-pub const MAX_FRAME_BYTES: usize = 16 * 1024 * 1024;
-
-/// Sends one request to one broker (`host:port`) over a fresh connection (TCP, TLS, ApiVersions,
-/// SASL), at the highest version in `ours` that the broker
-/// lists, all within `timeout`. `Ok(Err(None))`: the broker does not list `key`;
-/// `Ok(Err(Some((min, max))))`: its versions do not overlap `ours`. Used by `kafka::log_dirs`.
-pub async fn request_one<Req, Resp>(
-    broker: &str,
-    security: &Security,
-    timeout: Duration,
-    key: ApiKey,
-    ours: (i16, i16),
-    make: impl FnOnce(i16) -> Req,
-) -> Result<Result<Resp, Option<(i16, i16)>>, WireError>
-where
-    Req: Encodable + HeaderVersion,
-    Resp: Decodable + HeaderVersion,
-{
-    security.usable()?;
-    let connector = security.tls_connector()?;
-    let now = Instant::now();
-    let attempt = Attempt {
-        broker,
-        security,
-        connector: connector.as_ref(),
-        started: now,
-        setup_deadline: now + timeout,
-        deadline: now + timeout,
-    };
-    let step = step_name(key);
-    let (mut conn, api_keys) = attempt.open().await?;
-    let version = match pick_version(&api_keys, key, ours) {
-        Ok(v) => v,
-        Err(found) => return Ok(Err(found)),
-    };
-    if let Some(sasl) = &security.sasl {
-        attempt
-            .within(
-                attempt.setup_deadline,
-                "SASL authentication",
-                authenticate(&mut conn, sasl, &api_keys, security),
-            )
-            .await?;
-    }
-    let req = make(version);
-    let resp = attempt
-        .within(attempt.deadline, step, conn.call(key, &req, version))
-        .await?;
-    Ok(Ok(resp))
-}
 
 /// One try against one broker: where, how, and the deadlines for connection setup (TCP, TLS,
 /// ApiVersions, SASL) and for the whole exchange.
@@ -209,17 +155,6 @@ fn split_host(broker: &str) -> Option<&str> {
     (!host.is_empty()).then_some(host)
 }
 
-pub(super) fn describe_io(e: &io::Error) -> String {
-    match e.kind() {
-        io::ErrorKind::ConnectionRefused => match e.raw_os_error() {
-            Some(code) => format!("connection refused (os error {code})"),
-            None => "connection refused".to_owned(),
-        },
-        io::ErrorKind::UnexpectedEof => "the broker closed the connection".to_owned(),
-        _ => e.to_string(),
-    }
-}
-
 /// The highest version of `key` both sides speak; `Err(None)` when the broker does not list
 /// the API, `Err(Some(range))` when the ranges do not overlap.
 pub(crate) fn pick_version(
@@ -252,7 +187,7 @@ pub(crate) struct Conn<'a> {
     client_id: StrBytes,
 }
 
-fn step_name(key: ApiKey) -> &'static str {
+pub(super) fn step_name(key: ApiKey) -> &'static str {
     match key {
         ApiKey::ApiVersions => "ApiVersions",
         ApiKey::SaslHandshake => "SaslHandshake",

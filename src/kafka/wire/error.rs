@@ -7,9 +7,9 @@
 //!
 //! Never shows a secret: broker messages are scrubbed before they become a variant.
 
-use kafka_protocol::error::ResponseError;
+use std::io;
 
-use super::conn::MAX_FRAME_BYTES;
+use kafka_protocol::error::ResponseError;
 
 /// The KRaft metadata log's topic; DescribeQuorum asks for its partition 0.
 pub const CLUSTER_METADATA_TOPIC: &str = "__cluster_metadata";
@@ -261,6 +261,28 @@ pub fn error_name(code: i16) -> String {
             out
         }
     }
+}
+
+/// Largest response frame we accept, in bytes; a bigger size prefix is refused unread.
+pub const MAX_FRAME_BYTES: usize = 16 * 1024 * 1024;
+
+pub(crate) fn describe_io(e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::ConnectionRefused => match e.raw_os_error() {
+            Some(code) => format!("connection refused (os error {code})"),
+            None => "connection refused".to_owned(),
+        },
+        io::ErrorKind::UnexpectedEof => "the broker closed the connection".to_owned(),
+        _ => e.to_string(),
+    }
+}
+
+/// The first reason in an openssl error stack, without file/line noise.
+pub(crate) fn first_ssl_reason(e: &openssl::error::ErrorStack) -> String {
+    e.errors()
+        .iter()
+        .find_map(|x| x.reason().map(str::to_owned))
+        .unwrap_or_else(|| e.to_string())
 }
 
 #[cfg(test)]

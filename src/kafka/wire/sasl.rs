@@ -17,52 +17,14 @@ use openssl::hash::MessageDigest;
 use openssl::pkey::PKey;
 
 use super::conn::{pick_version, Conn};
-use super::error::{error_name, message_suffix, WireError};
-use super::settings::{Secret, Security};
-use super::tls::first_ssl_reason;
+use super::error::{error_name, first_ssl_reason, message_suffix, WireError};
+use super::settings::{SaslMechanism, SaslSettings, Security};
 
 /// SaslAuthenticate versions this module speaks.
 const SASL_AUTHENTICATE_VERSIONS: (i16, i16) = (0, 2);
 
 /// SCRAM iteration counts outside this range are refused (Kafka allows 4096..=16384).
 const SCRAM_MAX_ITERATIONS: u32 = 100_000;
-
-/// A SASL mechanism this module can speak.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SaslMechanism {
-    /// `PLAIN`: user name and password sent as is (use it over SASL_SSL).
-    Plain,
-    /// `SCRAM-SHA-256` (RFC 5802 / 7677).
-    ScramSha256,
-    /// `SCRAM-SHA-512`.
-    ScramSha512,
-}
-
-impl SaslMechanism {
-    /// Kafka's name for the mechanism.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SaslMechanism::Plain => "PLAIN",
-            SaslMechanism::ScramSha256 => "SCRAM-SHA-256",
-            SaslMechanism::ScramSha512 => "SCRAM-SHA-512",
-        }
-    }
-
-    pub(crate) fn digest(self) -> MessageDigest {
-        match self {
-            SaslMechanism::ScramSha512 => MessageDigest::sha512(),
-            _ => MessageDigest::sha256(),
-        }
-    }
-}
-
-/// `sasl.*` settings: a mechanism this module speaks and complete credentials.
-#[derive(Debug, Clone)]
-pub(crate) struct SaslSettings {
-    pub(super) mechanism: SaslMechanism,
-    pub(super) username: String,
-    pub(super) password: Secret,
-}
 
 /// Authenticates `conn` (after ApiVersions listed `api_keys`) with `sasl`: SaslHandshake v1, then
 /// one SaslAuthenticate round for PLAIN or two for SCRAM, checking the server's SCRAM signature.

@@ -11,9 +11,12 @@ use std::fmt;
 
 use openssl::ssl::SslConnector;
 
-use super::error::WireError;
-use super::sasl::{SaslMechanism, SaslSettings};
-use super::tls::TlsSettings;
+use super::error::{first_ssl_reason, WireError};
+use openssl::hash::MessageDigest;
+use openssl::pkcs12::Pkcs12;
+use openssl::pkey::PKey;
+use openssl::ssl::{SslMethod, SslVerifyMode};
+use openssl::x509::X509;
 
 /// Client id sent in every request header unless `client.id` is set.
 const DEFAULT_CLIENT_ID: &str = "kafka-mcp";
@@ -329,5 +332,197 @@ mod tests {
         assert!(no_password.problem().unwrap().contains("sasl.password"));
         let bogus = Security::from_properties([("security.protocol", "TLS")]);
         assert!(bogus.problem().unwrap().contains("security.protocol 'TLS'"));
+    }
+}
+
+/// A SASL mechanism this module can speak.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SaslMechanism {
+    /// `PLAIN`: user name and password sent as is (use it over SASL_SSL).
+    Plain,
+    /// `SCRAM-SHA-256` (RFC 5802 / 7677).
+    ScramSha256,
+    /// `SCRAM-SHA-512`.
+    ScramSha512,
+}
+
+impl SaslMechanism {
+    /// Kafka's name for the mechanism.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SaslMechanism::Plain => "PLAIN",
+            SaslMechanism::ScramSha256 => "SCRAM-SHA-256",
+            SaslMechanism::ScramSha512 => "SCRAM-SHA-512",
+        }
+    }
+
+    pub(crate) fn digest(self) -> MessageDigest {
+        match self {
+            SaslMechanism::ScramSha512 => MessageDigest::sha512(),
+            _ => MessageDigest::sha256(),
+        }
+    }
+}
+
+/// `sasl.*` settings: a mechanism this module speaks and complete credentials.
+#[derive(Debug, Clone)]
+pub(crate) struct SaslSettings {
+    pub(super) mechanism: SaslMechanism,
+    pub(super) username: String,
+    pub(super) password: Secret,
+}
+
+/// `ssl.*` settings as read from the properties (file paths and PEM text; secrets redacted in
+/// `Debug`).
+#[derive(Debug, Clone)]
+pub(crate) struct TlsSettings {
+    pub(super) ca_location: Option<String>,
+    pub(super) ca_pem: Option<String>,
+    pub(super) certificate_location: Option<String>,
+    pub(super) certificate_pem: Option<String>,
+    pub(super) key_location: Option<String>,
+    pub(super) key_pem: Option<Secret>,
+    pub(super) key_password: Option<Secret>,
+    pub(super) keystore_location: Option<String>,
+    pub(super) keystore_password: Option<Secret>,
+    pub(super) verify_certificate: bool,
+    pub(super) verify_hostname: bool,
+}
+
+impl Default for TlsSettings {
+    fn default() -> Self {
+        TlsSettings {
+            ca_location: None,
+            ca_pem: None,
+            certificate_location: None,
+            certificate_pem: None,
+            key_location: None,
+            key_pem: None,
+            key_password: None,
+            keystore_location: None,
+            keystore_password: None,
+            verify_certificate: true,
+            verify_hostname: true,
+        }
+    }
+}
+
+impl TlsSettings {
+    /// The openssl connector these settings describe.
+    pub(super) fn connector(&self) -> Result<SslConnector, WireError> {
+        let t = self;
+        let config = |what: String| WireError::Config { reason: what };
+        let ssl_err = |what: &str, e: openssl::error::ErrorStack| {
+            config(format!("{what}: {}", first_ssl_reason(&e)))
+        };
+        let mut b = SslConnector::builder(SslMethod::tls_client())
+            .map_err(|e| ssl_err("could not set up TLS", e))?;
+
+        match t.ca_location.as_deref() {
+            None | Some("probe") => {}
+            Some(path) => {
+                let is_dir = std::fs::metadata(path)
+                    .map_err(|e| config(format!("cannot read ssl.ca.location '{path}': {e}")))?
+                    .is_dir();
+                let res = if is_dir {
+                    b.load_verify_locations(None, Some(std::path::Path::new(path)))
+                } else {
+                    b.set_ca_file(path)
+                };
+                res.map_err(|e| ssl_err(&format!("ssl.ca.location '{path}' is not usable"), e))?;
+            }
+        }
+        if let Some(pem) = &t.ca_pem {
+            let certs = X509::stack_from_pem(pem.as_bytes())
+                .map_err(|e| ssl_err("ssl.ca.pem is not PEM certificates", e))?;
+            for cert in certs {
+                b.cert_store_mut()
+                    .add_cert(cert)
+                    .map_err(|e| ssl_err("ssl.ca.pem could not be trusted", e))?;
+            }
+        }
+
+        if let Some(path) = &t.keystore_location {
+            let der = std::fs::read(path)
+                .map_err(|e| config(format!("cannot read ssl.keystore.location '{path}': {e}")))?;
+            let pass = t.keystore_password.as_ref().map_or("", |s| s.0.as_str());
+            let parsed = Pkcs12::from_der(&der)
+                .and_then(|p| p.parse2(pass))
+                .map_err(|e| {
+                    ssl_err(
+                        &format!(
+                            "ssl.keystore.location '{path}' could not be opened with \
+                             ssl.keystore.password"
+                        ),
+                        e,
+                    )
+                })?;
+            if let Some(cert) = parsed.cert {
+                b.set_certificate(&cert)
+                    .map_err(|e| ssl_err("keystore certificate rejected", e))?;
+            }
+            if let Some(key) = parsed.pkey {
+                b.set_private_key(&key)
+                    .map_err(|e| ssl_err("keystore key rejected", e))?;
+            }
+            for ca in parsed.ca.into_iter().flatten() {
+                b.add_extra_chain_cert(ca)
+                    .map_err(|e| ssl_err("keystore chain rejected", e))?;
+            }
+        }
+
+        if let Some(path) = &t.certificate_location {
+            b.set_certificate_chain_file(path).map_err(|e| {
+                ssl_err(
+                    &format!("ssl.certificate.location '{path}' is not usable"),
+                    e,
+                )
+            })?;
+        } else if let Some(pem) = &t.certificate_pem {
+            let mut certs = X509::stack_from_pem(pem.as_bytes())
+                .map_err(|e| ssl_err("ssl.certificate.pem is not PEM certificates", e))?
+                .into_iter();
+            if let Some(leaf) = certs.next() {
+                b.set_certificate(&leaf)
+                    .map_err(|e| ssl_err("ssl.certificate.pem rejected", e))?;
+            }
+            for extra in certs {
+                b.add_extra_chain_cert(extra)
+                    .map_err(|e| ssl_err("ssl.certificate.pem chain rejected", e))?;
+            }
+        }
+
+        let key_pem: Option<(Vec<u8>, &str)> = if let Some(path) = &t.key_location {
+            let bytes = std::fs::read(path)
+                .map_err(|e| config(format!("cannot read ssl.key.location '{path}': {e}")))?;
+            Some((bytes, "ssl.key.location"))
+        } else {
+            t.key_pem
+                .as_ref()
+                .map(|s| (s.0.as_bytes().to_vec(), "ssl.key.pem"))
+        };
+        if let Some((pem, what)) = key_pem {
+            let key = match &t.key_password {
+                Some(pass) => PKey::private_key_from_pem_passphrase(&pem, pass.0.as_bytes()),
+                None => PKey::private_key_from_pem(&pem),
+            }
+            .map_err(|e| {
+                ssl_err(
+                    &format!(
+                        "{what} is not a PEM private key, or ssl.key.password does not open it"
+                    ),
+                    e,
+                )
+            })?;
+            b.set_private_key(&key)
+                .map_err(|e| ssl_err(&format!("{what} rejected"), e))?;
+            b.check_private_key().map_err(|e| {
+                ssl_err(&format!("{what} does not match the client certificate"), e)
+            })?;
+        }
+        if !t.verify_certificate {
+            b.set_verify(SslVerifyMode::NONE);
+        }
+        Ok(b.build())
     }
 }
