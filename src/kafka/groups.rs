@@ -10,10 +10,7 @@ use futures::StreamExt;
 use super::admin::{from_ffi, metadata};
 use super::ffi::{self, IsolationLevel, OffsetSpec};
 use super::{Cluster, Error, Result};
-use crate::snapshot::BrokerSnapshot;
-use crate::snapshot::{
-    CommittedOffset, GroupListing, GroupSnapshot, MemberSnapshot, PartitionOffsets,
-};
+use crate::snapshot::{CommittedOffset, GroupListing, GroupSnapshot, PartitionOffsets};
 
 /// Groups fetched concurrently at most.
 const CONCURRENCY: usize = 32;
@@ -54,7 +51,7 @@ pub async fn list_groups(cluster: &Arc<Cluster>) -> Result<(Vec<GroupListing>, V
                 return Err(from_ffi(&c, "ListConsumerGroups", errors.swap_remove(0)));
             }
             Ok((
-                groups.into_iter().map(listing).collect(),
+                groups,
                 errors
                     .into_iter()
                     .map(|e| from_ffi(&c, "ListConsumerGroups", e).to_string())
@@ -62,45 +59,6 @@ pub async fn list_groups(cluster: &Arc<Cluster>) -> Result<(Vec<GroupListing>, V
             ))
         })
         .await
-}
-
-/// The snapshot of one ListConsumerGroups row.
-fn listing(g: ffi::GroupListing) -> GroupListing {
-    GroupListing {
-        group_id: g.group_id,
-        is_simple: g.is_simple,
-        state: g.state,
-        group_type: g.group_type,
-    }
-}
-
-/// The snapshot of one DescribeConsumerGroups answer.
-fn group_snapshot(d: ffi::GroupDescription) -> GroupSnapshot {
-    GroupSnapshot {
-        group_id: d.group_id,
-        is_simple: d.is_simple,
-        state: d.state,
-        group_type: d.group_type,
-        partition_assignor: d.partition_assignor,
-        coordinator: d.coordinator.map(|n| BrokerSnapshot {
-            id: n.id,
-            host: n.host,
-            port: n.port,
-            rack: n.rack,
-        }),
-        members: d
-            .members
-            .into_iter()
-            .map(|m| MemberSnapshot {
-                member_id: m.member_id,
-                client_id: m.client_id,
-                host: m.host,
-                group_instance_id: m.group_instance_id,
-                assignment: m.assignment,
-                target_assignment: m.target_assignment,
-            })
-            .collect(),
-    }
 }
 
 /// Describes groups (members, assignments, coordinator, assignor, state), one result each.
@@ -118,9 +76,7 @@ pub async fn describe_groups(
             Ok(rows
                 .into_iter()
                 .map(|(g, r)| {
-                    let r = r
-                        .map(group_snapshot)
-                        .map_err(|e| from_ffi(&c, &format!("DescribeConsumerGroups {g}"), e));
+                    let r = r.map_err(|e| from_ffi(&c, &format!("DescribeConsumerGroups {g}"), e));
                     (g, r)
                 })
                 .collect())

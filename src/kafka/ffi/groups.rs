@@ -8,56 +8,10 @@
 
 use super::*;
 
-/// One group from ListConsumerGroups.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct GroupListing {
-    /// Group id.
-    pub group_id: String,
-    /// True for groups that only commit offsets (no members, no protocol).
-    pub is_simple: bool,
-    /// Kafka's state word: `Stable`, `Empty`, `PreparingRebalance`, `CompletingRebalance`,
-    /// `Dead` or `Unknown`. librdkafka 2.12 maps the KIP-848 states `Assigning` and
-    /// `Reconciling` to `Unknown`.
-    pub state: String,
-    /// `classic`, `consumer` (KIP-848) or `unknown` (broker too old to say).
-    pub group_type: String,
-}
-
-/// A member of a consumer group.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Member {
-    /// Member id assigned by the coordinator.
-    pub member_id: String,
-    /// The member's `client.id`.
-    pub client_id: String,
-    /// Host the member connected from.
-    pub host: String,
-    /// Static membership id (`group.instance.id`), when set.
-    pub group_instance_id: Option<String>,
-    /// Partitions currently assigned to the member.
-    pub assignment: Vec<(String, i32)>,
-    /// KIP-848 target assignment (`consumer` groups only); `None` for classic groups.
-    pub target_assignment: Option<Vec<(String, i32)>>,
-}
-
-/// Answer to DescribeConsumerGroups for one group.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct GroupDescription {
-    /// Group id.
-    pub group_id: String,
-    /// True for groups that only commit offsets.
-    pub is_simple: bool,
-    /// Kafka's state word, as in [`GroupListing::state`].
-    pub state: String,
-    /// `classic`, `consumer` or `unknown`.
-    pub group_type: String,
-    /// Partition assignor (e.g. `range`, `cooperative-sticky`, `uniform`); empty when none.
-    pub partition_assignor: String,
-    /// The group coordinator broker.
-    pub coordinator: Option<Node>,
-    /// Current members.
-    pub members: Vec<Member>,
-}
+// The group answers are built straight into the snapshot types: nothing converts them again.
+pub use crate::snapshot::{
+    GroupListing, GroupSnapshot as GroupDescription, MemberSnapshot as Member,
+};
 
 /// One partition's committed offset for a group.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -131,18 +131,8 @@ impl FfiError {
     }
 }
 
-/// A broker as librdkafka reports it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Node {
-    /// Broker id (`node.id`).
-    pub id: i32,
-    /// Advertised host.
-    pub host: String,
-    /// Advertised port.
-    pub port: u16,
-    /// `broker.rack`, when set.
-    pub rack: Option<String>,
-}
+/// A broker as librdkafka reports it: built straight into the snapshot type.
+pub use crate::snapshot::BrokerSnapshot as Node;
 
 // ---------------------------------------------------------------------------------------------
 // C declarations with plain-int enums
