@@ -22,9 +22,7 @@ const RULES: &[Rule] = &[
             "src/analysis",
             "src/snapshot",
             "src/avro",
-            "src/proto_schema",
-            "src/json_schema",
-            "src/schema_format",
+                                    "src/schema_format",
         ],
         forbidden: &[
             "tokio::",

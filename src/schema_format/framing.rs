@@ -183,15 +183,16 @@ fn decode_protobuf(
     indexes: &[i32],
     payload: &[u8],
 ) -> Result<Decoded, String> {
-    let file = crate::proto_schema::file_descriptor(schema_text, refs).map_err(|problems| {
-        let first = problems
-            .iter()
-            .take(3)
-            .map(|p| format!("{}: {}", p.path, p.message))
-            .collect::<Vec<_>>()
-            .join("; ");
-        format!("the Protobuf writer schema does not compile: {first}")
-    })?;
+    let file =
+        crate::schema_format::proto::file_descriptor(schema_text, refs).map_err(|problems| {
+            let first = problems
+                .iter()
+                .take(3)
+                .map(|p| format!("{}: {}", p.path, p.message))
+                .collect::<Vec<_>>()
+                .join("; ");
+            format!("the Protobuf writer schema does not compile: {first}")
+        })?;
     let message = pick_message(&file, indexes)?;
     let dynamic = DynamicMessage::decode(message.clone(), payload).map_err(|e| {
         format!(
@@ -500,7 +501,7 @@ enum Level { LOW = 0; HIGH = 1; }
     }
 
     fn message(path: &[i32]) -> MessageDescriptor {
-        let file = crate::proto_schema::file_descriptor(PROTO, &proto_refs()).unwrap();
+        let file = crate::schema_format::proto::file_descriptor(PROTO, &proto_refs()).unwrap();
         pick_message(&file, path).unwrap()
     }
 

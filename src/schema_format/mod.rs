@@ -2,12 +2,11 @@
 //! a schema (every problem located, a canonical form and its fingerprint) and check a new schema
 //! against earlier versions under the registry's seven modes, with every incompatibility.
 //! Pure: schema texts in (plus the files or registry references they import, by name), reports
-//! out; no files, network, env or clock. The rules live per format in `crate::avro`,
-//! `crate::proto_schema` and `crate::json_schema`; this room only drives the modes and shapes
-//! the answer alike for all three.
+//! out; no files, network, env or clock. The rules live per format in `crate::avro` and in
+//! this room's `proto` and `json`, which import only the shared vocabulary in `model`; this
+//! module drives the modes and shapes the answer alike for all three.
 
 use crate::avro::{self, AvroError, Mode, ModeVerdict};
-use crate::{json_schema, proto_schema};
 
 pub use model::*;
 
@@ -38,8 +37,8 @@ pub fn validate(format: Format, text: &str, refs: &Refs) -> SchemaValidation {
                 dialect: None,
             }
         }
-        Format::Protobuf => proto_schema::validate(text, refs),
-        Format::Json => json_schema::validate(text, refs),
+        Format::Protobuf => proto::validate(text, refs),
+        Format::Json => json::validate(text, refs),
     }
 }
 
@@ -55,19 +54,13 @@ pub fn check(
     match format {
         Format::Avro => avro_check(new, previous, mode),
         Format::Protobuf => drive(
-            &proto_schema::CachedProtoRules::default(),
+            &proto::CachedProtoRules::default(),
             new,
             previous,
             refs,
             mode,
         ),
-        Format::Json => drive(
-            &json_schema::CachedJsonRules::default(),
-            new,
-            previous,
-            refs,
-            mode,
-        ),
+        Format::Json => drive(&json::CachedJsonRules::default(), new, previous, refs, mode),
     }
 }
 
@@ -83,18 +76,8 @@ pub fn modes(
     }
     match format {
         Format::Avro => avro::modes(new, previous).map_err(|e| avro_error(e, previous)),
-        Format::Protobuf => drive_modes(
-            &proto_schema::CachedProtoRules::default(),
-            new,
-            previous,
-            refs,
-        ),
-        Format::Json => drive_modes(
-            &json_schema::CachedJsonRules::default(),
-            new,
-            previous,
-            refs,
-        ),
+        Format::Protobuf => drive_modes(&proto::CachedProtoRules::default(), new, previous, refs),
+        Format::Json => drive_modes(&json::CachedJsonRules::default(), new, previous, refs),
     }
 }
 
@@ -379,7 +362,9 @@ fn push_notes(out: &mut Vec<String>, notes: Vec<String>, label: &str) {
 
 pub mod framing;
 pub mod inputs;
+pub mod json;
 pub mod model;
+pub mod proto;
 #[cfg(test)]
 mod tests;
 

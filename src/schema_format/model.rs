@@ -1,6 +1,6 @@
 //! The vocabulary the three formats share, and nothing else: formats, imported texts, located
 //! problems, incompatibilities, reports, and the [`Rules`] each format implements. A leaf: it
-//! imports no format, so `crate::proto_schema` and `crate::json_schema` depend on it while
+//! imports no format, so `crate::schema_format::proto` and `crate::schema_format::json` depend on it while
 //! `crate::schema_format` (the driver) depends on them — arrows one way.
 
 use std::collections::BTreeMap;
