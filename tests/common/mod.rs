@@ -568,7 +568,28 @@ pub mod kafka {
             tpl.add_partition_offset(topic, *p, Offset::Offset(*o))
                 .unwrap();
         }
-        c.commit(&tpl, CommitMode::Sync).unwrap();
+        // A cluster that just started is still creating __consumer_offsets and electing group
+        // coordinators: ask again on the transient coordinator errors, fail on anything else.
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        loop {
+            match c.commit(&tpl, CommitMode::Sync) {
+                Ok(()) => return,
+                Err(e)
+                    if std::time::Instant::now() < deadline
+                        && matches!(
+                            e.rdkafka_error_code(),
+                            Some(
+                                rdkafka::types::RDKafkaErrorCode::NotCoordinator
+                                    | rdkafka::types::RDKafkaErrorCode::CoordinatorLoadInProgress
+                                    | rdkafka::types::RDKafkaErrorCode::CoordinatorNotAvailable
+                            )
+                        ) =>
+                {
+                    std::thread::sleep(Duration::from_millis(250));
+                }
+                Err(e) => panic!("commit {group} on {topic}: {e}"),
+            }
+        }
     }
 
     /// A group's committed offsets on `topic` partitions 0..n (None = no commit).
