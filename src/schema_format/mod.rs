@@ -18,20 +18,7 @@ pub fn validate(format: Format, text: &str, refs: &Refs) -> SchemaValidation {
             SchemaValidation {
                 format,
                 valid: r.valid,
-                problems: r
-                    .problems
-                    .into_iter()
-                    .map(|p| SchemaProblem {
-                        path: p.path,
-                        kind: p.kind.as_str().to_string(),
-                        level: p.level,
-                        message: p.message,
-                        fix: p.fix,
-                        file: None,
-                        line: None,
-                        column: None,
-                    })
-                    .collect(),
+                problems: r.problems.into_iter().map(avro_problem).collect(),
                 canonical_form: r.canonical_form,
                 fingerprint_rabin: r.fingerprint_rabin,
                 dialect: None,
@@ -171,24 +158,26 @@ impl<P> History<P> {
     }
 }
 
+/// An Avro checker problem in the shared shape (Avro problems carry no file, line or column).
+fn avro_problem(p: avro::Problem) -> SchemaProblem {
+    SchemaProblem {
+        path: p.path,
+        kind: p.kind.as_str().to_string(),
+        level: p.level,
+        message: p.message,
+        fix: p.fix,
+        file: None,
+        line: None,
+        column: None,
+    }
+}
+
 fn avro_error(e: AvroError, _previous: &[(String, String)]) -> FormatError {
     match e {
         AvroError::InvalidSchema {
             input, problems, ..
         } => {
-            let problems: Vec<SchemaProblem> = problems
-                .into_iter()
-                .map(|p| SchemaProblem {
-                    path: p.path,
-                    kind: p.kind.as_str().to_string(),
-                    level: p.level,
-                    message: p.message,
-                    fix: p.fix,
-                    file: None,
-                    line: None,
-                    column: None,
-                })
-                .collect();
+            let problems: Vec<SchemaProblem> = problems.into_iter().map(avro_problem).collect();
             FormatError::invalid(Format::Avro, &input, &problems)
         }
         // Neither can happen: the history is not empty and the mode is parsed already.

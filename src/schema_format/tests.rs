@@ -143,32 +143,3 @@ fn modes_agree_with_check_mode_by_mode() {
         }
     }
 }
-
-/// Timing of the issue #15 budget (50 versions × 200 fields, under 50 ms per format in release):
-/// `cargo test --release --lib schema_format::tests::timing -- --ignored --nocapture`.
-#[test]
-#[ignore = "timing, run by hand"]
-fn timing_of_a_50_by_200_history() {
-    use std::time::Instant;
-    let refs = Refs::new();
-    for format in [Format::Avro, Format::Protobuf, Format::Json] {
-        for breaking in [false, true] {
-            let (new, previous) = synthetic_history(format, 50, 200, breaking);
-            let t = Instant::now();
-            check(format, &new, &previous, &refs, Mode::BackwardTransitive).unwrap();
-            let bt = t.elapsed();
-            let t = Instant::now();
-            check(format, &new, &previous, &refs, Mode::FullTransitive).unwrap();
-            let ft = t.elapsed();
-            let t = Instant::now();
-            modes(format, &new, &previous, &refs).unwrap();
-            let md = t.elapsed();
-            let t = Instant::now();
-            validate(format, &new, &refs);
-            let v = t.elapsed();
-            eprintln!(
-                "{format} breaking={breaking}: BACKWARD_TRANSITIVE {bt:?}, FULL_TRANSITIVE {ft:?}, modes {md:?}, one validate {v:?}"
-            );
-        }
-    }
-}
